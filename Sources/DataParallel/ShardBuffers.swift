@@ -1,0 +1,64 @@
+/// One `Float` buffer per shard, each in its own allocation, summed in the fixed
+/// ``PairwiseTree`` order.
+///
+/// A shard's work adds into its own buffer (no locks, no false sharing between shards);
+/// ``reduce(shards:pool:)`` then sums them element by element. Every element's sum follows
+/// the same tree whatever the worker count, so the result is bitwise reproducible.
+public final class ShardBuffers: @unchecked Sendable {
+    /// The number of buffers.
+    public let shardCount: Int
+    /// The number of elements in each buffer.
+    public let length: Int
+    private let storage: [UnsafeMutablePointer<Float>]
+
+    /// Allocates `shardCount` zeroed buffers of `length` elements.
+    public init(shardCount: Int, length: Int) {
+        precondition(shardCount >= 1 && length >= 0)
+        self.shardCount = shardCount
+        self.length = length
+        // 64-byte alignment keeps vector loads aligned and buffers off each other's lines.
+        storage = (0..<shardCount).map { _ in
+            let raw = UnsafeMutableRawPointer.allocate(
+                byteCount: max(length, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            return raw.initializeMemory(as: Float.self, repeating: 0, count: max(length, 1))
+        }
+    }
+
+    deinit {
+        for p in storage { p.deallocate() }
+    }
+
+    /// The buffer of `shard`.
+    @inlinable
+    public func buffer(_ shard: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: pointer(shard), count: length)
+    }
+
+    @usableFromInline
+    func pointer(_ shard: Int) -> UnsafeMutablePointer<Float> { storage[shard] }
+
+    /// Sets every element of the buffer of `shard` to 0.
+    public func zero(_ shard: Int) {
+        storage[shard].update(repeating: 0, count: length)
+    }
+
+    /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree.
+    /// The elements are split into chunks that run in parallel; each chunk follows the whole
+    /// tree, so the work split does not change any sum.
+    /// - Returns: buffer 0, which now holds the total.
+    @discardableResult
+    public func reduce(shards: Int, pool: WorkerPool) -> UnsafeMutableBufferPointer<Float> {
+        precondition(shards >= 1 && shards <= shardCount)
+        if shards > 1 {
+            let chunks = ShardPlan(count: length, grain: 4096, maxShards: 4 * pool.workerCount)
+            let buffers = storage
+            pool.parallelFor(chunks) { _, range in
+                PairwiseTree.visitPairs(count: shards) { into, from in
+                    let a = buffers[into], b = buffers[from]
+                    for i in range { a[i] += b[i] }
+                }
+            }
+        }
+        return buffer(0)
+    }
+}

@@ -1,0 +1,110 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Why a worker pool could not be made.
+public enum WorkerPoolError: Error, Equatable, CustomStringConvertible {
+    case negativeWorkerCount(Int)
+    case tooManyWorkers(Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .negativeWorkerCount(let n):
+            return "worker count \(n) is negative; use 0 for all cores or a positive count"
+        case .tooManyWorkers(let n, let limit):
+            return "worker count \(n) is larger than the limit of \(limit)"
+        }
+    }
+}
+
+/// Runs shards of work on several threads.
+///
+/// Callers hand it shard indices; which thread runs a shard is not theirs to know. Results
+/// that must be reproducible are written per shard and combined in shard order
+/// (see ``PairwiseTree`` and ``mapReduce(_:map:combine:)``), so they do not depend on
+/// `workerCount`.
+///
+/// Shards run on `DispatchQueue.concurrentPerform`; the calling thread takes part.
+public final class WorkerPool: Sendable {
+    /// The most workers a pool accepts.
+    public static let maxWorkers = 1024
+
+    /// The number of threads that run shards, >= 1.
+    public let workerCount: Int
+
+    /// The number of cores this process may use.
+    public static var activeCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// - Parameter workers: 0 for one worker per active core, otherwise 1...``maxWorkers``.
+    public init(workers: Int = 0) throws(WorkerPoolError) {
+        if workers < 0 { throw .negativeWorkerCount(workers) }
+        if workers > Self.maxWorkers { throw .tooManyWorkers(workers, limit: Self.maxWorkers) }
+        workerCount = workers == 0 ? Self.activeCores : workers
+    }
+
+    /// Calls `body(shard)` once for every shard in `0..<shardCount`, on up to `workerCount`
+    /// threads at once, and returns when all have finished.
+    public func forEachShard(_ shardCount: Int, _ body: (_ shard: Int) -> Void) {
+        let threads = min(workerCount, shardCount)
+        if threads <= 1 {
+            for shard in 0..<shardCount { body(shard) }
+            return
+        }
+        // Each thread takes the next untaken shard, so a slow shard does not hold up others.
+        // The shards themselves decide what they share; the pool only promises that each
+        // shard index runs exactly once and that all have finished when it returns.
+        let next = ShardCounter()
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let shard = next.take()
+                    if shard >= shardCount { break }
+                    work.value(shard)
+                }
+            }
+        }
+    }
+
+    /// Calls `body(shard, range)` for every shard of `plan`, in parallel.
+    public func parallelFor(_ plan: ShardPlan, _ body: (_ shard: Int, _ range: Range<Int>) -> Void) {
+        forEachShard(plan.shardCount) { shard in body(shard, plan.range(of: shard)) }
+    }
+
+    /// Maps every shard of `plan` to a value in parallel, then combines the values along the
+    /// fixed ``PairwiseTree`` over shard indices. The result is the same for any worker count
+    /// even when `combine` is not associative (floating-point sums).
+    /// - Returns: the combined value, or nil when the plan has no shards.
+    public func mapReduce<T>(
+        _ plan: ShardPlan,
+        map: (_ shard: Int, _ range: Range<Int>) -> T,
+        combine: (T, T) -> T
+    ) -> T? {
+        let count = plan.shardCount
+        if count == 0 { return nil }
+        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        slots.initialize(repeating: nil)
+        defer {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        forEachShard(count) { shard in slots[shard] = map(shard, plan.range(of: shard)) }
+        PairwiseTree.visitPairs(count: count) { into, from in
+            slots[into] = combine(slots[into]!, slots[from]!)
+        }
+        return slots[0]
+    }
+}
+
+/// A shared counter that hands out shard indices 0, 1, 2, ... to threads.
+final class ShardCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
+
+/// Carries a value whose thread safety the pool's callers guarantee (each shard touches its
+/// own data) across the `@Sendable` boundary of `concurrentPerform`.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

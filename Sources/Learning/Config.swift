@@ -1,0 +1,287 @@
+import Foundation
+
+/// Which model to train. `.auto` becomes logistic for two classes and softmax otherwise.
+public enum ModelType: String, Sendable, CaseIterable {
+    case auto, softmax, logistic
+}
+
+/// The penalty R(W) on the weight matrices (never on biases).
+public enum Penalty: String, Sendable, CaseIterable {
+    /// R = 0.5 * ||W||^2, dR/dW = W.
+    case l2
+    /// R = 0.
+    case none
+}
+
+/// The learning-rate schedule, with scikit-learn SGDClassifier's names and formulas.
+public enum LearningRateKind: String, Sendable, CaseIterable {
+    case constant, invscaling, optimal
+}
+
+/// A synthetic data set made in memory: one Gaussian blob per class.
+public struct SyntheticSpec: Sendable, Equatable {
+    public var samples = 1000
+    public var features = 20
+    public var classes = 3
+    public var noise = 1.0
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// `data` section: where the examples come from and how they are prepared.
+public struct DataConfig: Sendable, Equatable {
+    /// Training CSV, resolved against the config's folder. Exactly one of `train` and `synthetic`.
+    public var train: String?
+    /// Optional test CSV; without one, `testFraction` of the training file is held out.
+    public var test: String?
+    /// Name of the label column.
+    public var label = "label"
+    /// Fraction held out as a stratified, seeded test split when there is no test file.
+    public var testFraction = 0.2
+    /// Standardise features by z-scores computed on the training split.
+    public var standardize = true
+    public var synthetic: SyntheticSpec?
+    public init() {}
+}
+
+/// `training` section. Names follow scikit-learn's SGDClassifier where one exists.
+public struct TrainingOptions: Sendable, Equatable {
+    public var batchSize = 32
+    /// The most epochs (scikit-learn's max_iter).
+    public var epochs = 1000
+    public var learningRate = LearningRateKind.optimal
+    public var eta0 = 0.01
+    public var powerT = 0.5
+    public var penalty = Penalty.l2
+    public var alpha = 0.0001
+    /// Stop when the epoch's training loss has not improved by `tol` for `nIterNoChange`
+    /// epochs; nil never stops early.
+    public var tol: Double? = 0.001
+    public var nIterNoChange = 5
+    public var shuffle = true
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// A whole run's configuration, decoded once from JSON into typed values.
+public struct Config: Sendable, Equatable {
+    public var data = DataConfig()
+    public var modelType = ModelType.auto
+    public var training = TrainingOptions()
+    /// Worker threads; 0 means one per active core.
+    public var workers = 0
+    /// Output folder; nil means `runs/<config file name>` in the current folder.
+    public var outputDir: String?
+    /// The file it was read from ("<config>" for one built in code).
+    public var file = "<config>"
+    public init() {}
+
+    /// The largest worker count accepted.
+    public static let maxWorkers = 1024
+    /// The largest seed accepted: seeds must survive a round trip through JSON numbers.
+    public static let maxSeed: UInt64 = 1 << 53
+
+    /// The resolved config as JSON, every key present, stored in model files.
+    public var jsonValue: JSONValue {
+        var data: [(key: String, value: JSONValue)] = [
+            ("train", self.data.train.map { .string($0) } ?? .null),
+            ("test", self.data.test.map { .string($0) } ?? .null),
+            ("label", .string(self.data.label)),
+            ("test_fraction", .number(self.data.testFraction)),
+            ("standardize", .bool(self.data.standardize)),
+        ]
+        if let s = self.data.synthetic {
+            data.append(("synthetic", .object([
+                ("samples", .number(Double(s.samples))), ("features", .number(Double(s.features))),
+                ("classes", .number(Double(s.classes))), ("noise", .number(s.noise)),
+                ("seed", .number(Double(s.seed))),
+            ])))
+        }
+        let t = training
+        return .object([
+            ("data", .object(data)),
+            ("model", .object([("type", .string(modelType.rawValue))])),
+            ("training", .object([
+                ("batch_size", .number(Double(t.batchSize))), ("epochs", .number(Double(t.epochs))),
+                ("learning_rate", .string(t.learningRate.rawValue)), ("eta0", .number(t.eta0)),
+                ("power_t", .number(t.powerT)), ("penalty", .string(t.penalty.rawValue)),
+                ("alpha", .number(t.alpha)), ("tol", t.tol.map { .number($0) } ?? .null),
+                ("n_iter_no_change", .number(Double(t.nIterNoChange))), ("shuffle", .bool(t.shuffle)),
+                ("seed", .number(Double(t.seed))),
+            ])),
+            ("workers", .number(Double(workers))),
+            ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
+        ])
+    }
+}
+
+extension Config {
+    /// Reads and validates a config file. Relative paths inside it are resolved against
+    /// the file's folder.
+    public static func load(path: String) throws(LearningError) -> Config {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw .data(file: path, line: nil, message: exists ? "cannot read the config file" : "no such config file")
+        }
+        if data.isEmpty { throw .configSyntax(file: path, line: 1, column: 1, message: "the config file is empty") }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse([UInt8](data))
+        } catch {
+            throw .configSyntax(file: path, line: error.line, column: error.column, message: error.message)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        return try decode(json, file: path, baseFolder: folder)
+    }
+
+    /// Validates a parsed config. Every key is checked; an unknown key, a wrong type or a
+    /// value out of range is an error naming the key.
+    public static func decode(_ json: JSONValue, file: String, baseFolder: String = "") throws(LearningError) -> Config {
+        let r = ConfigReader(file: file)
+        var c = Config()
+        c.file = file
+        let top = try r.object(json, path: "", allowed: ["data", "model", "training", "workers", "output"])
+        func resolve(_ p: String) -> String {
+            if p.hasPrefix("/") || baseFolder.isEmpty { return p }
+            return ((baseFolder as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        }
+
+        if let v = top["data"] {
+            let d = try r.object(v, path: "data", allowed: ["train", "test", "label", "test_fraction", "standardize", "synthetic"])
+            c.data.train = try d["train"].map { v throws(LearningError) in resolve(try r.string(v, "data.train", nonEmpty: true)) }
+            if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
+            if let v = d["label"] { c.data.label = try r.string(v, "data.label", nonEmpty: true) }
+            if let v = d["test_fraction"] {
+                c.data.testFraction = try r.number(v, "data.test_fraction", min: 0, max: 1, maxInclusive: false,
+                                                   allowed: "a number in [0, 1)")
+            }
+            if let v = d["standardize"] { c.data.standardize = try r.bool(v, "data.standardize") }
+            if let v = d["synthetic"] {
+                let s = try r.object(v, path: "data.synthetic", allowed: ["samples", "features", "classes", "noise", "seed"])
+                var spec = SyntheticSpec()
+                if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", min: 2, max: 100_000_000) }
+                if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", min: 1, max: 1_000_000) }
+                if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", min: 2, max: 100_000) }
+                if let v = s["noise"] { spec.noise = try r.number(v, "data.synthetic.noise", min: 0, allowed: "a number >= 0") }
+                if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", min: 0, max: Int(maxSeed))) }
+                if spec.classes > spec.samples {
+                    throw .config(file: file, key: "data.synthetic.classes",
+                                  message: "\(spec.classes) classes need at least as many samples (samples is \(spec.samples))")
+                }
+                c.data.synthetic = spec
+            }
+            if c.data.train != nil && c.data.synthetic != nil {
+                throw .config(file: file, key: "data", message: "give either \"train\" or \"synthetic\", not both")
+            }
+        }
+        if c.data.train == nil && c.data.synthetic == nil {
+            throw .config(file: file, key: "data.train", message: "missing: give a training CSV file or a \"synthetic\" data set")
+        }
+
+        if let v = top["model"] {
+            let m = try r.object(v, path: "model", allowed: ["type"])
+            if let v = m["type"] { c.modelType = try r.choice(v, "model.type", ModelType.self) }
+        }
+
+        if let v = top["training"] {
+            let t = try r.object(v, path: "training", allowed: [
+                "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
+                "n_iter_no_change", "shuffle", "seed",
+            ])
+            var o = TrainingOptions()
+            if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
+            if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", min: 1, max: 100_000_000) }
+            if let v = t["learning_rate"] { o.learningRate = try r.choice(v, "training.learning_rate", LearningRateKind.self) }
+            if let v = t["eta0"] {
+                o.eta0 = try r.number(v, "training.eta0", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if let v = t["power_t"] { o.powerT = try r.number(v, "training.power_t", min: 0, allowed: "a number >= 0") }
+            if let v = t["penalty"] {
+                if case .string(let s) = v, s == "l1" || s == "elasticnet" {
+                    throw .config(file: file, key: "training.penalty",
+                                  message: "\"\(s)\" is not supported yet; allowed: \"l2\", \"none\"")
+                }
+                o.penalty = try r.choice(v, "training.penalty", Penalty.self)
+            }
+            if let v = t["alpha"] { o.alpha = try r.number(v, "training.alpha", min: 0, allowed: "a number >= 0") }
+            if let v = t["tol"] {
+                o.tol = v == .null ? nil : try r.number(v, "training.tol", min: 0, allowed: "a number >= 0 or null")
+            }
+            if let v = t["n_iter_no_change"] { o.nIterNoChange = try r.integer(v, "training.n_iter_no_change", min: 1, max: 1_000_000) }
+            if let v = t["shuffle"] { o.shuffle = try r.bool(v, "training.shuffle") }
+            if let v = t["seed"] { o.seed = UInt64(try r.integer(v, "training.seed", min: 0, max: Int(maxSeed))) }
+            if o.learningRate == .optimal && !(o.alpha > 0) {
+                throw .config(file: file, key: "training.alpha",
+                              message: "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")
+            }
+            c.training = o
+        }
+
+        if let v = top["workers"] { c.workers = try r.integer(v, "workers", min: 0, max: maxWorkers) }
+        if let v = top["output"] {
+            let o = try r.object(v, path: "output", allowed: ["dir"])
+            if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }
+        }
+        return c
+    }
+}
+
+/// Checks the kind and range of config values and names the key when one is wrong.
+struct ConfigReader {
+    let file: String
+
+    func fail(_ key: String, _ message: String) -> LearningError {
+        .config(file: file, key: key.isEmpty ? "(top level)" : key, message: message)
+    }
+
+    func object(_ v: JSONValue, path: String, allowed: [String]) throws(LearningError) -> [String: JSONValue] {
+        guard case .object(let members) = v else {
+            throw fail(path, "expected an object, found \(v.kindName)")
+        }
+        var out: [String: JSONValue] = [:]
+        for (k, value) in members {
+            let full = path.isEmpty ? k : path + "." + k
+            guard allowed.contains(k) else {
+                throw fail(full, "unknown key; allowed here: " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+            }
+            out[k] = value
+        }
+        return out
+    }
+
+    func string(_ v: JSONValue, _ key: String, nonEmpty: Bool = false) throws(LearningError) -> String {
+        guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v.kindName) \(v.jsonText)") }
+        if nonEmpty && s.isEmpty { throw fail(key, "must not be empty") }
+        return s
+    }
+
+    func bool(_ v: JSONValue, _ key: String) throws(LearningError) -> Bool {
+        guard case .bool(let b) = v else { throw fail(key, "expected true or false, found \(v.kindName) \(v.jsonText)") }
+        return b
+    }
+
+    func number(_ v: JSONValue, _ key: String, min: Double, minInclusive: Bool = true,
+                max: Double = .infinity, maxInclusive: Bool = true, allowed: String) throws(LearningError) -> Double {
+        guard case .number(let d) = v else { throw fail(key, "expected \(allowed), found \(v.kindName) \(v.jsonText)") }
+        let aboveMin = minInclusive ? d >= min : d > min
+        let belowMax = maxInclusive ? d <= max : d < max
+        guard aboveMin && belowMax else { throw fail(key, "\(v.jsonText) is out of range; allowed: \(allowed)") }
+        return d
+    }
+
+    func integer(_ v: JSONValue, _ key: String, min: Int, max: Int) throws(LearningError) -> Int {
+        let allowed = "an integer from \(min) to \(max)"
+        guard case .number(let d) = v else { throw fail(key, "expected \(allowed), found \(v.kindName) \(v.jsonText)") }
+        guard d == d.rounded() else { throw fail(key, "\(v.jsonText) is not a whole number; allowed: \(allowed)") }
+        guard d >= Double(min) && d <= Double(max) else { throw fail(key, "\(v.jsonText) is out of range; allowed: \(allowed)") }
+        return Int(d)
+    }
+
+    func choice<E: RawRepresentable & CaseIterable>(_ v: JSONValue, _ key: String, _ type: E.Type) throws(LearningError) -> E
+    where E.RawValue == String {
+        let names = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard case .string(let s) = v else { throw fail(key, "expected one of \(names), found \(v.kindName) \(v.jsonText)") }
+        guard let e = E(rawValue: s) else { throw fail(key, "\"\(s)\" is not allowed; allowed: \(names)") }
+        return e
+    }
+}

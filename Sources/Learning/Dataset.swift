@@ -1,0 +1,92 @@
+/// Labelled examples in memory: a dense float32 feature matrix and one class index per row.
+public struct Dataset: Sendable {
+    /// Feature matrix, (count, featureCount) row-major.
+    public var features: [Float]
+    /// Class index per row into `classes`. A label the classes do not contain (possible only
+    /// in data scored by a trained model) is stored as -1 - u, u its index in `unseenLabels`.
+    public var labels: [Int32]
+    /// The class names, in model order.
+    public var classes: [String]
+    /// One name per feature column.
+    public var featureNames: [String]
+    /// Labels that are not in `classes`, in order of first appearance (rows with negative labels).
+    public var unseenLabels: [String] = []
+
+    public var count: Int { labels.count }
+    public var featureCount: Int { featureNames.count }
+
+    public init(features: [Float], labels: [Int32], classes: [String], featureNames: [String]) {
+        precondition(features.count == labels.count * featureNames.count, "features must be (count, featureCount)")
+        self.features = features
+        self.labels = labels
+        self.classes = classes
+        self.featureNames = featureNames
+    }
+
+    /// The rows at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> Dataset {
+        let d = featureCount
+        var f = [Float]()
+        f.reserveCapacity(indices.count * d)
+        for i in indices { f.append(contentsOf: features[(i * d)..<((i + 1) * d)]) }
+        var out = Dataset(features: f, labels: indices.map { labels[$0] }, classes: classes, featureNames: featureNames)
+        out.unseenLabels = unseenLabels
+        return out
+    }
+
+    /// The number of rows of each class.
+    public var classCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classes.count)
+        for y in labels where y >= 0 { counts[Int(y)] += 1 }
+        return counts
+    }
+}
+
+/// A table read from a file before its labels are encoded as class indices.
+public struct LabeledTable: Sendable {
+    /// (count, featureNames.count) row-major.
+    public var features: [Float]
+    /// The label text of each row.
+    public var labels: [String]
+    public var featureNames: [String]
+    /// The file the table came from, for messages.
+    public var file: String
+
+    public var count: Int { labels.count }
+
+    /// The sorted distinct labels: numerically when every label is a number, otherwise by
+    /// their text. For two classes the second one is the positive class of a logistic model.
+    public var distinctLabels: [String] { ClassEncoding.sortedClasses(Set(labels)) }
+
+    /// Encodes the labels against `classes`; a label not in it becomes -1 - u, where u is
+    /// its index in `unseenLabels`.
+    public func encoded(classes: [String]) -> Dataset {
+        var index: [String: Int32] = [:]
+        for (i, c) in classes.enumerated() { index[c] = Int32(i) }
+        var unseen: [String] = []
+        var unseenIndex: [String: Int32] = [:]
+        let ys = labels.map { label -> Int32 in
+            if let i = index[label] { return i }
+            if let u = unseenIndex[label] { return -1 - u }
+            let u = Int32(unseen.count)
+            unseenIndex[label] = u
+            unseen.append(label)
+            return -1 - u
+        }
+        var ds = Dataset(features: features, labels: ys, classes: classes, featureNames: featureNames)
+        ds.unseenLabels = unseen
+        return ds
+    }
+}
+
+/// How label strings map to class indices.
+public enum ClassEncoding {
+    /// Numeric labels ("-1", "1", "10") sort by value, others by text.
+    public static func sortedClasses(_ labels: Set<String>) -> [String] {
+        let numbers = labels.map { Double($0) }
+        if numbers.allSatisfy({ $0 != nil && $0!.isFinite }) {
+            return labels.sorted { (Double($0)!, $0) < (Double($1)!, $1) }
+        }
+        return labels.sorted()
+    }
+}

@@ -1,0 +1,94 @@
+import DataParallel
+
+/// A model's outputs for every row of a data set.
+public struct Scores: Sendable {
+    /// (count, classCount) class probabilities.
+    public var probabilities: [Float]
+    /// (count) -log p(label), NaN for rows whose label is not a class of the model.
+    public var losses: [Double]
+    /// (count) class index of the largest probability.
+    public var predicted: [Int32]
+}
+
+extension LinearModel {
+    /// Scores every row of `data` in parallel; each row's result depends only on the row.
+    public func score(_ data: Dataset, pool: WorkerPool) -> Scores {
+        precondition(data.featureCount == featureCount)
+        let n = data.count, k = classCount
+        let identity = (0..<Int32(n)).map { $0 }
+        let plan = ShardPlan(count: n, grain: 256, maxShards: 4 * pool.workerCount)
+        let maxRows = plan.ranges.map(\.count).max() ?? 0
+        let scratch = ShardBuffers(shardCount: max(plan.shardCount, 1), length: maxRows)
+        var probs = [Float](repeating: 0, count: n * k)
+        var losses = [Double](repeating: 0, count: n)
+        var predicted = [Int32](repeating: 0, count: n)
+        data.features.withUnsafeBufferPointer { (x: UnsafeBufferPointer<Float>) -> Void in
+            data.labels.withUnsafeBufferPointer { (ys: UnsafeBufferPointer<Int32>) -> Void in
+                identity.withUnsafeBufferPointer { (rows: UnsafeBufferPointer<Int32>) -> Void in
+                    probs.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Float>) -> Void in
+                        losses.withUnsafeMutableBufferPointer { (l: inout UnsafeMutableBufferPointer<Double>) -> Void in
+                            predicted.withUnsafeMutableBufferPointer { (pr: inout UnsafeMutableBufferPointer<Int32>) -> Void in
+                                let (p, l, pr) = (p.baseAddress!, l.baseAddress!, pr.baseAddress!)
+                                pool.parallelFor(plan) { (shard: Int, range: Range<Int>) -> Void in
+                                    let lo = range.lowerBound
+                                    score(x: x.baseAddress!, labels: ys.baseAddress! + lo, rows: rows.baseAddress! + lo,
+                                          count: range.count, probs: p + lo * k, losses: l + lo,
+                                          predicted: pr + lo, scratch: scratch.buffer(shard).baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Scores(probabilities: probs, losses: losses, predicted: predicted)
+    }
+}
+
+/// Accuracy, log loss and confusion matrix of a model on labelled data.
+public struct Evaluation: Sendable, Equatable {
+    public var count: Int
+    /// Fraction of rows whose predicted class is the label (rows with unseen labels count as wrong).
+    public var accuracy: Double
+    /// Mean -log p(label) over the rows whose label is a class of the model.
+    public var logLoss: Double
+    /// Row names of the confusion matrix: the model's classes, then unseen labels.
+    public var trueLabels: [String]
+    /// Column names: the model's classes.
+    public var predictedLabels: [String]
+    /// confusion[i][j]: rows with true label i predicted as class j.
+    public var confusion: [[Int]]
+    /// Rows whose label the model never saw.
+    public var unseenCount: Int
+
+    public init(model: LinearModel, data: Dataset, pool: WorkerPool) {
+        self.init(scores: model.score(data, pool: pool), data: data)
+    }
+
+    /// Sums in row order, so the result is the same for any worker count.
+    public init(scores: Scores, data: Dataset) {
+        let k = data.classes.count
+        trueLabels = data.classes + data.unseenLabels
+        predictedLabels = data.classes
+        confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: trueLabels.count)
+        count = data.count
+        var correct = 0, seen = 0
+        var lossSum = 0.0
+        unseenCount = 0
+        for i in 0..<data.count {
+            let y = Int(data.labels[i]), p = Int(scores.predicted[i])
+            if y >= 0 {
+                confusion[y][p] += 1
+                if y == p { correct += 1 }
+                lossSum += scores.losses[i]
+                seen += 1
+            } else {
+                confusion[k + (-1 - y)][p] += 1
+                unseenCount += 1
+            }
+        }
+        accuracy = count > 0 ? Double(correct) / Double(count) : 0
+        logLoss = seen > 0 ? lossSum / Double(seen) : .nan
+    }
+}
+

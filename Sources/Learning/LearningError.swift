@@ -1,0 +1,41 @@
+/// Everything the library reports to its callers. Each case names what a user must look at:
+/// the file and line of a data file, the key of a config file, or the model file.
+public enum LearningError: Error, Equatable, CustomStringConvertible {
+    /// Bad or unreadable data. `line` is 1-based; nil when the problem is the file as a whole.
+    case data(file: String, line: Int?, message: String)
+    /// A bad config value. `key` is the dotted path of the key, e.g. "training.eta0".
+    case config(file: String, key: String, message: String)
+    /// A config file that is not valid JSON, at a 1-based line and column.
+    case configSyntax(file: String, line: Int, column: Int, message: String)
+    /// A model file that cannot be read or does not describe a valid model.
+    case modelFile(file: String, message: String)
+    /// Data that does not fit the model (for example a different feature set).
+    case mismatch(message: String)
+    /// Training went wrong (for example the weights became non-finite).
+    case training(message: String)
+    /// A file could not be written.
+    case output(file: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .data(let file, let line?, let message): return "\(file):\(line): \(message)"
+        case .data(let file, nil, let message): return "\(file): \(message)"
+        case .config(let file, let key, let message): return "\(file): \(key): \(message)"
+        case .configSyntax(let file, let line, let column, let message):
+            return "\(file):\(line):\(column): \(message)"
+        case .modelFile(let file, let message): return "\(file): \(message)"
+        case .mismatch(let message): return message
+        case .training(let message): return message
+        case .output(let file, let message): return "\(file): \(message)"
+        }
+    }
+
+    /// True for problems with what the user supplied (data, config, files), false for
+    /// failures during training or writing.
+    public var isInputError: Bool {
+        switch self {
+        case .data, .config, .configSyntax, .modelFile, .mismatch: return true
+        case .training, .output: return false
+        }
+    }
+}

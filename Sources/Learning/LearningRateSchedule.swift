@@ -1,0 +1,46 @@
+import Foundation
+
+/// The step size eta_t for step t = 1, 2, 3, ... (t counts mini-batch steps over the whole
+/// run, not epochs and not samples). With batch_size 1 a step is a sample, as in
+/// scikit-learn's SGDClassifier, and the formulas are its formulas:
+///
+/// - constant:   eta_t = eta0
+/// - invscaling: eta_t = eta0 / t^power_t
+/// - optimal:    eta_t = 1 / (alpha * (t0 + t - 1)), t0 = 1 / (alpha * alpha^(-1/4))
+///
+/// scikit-learn picks t0 for "optimal" by Bottou's heuristic: a typical weight
+/// typw = sqrt(1 / sqrt(alpha)) and an initial rate typw / max(1, |loss'(-typw, 1)|), which
+/// for the log loss is typw (the derivative is below 1), so t0 = 1 / (typw * alpha).
+public struct LearningRateSchedule: Sendable, Equatable {
+    public let kind: LearningRateKind
+    public let eta0: Double
+    public let powerT: Double
+    public let alpha: Double
+
+    public init(kind: LearningRateKind, eta0: Double, powerT: Double, alpha: Double) {
+        self.kind = kind
+        self.eta0 = eta0
+        self.powerT = powerT
+        self.alpha = alpha
+    }
+
+    public init(_ options: TrainingOptions) {
+        self.init(kind: options.learningRate, eta0: options.eta0, powerT: options.powerT, alpha: options.alpha)
+    }
+
+    /// t0 of the "optimal" schedule.
+    public var optimalT0: Double {
+        let typw = (1.0 / alpha.squareRoot()).squareRoot()
+        return 1.0 / (typw * alpha)
+    }
+
+    /// eta_t for step `t` >= 1.
+    public func rate(step t: Int) -> Double {
+        precondition(t >= 1)
+        switch kind {
+        case .constant: return eta0
+        case .invscaling: return eta0 / pow(Double(t), powerT)
+        case .optimal: return 1.0 / (alpha * (optimalT0 + Double(t) - 1))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Training and test sets ready for a model: labels encoded, features standardised.
+public struct PreparedData: Sendable {
+    public var train: Dataset
+    public var test: Dataset?
+    public var scaler: Standardizer?
+    /// The label column's name.
+    public var label: String
+    /// Where the training data came from, for messages.
+    public var source: String
+
+    /// Loads (or generates) the data a config names, splits off a test set when there is no
+    /// test file, and fits the standardiser on the training split only.
+    public static func load(_ config: Config) throws(LearningError) -> PreparedData {
+        let d = config.data
+        let table: LabeledTable
+        if let spec = d.synthetic {
+            table = SyntheticData.generate(spec)
+        } else {
+            table = try CSVReader.read(path: d.train!, label: d.label)
+        }
+        let classes = table.distinctLabels
+        if classes.count < 2 {
+            throw .data(file: table.file, line: nil,
+                        message: "the label column '\(d.label)' holds only one class ('\(classes.first ?? "")'); a classifier needs at least two")
+        }
+        var all = table.encoded(classes: classes)
+        var test: Dataset? = nil
+        if let testPath = d.test {
+            let t = try CSVReader.readForModel(path: testPath, featureNames: table.featureNames, label: d.label)
+            guard let labels = t.labels else {
+                throw .data(file: testPath, line: 1, message: "no label column '\(d.label)' in the header of the test file")
+            }
+            test = LabeledTable(features: t.features, labels: labels, featureNames: table.featureNames, file: testPath)
+                .encoded(classes: classes)
+        } else if d.testFraction > 0 {
+            let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
+                                             testFraction: d.testFraction, seed: config.training.seed)
+            test = all.subset(split.test)
+            all = all.subset(split.train)
+        }
+        var scaler: Standardizer? = nil
+        if d.standardize {
+            let s = Standardizer(fitting: all.features, featureCount: all.featureCount)
+            s.transform(&all.features)
+            if test != nil { s.transform(&test!.features) }
+            scaler = s
+        }
+        return PreparedData(train: all, test: test, scaler: scaler, label: d.label, source: table.file)
+    }
+
+    /// The model kind for `type` and this data's class count.
+    public func modelKind(_ type: ModelType, configFile: String) throws(LearningError) -> LinearModelKind {
+        let k = train.classes.count
+        switch type {
+        case .auto: return k == 2 ? .logistic : .softmax
+        case .softmax: return .softmax
+        case .logistic:
+            if k != 2 {
+                throw .config(file: configFile, key: "model.type",
+                              message: "\"logistic\" needs two classes, the data has \(k); use \"softmax\" or \"auto\"")
+            }
+            return .logistic
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Seeded, stratified splits and shuffles.
+public enum Splitting {
+    /// Splits row indices into train and test so that each class keeps its share:
+    /// a class of c rows gives round(c * testFraction) rows to the test set, but always
+    /// keeps at least one for training. The choice within a class comes from `seed`.
+    /// Both index lists come back in increasing order.
+    public static func stratified(labels: [Int32], classCount: Int, testFraction: Double, seed: UInt64)
+        -> (train: [Int], test: [Int])
+    {
+        if testFraction <= 0 { return (Array(labels.indices), []) }
+        var byClass = [[Int]](repeating: [], count: classCount)
+        for (i, y) in labels.enumerated() { byClass[Int(y)].append(i) }
+        var rng = SplitMix64(seed: seed ^ 0x5EED_5EED_5EED_5EED)
+        var train: [Int] = [], test: [Int] = []
+        for var rows in byClass {
+            rng.shuffle(&rows)
+            let k = min(Int((Double(rows.count) * testFraction).rounded()), max(rows.count - 1, 0))
+            test += rows[..<k]
+            train += rows[k...]
+        }
+        return (train.sorted(), test.sorted())
+    }
+}

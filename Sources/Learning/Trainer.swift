@@ -1,0 +1,174 @@
+import DataParallel
+import Foundation
+
+/// What one epoch did. `loss` and `accuracy` are running values over the epoch: each
+/// sample's loss and prediction with the weights before the step that used it (as
+/// scikit-learn's verbose "avg. loss"), so they cost nothing extra.
+public struct EpochReport: Sendable, Equatable {
+    public var epoch: Int
+    /// Mean data loss over the epoch's samples (no penalty term).
+    public var loss: Double
+    public var accuracy: Double
+    /// The rate of the epoch's last step.
+    public var learningRate: Double
+    /// Wall seconds of the epoch's steps (test scoring not included).
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    /// Loss and accuracy on the test set with the weights at the end of the epoch.
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+}
+
+/// Why training ended.
+public enum StopReason: String, Sendable {
+    /// `epochs` were run.
+    case maxEpochs = "max_epochs"
+    /// The training loss did not improve by `tol` for `n_iter_no_change` epochs.
+    case converged
+}
+
+/// The outcome of ``Trainer/train(_:on:test:onEpoch:)``.
+public struct TrainingRun: Sendable {
+    public var model: LinearModel
+    public var epochs: [EpochReport]
+    public var stopReason: StopReason
+    /// SGD steps taken (the schedule's t at the end).
+    public var steps: Int
+    public var seconds: Double
+}
+
+/// Mini-batch SGD on the data-parallel engine.
+///
+/// Each step takes the next B rows of the epoch's permutation, cuts them into shards by a
+/// ``ShardPlan`` that depends only on B, lets every shard add its rows' (p - y) x^T into its
+/// own buffer, sums the buffers along the fixed pairwise tree and takes one regularised
+/// step (see ``sgdStep(parameters:gradient:weightCount:eta:batchSize:alpha:penalty:)``).
+/// The same options and seed give the same bits for any worker count.
+public final class Trainer {
+    public let options: TrainingOptions
+    public let pool: WorkerPool
+
+    /// Rows per shard at the least, and the most shards per batch: a batch of B rows has
+    /// clamp(B / 16, 1, 16) shards. Fixed, so the shard plan never depends on the worker count.
+    public static let shardGrain = 16
+    public static let maxShardsPerBatch = 16
+
+    public init(options: TrainingOptions, pool: WorkerPool) {
+        self.options = options
+        self.pool = pool
+    }
+
+    /// The shard plan of a batch of `rows` rows.
+    public static func plan(batchRows rows: Int) -> ShardPlan {
+        ShardPlan(count: rows, grain: shardGrain, maxShards: maxShardsPerBatch)
+    }
+
+    /// The most rows any shard of a batch of up to `batchSize` rows can hold.
+    static func maxShardRows(batchSize: Int) -> Int {
+        // Beyond grain * maxShards rows the shard count is fixed and shard size grows with b.
+        let limit = min(batchSize, shardGrain * maxShardsPerBatch)
+        var most = 0
+        for b in Set([batchSize] + Array(1...max(limit, 1))) where b <= batchSize {
+            most = max(most, plan(batchRows: b).ranges.map(\.count).max() ?? 0)
+        }
+        return most
+    }
+
+    /// Trains `model` from its current parameters.
+    /// - Parameters:
+    ///   - train: labels must all be classes of the model (none negative).
+    ///   - test: scored after every epoch when given.
+    ///   - onEpoch: called after every epoch, in order.
+    /// - Throws: ``LearningError/training(message:)`` when the loss or a weight becomes non-finite.
+    public func train(
+        _ start: LinearModel, on train: Dataset, test: Dataset? = nil, onEpoch: (EpochReport) -> Void = { _ in }
+    ) throws(LearningError) -> TrainingRun {
+        precondition(train.count > 0 && train.featureCount == start.featureCount)
+        var model = start
+        let n = train.count
+        let batchSize = min(options.batchSize, n)
+        let schedule = LearningRateSchedule(options)
+        let alpha = Float(options.alpha)
+        let weightCount = model.weightCount
+        let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
+        let scratch = ShardBuffers(shardCount: grads.shardCount,
+                                   length: Self.maxShardRows(batchSize: batchSize) * model.outputCount)
+        var order = (0..<Int32(n)).map { $0 }
+        var orderedLabels = train.labels
+        var rng = SplitMix64(seed: options.seed)
+        var reports: [EpochReport] = []
+        var t = 0
+        var bestLoss = Double.infinity
+        var epochsWithoutImprovement = 0
+        var stop = StopReason.maxEpochs
+        let runStart = Date()
+
+        for epoch in 1...options.epochs {
+            let epochStart = Date()
+            if options.shuffle {
+                rng.shuffle(&order)
+                for i in 0..<n { orderedLabels[i] = train.labels[Int(order[i])] }
+            }
+            var lossSum = 0.0
+            var correct = 0
+            var eta = 0.0
+            train.features.withUnsafeBufferPointer { x in
+                order.withUnsafeBufferPointer { rows in
+                    orderedLabels.withUnsafeBufferPointer { ys in
+                        var first = 0
+                        while first < n {
+                            let b = min(batchSize, n - first)
+                            let plan = Self.plan(batchRows: b)
+                            let stats = pool.mapReduce(plan, map: { shard, range in
+                                grads.zero(shard)
+                                return model.accumulateGradient(
+                                    x: x.baseAddress!, labels: ys.baseAddress! + first + range.lowerBound,
+                                    rows: rows.baseAddress! + first + range.lowerBound, count: range.count,
+                                    grad: grads.buffer(shard).baseAddress!, scratch: scratch.buffer(shard).baseAddress!)
+                            }, combine: { a, b in (loss: a.loss + b.loss, correct: a.correct + b.correct) })!
+                            lossSum += stats.loss
+                            correct += stats.correct
+                            let gradient = grads.reduce(shards: plan.shardCount, pool: pool)
+                            t += 1
+                            eta = schedule.rate(step: t)
+                            model.parameters.withUnsafeMutableBufferPointer { p in
+                                sgdStep(parameters: p, gradient: UnsafeBufferPointer(gradient), weightCount: weightCount,
+                                        eta: Float(eta), batchSize: b, alpha: alpha, penalty: options.penalty)
+                            }
+                            first += b
+                        }
+                    }
+                }
+            }
+            let seconds = Date().timeIntervalSince(epochStart)
+            let loss = lossSum / Double(n)
+            if !loss.isFinite || !model.parameters.allSatisfy(\.isFinite) {
+                throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
+                    + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
+            }
+            var report = EpochReport(
+                epoch: epoch, loss: loss, accuracy: Double(correct) / Double(n), learningRate: eta,
+                seconds: seconds, samplesPerSecond: Double(n) / max(seconds, 1e-9))
+            if let test, test.count > 0 {
+                let e = Evaluation(model: model, data: test, pool: pool)
+                report.testLoss = e.logLoss
+                report.testAccuracy = e.accuracy
+            }
+            reports.append(report)
+            onEpoch(report)
+
+            // scikit-learn's rule: an epoch whose loss is not below best - tol counts as
+            // no improvement; n_iter_no_change of them in a row end training.
+            if let tol = options.tol {
+                epochsWithoutImprovement = loss > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
+                bestLoss = min(bestLoss, loss)
+                if epochsWithoutImprovement >= options.nIterNoChange {
+                    stop = .converged
+                    break
+                }
+            }
+        }
+        return TrainingRun(model: model, epochs: reports, stopReason: stop, steps: t,
+                           seconds: Date().timeIntervalSince(runStart))
+    }
+}

@@ -1,0 +1,109 @@
+import DataParallel
+import Foundation
+
+/// The final figures of a training run, as printed by `minibatch train --json`.
+public struct TrainingSummary: Sendable {
+    public var modelPath: String
+    public var epochs: Int
+    /// Mean data loss on the whole training split with the final weights.
+    public var trainLoss: Double
+    /// trainLoss + alpha * R(W), scikit-learn's objective.
+    public var objective: Double
+    public var trainAccuracy: Double
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    public var trainSeconds: Double
+    public var loadSeconds: Double
+    public var samplesPerSecond: Double
+    public var workers: Int
+    public var stopReason: StopReason
+
+    /// The keys of `minibatch train --json`, in order.
+    public var jsonValue: JSONValue {
+        .object([
+            ("model_path", .string(modelPath)),
+            ("epochs", .number(Double(epochs))),
+            ("train_loss", .number(trainLoss)),
+            ("objective", .number(objective)),
+            ("train_accuracy", .number(trainAccuracy)),
+            ("test_loss", .number(testLoss)),
+            ("test_accuracy", .number(testAccuracy)),
+            ("train_seconds", .number(trainSeconds)),
+            ("load_seconds", .number(loadSeconds)),
+            ("samples_per_second", .number(samplesPerSecond)),
+            ("workers", .number(Double(workers))),
+        ])
+    }
+}
+
+/// A whole `minibatch train` run: load, train, measure, write model.json and metrics.jsonl.
+public enum TrainingJob {
+    /// The folder a run writes to.
+    public static func outputFolder(_ config: Config) -> String {
+        if let dir = config.outputDir { return dir }
+        let name = ((config.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        return "runs/" + (name.isEmpty ? "run" : name)
+    }
+
+    /// Runs the config. Nothing is written unless training succeeds.
+    /// - Parameter onEpoch: called after every epoch (for progress lines).
+    public static func run(_ config: Config, onEpoch: (EpochReport) -> Void = { _ in }) throws(LearningError) -> TrainingSummary {
+        let pool: WorkerPool
+        do { pool = try WorkerPool(workers: config.workers) } catch {
+            throw .config(file: config.file, key: "workers", message: error.description)
+        }
+        let loadStart = Date()
+        let data = try PreparedData.load(config)
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let kind = try data.modelKind(config.modelType, configFile: config.file)
+        let start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
+        let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, onEpoch: onEpoch)
+
+        let final = Evaluation(model: run.model, data: data.train, pool: pool)
+        let penalty = config.training.penalty.value(run.model.weights)
+        let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
+        let samples = Double(data.train.count * run.epochs.count)
+        let folder = outputFolder(config)
+        let modelPath = (folder as NSString).appendingPathComponent("model.json")
+        let summary = TrainingSummary(
+            modelPath: modelPath, epochs: run.epochs.count, trainLoss: final.logLoss,
+            objective: final.logLoss + config.training.alpha * penalty, trainAccuracy: final.accuracy,
+            testLoss: testEval?.logLoss, testAccuracy: testEval?.accuracy, trainSeconds: run.seconds,
+            loadSeconds: loadSeconds, samplesPerSecond: samples / max(run.seconds, 1e-9), workers: pool.workerCount,
+            stopReason: run.stopReason)
+
+        let saved = SavedModel(
+            model: run.model, classes: data.train.classes, featureNames: data.train.featureNames, label: data.label,
+            scaler: data.scaler, config: config.jsonValue, metrics: summary.jsonValue,
+            training: .object([
+                ("epochs", .number(Double(run.epochs.count))), ("steps", .number(Double(run.steps))),
+                ("stop_reason", .string(run.stopReason.rawValue)),
+                ("train_samples", .number(Double(data.train.count))),
+                ("test_samples", .number(Double(data.test?.count ?? 0))),
+            ]))
+        try AtomicFile.makeFolder(folder)
+        try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
+        try saved.write(to: modelPath)
+        return summary
+    }
+}
+
+/// DIR/metrics.jsonl: one JSON object per epoch.
+public enum MetricsLog {
+    public static func line(_ r: EpochReport) -> String {
+        JSONValue.object([
+            ("epoch", .number(Double(r.epoch))),
+            ("loss", .number(r.loss)),
+            ("accuracy", .number(r.accuracy)),
+            ("learning_rate", .number(r.learningRate)),
+            ("seconds", .number(r.seconds)),
+            ("samples_per_second", .number(r.samplesPerSecond)),
+            ("test_loss", .number(r.testLoss)),
+            ("test_accuracy", .number(r.testAccuracy)),
+        ]).jsonText
+    }
+
+    public static func text(_ reports: [EpochReport]) -> String {
+        reports.map { line($0) + "\n" }.joined()
+    }
+}

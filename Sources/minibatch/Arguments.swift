@@ -1,0 +1,58 @@
+/// A command-line mistake: exit code 2 with one line.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The flags and values after a subcommand's name.
+struct Arguments {
+    private var values: [String: String] = [:]
+    private var switches: Set<String> = []
+
+    /// Parses `args` against the allowed flags: `valued` take a value (`--x V` or `--x=V`),
+    /// `boolean` take none. Anything else is a usage error.
+    init(_ args: [String], command: String, valued: [String], boolean: [String]) throws(UsageError) {
+        var i = 0
+        while i < args.count {
+            var arg = args[i]
+            var inline: String? = nil
+            if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
+                inline = String(arg[arg.index(after: eq)...])
+                arg = String(arg[..<eq])
+            }
+            if valued.contains(arg) {
+                if let inline {
+                    values[arg] = inline
+                } else {
+                    guard i + 1 < args.count else { throw UsageError("\(arg) needs a value (see 'minibatch help \(command)')") }
+                    values[arg] = args[i + 1]
+                    i += 1
+                }
+            } else if boolean.contains(arg) && inline == nil {
+                switches.insert(arg)
+            } else if arg.hasPrefix("-") {
+                throw UsageError("unknown option '\(args[i])' for '\(command)' (see 'minibatch help \(command)')")
+            } else {
+                throw UsageError("unexpected argument '\(arg)' for '\(command)' (see 'minibatch help \(command)')")
+            }
+            i += 1
+        }
+    }
+
+    func string(_ flag: String) -> String? { values[flag] }
+
+    func required(_ flag: String, command: String) throws(UsageError) -> String {
+        guard let v = values[flag] else { throw UsageError("'\(command)' needs \(flag) (see 'minibatch help \(command)')") }
+        return v
+    }
+
+    /// An integer flag within `range`.
+    func integer(_ flag: String, in range: ClosedRange<Int>, meaning: String) throws(UsageError) -> Int? {
+        guard let text = values[flag] else { return nil }
+        guard let v = Int(text) else { throw UsageError("\(flag) \(text) is not an integer; \(meaning)") }
+        guard range.contains(v) else { throw UsageError("\(flag) \(text) is out of range; \(meaning)") }
+        return v
+    }
+
+    func flag(_ name: String) -> Bool { switches.contains(name) }
+}

@@ -1,0 +1,42 @@
+import DataParallel
+import Foundation
+import Learning
+
+/// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data.
+enum EvaluateCommand {
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data"], boolean: ["--json"])
+        let saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
+        let dataPath = try a.required("--data", command: "evaluate")
+        let (data, hasLabels) = try saved.loadData(path: dataPath)
+        guard hasLabels else {
+            throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
+        }
+        let e = Evaluation(model: saved.model, data: data, pool: try WorkerPool(workers: 0))
+        if a.flag("--json") {
+            let json = JSONValue.object([
+                ("samples", .number(Double(e.count))),
+                ("accuracy", .number(e.accuracy)),
+                ("log_loss", .number(e.logLoss)),
+                ("classes", .array(e.predictedLabels.map { .string($0) })),
+                ("true_labels", .array(e.trueLabels.map { .string($0) })),
+                ("confusion_matrix", .array(e.confusion.map { .array($0.map { .number(Double($0)) }) })),
+                ("unseen_labels", .number(Double(e.unseenCount))),
+            ])
+            print(json.jsonText)
+            return 0
+        }
+        print("samples   \(e.count)")
+        print(String(format: "accuracy  %.4f", e.accuracy))
+        print(String(format: "log loss  %.6f", e.logLoss))
+        if e.unseenCount > 0 { print("unseen    \(e.unseenCount) rows have labels the model never saw") }
+        print("confusion matrix (rows: true label, columns: predicted):")
+        let width = max(6, (e.trueLabels + e.predictedLabels).map(\.count).max() ?? 0, String(e.count).count) + 1
+        func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+        print(pad("") + e.predictedLabels.map(pad).joined())
+        for (i, row) in e.confusion.enumerated() {
+            print(pad(e.trueLabels[i]) + row.map { pad(String($0)) }.joined())
+        }
+        return 0
+    }
+}

@@ -1,0 +1,66 @@
+/// The help texts of `minibatch --help` and `minibatch help COMMAND`.
+enum Help {
+    static let overview = """
+    minibatch: train softmax and logistic-regression classifiers by data-parallel mini-batch SGD.
+
+    Usage: minibatch COMMAND [OPTIONS]
+
+    Commands:
+      train      Train a model from a JSON config file.
+      evaluate   Accuracy, log loss and confusion matrix of a model on labelled data.
+      predict    Predicted labels or class probabilities, as CSV on stdout.
+      help       Show help for a command: minibatch help train
+
+    Exit codes: 0 success; 2 bad usage, config or data; 1 training failure.
+    """
+
+    static let train = """
+    Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR] [--json] [--quiet]
+
+    Trains the model a config file describes and writes DIR/model.json and DIR/metrics.jsonl.
+    Flags override the config's values.
+
+      --config FILE   JSON config (keys in README.md); relative paths in it are resolved
+                      against its folder.
+      --workers N     worker threads; 0 uses every active core (config key "workers").
+      --epochs N      the most epochs (training.epochs).
+      --seed N        seed of the shuffles and the test split (training.seed).
+      --out DIR       output folder (output.dir; default runs/<config name>).
+      --json          print the final summary as one JSON object on the last line of stdout.
+      --quiet         no per-epoch lines on stderr.
+    """
+
+    static let evaluate = """
+    Usage: minibatch evaluate --model FILE --data FILE [--json]
+
+    Scores a model on a labelled CSV file (the model's feature columns plus its label column):
+    accuracy, log loss and the confusion matrix (rows: true labels, columns: predictions).
+    Labels the model never saw count as errors and are left out of the log loss.
+
+      --model FILE    a model.json written by 'minibatch train'.
+      --data FILE     CSV with a header row.
+      --json          print the result as one JSON object.
+    """
+
+    static let predict = """
+    Usage: minibatch predict --model FILE --data FILE [--proba]
+
+    Writes one CSV row per input row to stdout: the predicted label (column "label"), or
+    with --proba one probability column per class ("p_<class>"). A label column in the input
+    is ignored.
+
+      --model FILE    a model.json written by 'minibatch train'.
+      --data FILE     CSV with a header row holding the model's feature columns.
+      --proba         print class probabilities instead of labels.
+    """
+
+    static func text(for command: String) -> String? {
+        switch command {
+        case "train": return train
+        case "evaluate": return evaluate
+        case "predict": return predict
+        case "help": return overview
+        default: return nil
+        }
+    }
+}

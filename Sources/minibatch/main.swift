@@ -1,0 +1,49 @@
+import DataParallel
+import Foundation
+import Learning
+
+/// Runs a subcommand and turns errors into exit codes: 2 for bad usage, config, data or
+/// model files; 1 for a failure during training or writing.
+func runMinibatch(_ argv: [String]) -> Int32 {
+    let args = Array(argv.dropFirst())
+    guard let command = args.first else {
+        Console.error(Help.overview)
+        return 2
+    }
+    let rest = Array(args.dropFirst())
+    do {
+        if rest.contains("--help") || rest.contains("-h"), let text = Help.text(for: command) {
+            print(text)
+            return 0
+        }
+        switch command {
+        case "--help", "-h":
+            print(Help.overview)
+            return 0
+        case "help":
+            guard let topic = rest.first else { print(Help.overview); return 0 }
+            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict") }
+            print(text)
+            return 0
+        case "train": return try TrainCommand.run(rest)
+        case "evaluate": return try EvaluateCommand.run(rest)
+        case "predict": return try PredictCommand.run(rest)
+        default:
+            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, help")
+        }
+    } catch let e as UsageError {
+        Console.error("minibatch: \(e.description)")
+        return 2
+    } catch let e as LearningError {
+        Console.error("minibatch: \(e.description)")
+        return e.isInputError ? 2 : 1
+    } catch let e as WorkerPoolError {
+        Console.error("minibatch: \(e.description)")
+        return 2
+    } catch {
+        Console.error("minibatch: \(error)")
+        return 1
+    }
+}
+
+exit(runMinibatch(CommandLine.arguments))
