@@ -1,0 +1,122 @@
+import Testing
+@testable import Learning
+
+@Suite struct ConfigTests {
+    func decode(_ text: String, base: String = "") throws -> Config {
+        try Config.decode(try JSONParser.parse(Array(text.utf8)), file: "c.json", baseFolder: base)
+    }
+
+    func configError(_ text: String) -> (key: String, message: String)? {
+        do {
+            _ = try decode(text)
+            return nil
+        } catch let e as LearningError {
+            if case .config(_, let key, let message) = e { return (key, message) }
+            return nil
+        } catch { return nil }
+    }
+
+    @Test func defaultsFollowTheReadme() throws {
+        let c = try decode(#"{"data": {"train": "x.csv"}}"#)
+        #expect(c.data.label == "label" && c.data.testFraction == 0.2 && c.data.standardize)
+        #expect(c.modelType == .auto && c.workers == 0 && c.outputDir == nil)
+        let t = c.training
+        #expect(t.batchSize == 32 && t.epochs == 1000 && t.learningRate == .optimal && t.eta0 == 0.01)
+        #expect(t.powerT == 0.5 && t.penalty == .l2 && t.alpha == 0.0001 && t.tol == 0.001)
+        #expect(t.nIterNoChange == 5 && t.shuffle && t.seed == 0)
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let c = try decode("""
+        {"data": {"train": "a.csv", "test": "b.csv", "label": "y", "test_fraction": 0, "standardize": false},
+         "model": {"type": "logistic"},
+         "training": {"batch_size": 7, "epochs": 3, "learning_rate": "invscaling", "eta0": 0.2, "power_t": 0.3,
+                      "penalty": "none", "alpha": 0, "tol": null, "n_iter_no_change": 2, "shuffle": false, "seed": 9},
+         "workers": 3, "output": {"dir": "out"}}
+        """, base: "/cfg")
+        #expect(c.data.train == "/cfg/a.csv" && c.data.test == "/cfg/b.csv" && c.data.label == "y")
+        #expect(c.data.testFraction == 0 && !c.data.standardize && c.modelType == .logistic)
+        let t = c.training
+        #expect(t.batchSize == 7 && t.epochs == 3 && t.learningRate == .invscaling && t.eta0 == 0.2 && t.powerT == 0.3)
+        #expect(t.penalty == Penalty.none && t.alpha == 0 && t.tol == nil && t.nIterNoChange == 2 && !t.shuffle && t.seed == 9)
+        #expect(c.workers == 3 && c.outputDir == "/cfg/out")
+        // The resolved config written into model files decodes to the same config.
+        #expect(try Config.decode(c.jsonValue, file: "c.json") == { var d = c; d.file = "c.json"; return d }())
+    }
+
+    @Test func relativePathsResolveAgainstTheConfigFolder() throws {
+        #expect(try decode(#"{"data": {"train": "../data/x.csv"}}"#, base: "/repo/configs").data.train == "/repo/data/x.csv")
+        #expect(try decode(#"{"data": {"train": "/abs/x.csv"}}"#, base: "/repo/configs").data.train == "/abs/x.csv")
+    }
+
+    @Test(arguments: [
+        (#"{"data": {"train": "x.csv"}, "trainig": {}}"#, "trainig"),
+        (#"{"data": {"train": "x.csv"}, "training": {"bogus": 1}}"#, "training.bogus"),
+        (#"{"data": {"train": "x.csv", "synthetic": {"samples": 10, "color": 1}}}"#, "data.synthetic.color"),
+    ])
+    func unknownKeysAreNamed(text: String, key: String) throws {
+        let e = try #require(configError(text))
+        #expect(e.key == key)
+        #expect(e.message.contains("unknown key"))
+    }
+
+    @Test(arguments: [
+        (#"{"data": {"train": "x.csv"}, "training": {"batch_size": "ten"}}"#, "training.batch_size", "found a string"),
+        (#"{"data": {"train": "x.csv"}, "training": {"batch_size": 0}}"#, "training.batch_size", "out of range"),
+        (#"{"data": {"train": "x.csv"}, "training": {"batch_size": 2.5}}"#, "training.batch_size", "whole number"),
+        (#"{"data": {"train": "x.csv"}, "training": {"eta0": -0.1}}"#, "training.eta0", "> 0"),
+        (#"{"data": {"train": "x.csv"}, "training": {"eta0": 0}}"#, "training.eta0", "> 0"),
+        (#"{"data": {"train": "x.csv"}, "training": {"learning_rate": "fast"}}"#, "training.learning_rate", "\"optimal\""),
+        (#"{"data": {"train": "x.csv"}, "training": {"penalty": "l1"}}"#, "training.penalty", "not supported yet"),
+        (#"{"data": {"train": "x.csv"}, "training": {"alpha": 0}}"#, "training.alpha", "optimal"),
+        (#"{"data": {"train": "x.csv"}, "training": {"shuffle": 1}}"#, "training.shuffle", "true or false"),
+        (#"{"data": {"train": "x.csv"}, "training": {"tol": -1}}"#, "training.tol", "out of range"),
+        (#"{"data": {"train": "x.csv"}, "workers": -1}"#, "workers", "out of range"),
+        (#"{"data": {"train": "x.csv"}, "workers": 100000}"#, "workers", "out of range"),
+        (#"{"data": {"train": "x.csv", "test_fraction": 1}}"#, "data.test_fraction", "[0, 1)"),
+        (#"{"data": {"train": ""}}"#, "data.train", "empty"),
+        (#"{"data": {}}"#, "data.train", "missing"),
+        (#"{"model": {"type": "tree"}, "data": {"train": "x.csv"}}"#, "model.type", "\"softmax\""),
+        (#"[1, 2]"#, "(top level)", "expected an object"),
+    ])
+    func badValuesNameTheKeyAndWhatIsAllowed(text: String, key: String, fragment: String) throws {
+        let e = try #require(configError(text))
+        #expect(e.key == key)
+        #expect(e.message.contains(fragment), "message: \(e.message)")
+    }
+}
+
+@Suite struct JSONParserTests {
+    @Test func parsesEveryKind() throws {
+        let v = try JSONParser.parse(Array(#"{"a": [1, -2.5e3, true, false, null, "x\"\u00e9\n"], "b": {}}"#.utf8))
+        #expect(v == .object([
+            ("a", .array([.number(1), .number(-2500), .bool(true), .bool(false), .null, .string("x\"é\n")])),
+            ("b", .object([])),
+        ]))
+    }
+
+    @Test(arguments: [
+        ("{\n  \"a\": 1,\n  \"b\": }", 3, 8),
+        ("{\"a\": 1,}", 1, 9),
+        ("{\"a\" 1}", 1, 6),
+        ("[1, 2", 1, 6),
+        ("{\"a\": tru}", 1, 7),
+        ("{\"a\": 01}", 1, 8),
+        ("{\"a\": 1} x", 1, 10),
+        ("{\"a\": 1, \"a\": 2}", 1, 10),
+    ])
+    func syntaxErrorsHaveLineAndColumn(text: String, line: Int, column: Int) {
+        #expect {
+            try JSONParser.parse(Array(text.utf8))
+        } throws: { error in
+            guard let e = error as? JSONSyntaxError else { return false }
+            return e.line == line && e.column == column
+        }
+    }
+
+    @Test func roundTripsThroughText() throws {
+        let v = JSONValue.object([("w", .array([.number(0.1), .number(1e-30), .number(-3)])), ("s", .string("a\tb"))])
+        #expect(try JSONParser.parse(Array(v.jsonText.utf8)) == v)
+        #expect(try JSONParser.parse(Array(v.prettyText().utf8)) == v)
+    }
+}

@@ -1,0 +1,111 @@
+import DataParallel
+import Foundation
+import Testing
+@testable import Learning
+
+@Suite struct ModelFileTests {
+    func sample() -> SavedModel {
+        var m = LinearModel(kind: .softmax, featureCount: 3, classCount: 3)
+        var g = SplitMix64(seed: 1)
+        m.parameters = m.parameters.map { _ in Float(g.nextGaussian()) * 1e-3 + Float(g.nextGaussian()) }
+        m.parameters[0] = .leastNonzeroMagnitude
+        m.parameters[1] = -.greatestFiniteMagnitude
+        return SavedModel(model: m, classes: ["a", "b", "c, d"], featureNames: ["x", "y", "z"], label: "label",
+                          scaler: Standardizer(mean: [0.1, 0.2, 0.3], scale: [1, 2, 3]))
+    }
+
+    @Test func roundTripKeepsEveryBit() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let s = sample()
+        try s.write(to: dir.file("model.json"))
+        let back = try SavedModel.read(path: dir.file("model.json"))
+        #expect(back.model.parameters.map(\.bitPattern) == s.model.parameters.map(\.bitPattern))
+        #expect(back.model.kind == .softmax && back.classes == s.classes && back.featureNames == s.featureNames)
+        #expect(back.scaler == s.scaler)
+        // No temporary file is left next to it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.json"])
+    }
+
+    func modelError(_ mutate: (inout [(key: String, value: JSONValue)]) -> Void) -> String? {
+        guard case .object(var members) = sample().jsonValue else { return nil }
+        mutate(&members)
+        do { _ = try SavedModel.decode(.object(members), file: "m.json"); return nil } catch let e as LearningError {
+            return e.description
+        } catch { return nil }
+    }
+
+    func replacing(_ key: String, _ value: JSONValue) -> (inout [(key: String, value: JSONValue)]) -> Void {
+        { members in members = members.map { $0.key == key ? (key, value) : $0 } }
+    }
+
+    @Test func shapesAndVersionAreChecked() throws {
+        #expect(try #require(modelError(replacing("version", .number(2)))).contains("newer"))
+        #expect(try #require(modelError(replacing("format", .string("other")))).contains("not a model file"))
+        #expect(try #require(modelError(replacing("bias", .array([.number(1)])))).contains("\"bias\" has 1 values, expected 3"))
+        #expect(try #require(modelError(replacing("weights", .array([.array([.number(1)])])))).contains("3 rows"))
+        #expect(try #require(modelError(replacing("classes", .array([.string("a")])))).contains("two distinct"))
+        #expect(try #require(modelError(replacing("feature_names", .array([.string("x")])))) != nil)
+        #expect(try #require(modelError(replacing("scaler", .object([("mean", .array([])), ("scale", .array([]))])))).contains("scaler.mean"))
+        #expect(modelError { _ in } == nil)
+    }
+
+    @Test func truncatedFileIsAnError() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let text = sample().jsonValue.prettyText()
+        let path = dir.write("m.json", String(text.prefix(text.count / 2)))
+        #expect {
+            try SavedModel.read(path: path)
+        } throws: { e in
+            guard case .modelFile(let file, let message) = e as? LearningError else { return false }
+            return file == path && message.contains("JSON error")
+        }
+    }
+
+    @Test func loadDataMatchesColumnsByNameAndStandardises() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let s = sample()
+        let path = dir.write("d.csv", "z,label,x,y\n3,b,1.1,2.2\n6,zzz,0.1,0.2\n")
+        let (data, hasLabels) = try s.loadData(path: path)
+        #expect(hasLabels)
+        // x: (1.1 - 0.1) / 1, y: (2.2 - 0.2) / 2, z: (3 - 0.3) / 3.
+        #expect(abs(data.features[0] - 1) < 1e-6 && abs(data.features[1] - 1) < 1e-6 && abs(data.features[2] - 0.9) < 1e-6)
+        #expect(data.labels == [1, -1] && data.unseenLabels == ["zzz"])
+        let missing = dir.write("e.csv", "x,y\n1,2\n")
+        #expect(throws: LearningError.self) { try s.loadData(path: missing) }
+    }
+}
+
+@Suite struct EvaluationTests {
+    @Test func accuracyLogLossAndConfusion() throws {
+        var data = Dataset(features: [0, 0, 0, 0], labels: [0, 1, 1, -1], classes: ["a", "b"], featureNames: ["x"])
+        data.unseenLabels = ["c"]
+        // p(b) = 0.8 for rows 0-2 (predict b), and 0.3 for row 3 (predict a).
+        let scores = Scores(probabilities: [0.2, 0.8, 0.2, 0.8, 0.2, 0.8, 0.7, 0.3],
+                            losses: [-log(0.2), -log(0.8), -log(0.8), .nan], predicted: [1, 1, 1, 0])
+        let e = Evaluation(scores: scores, data: data)
+        #expect(e.accuracy == 0.5)
+        #expect(abs(e.logLoss - (-log(0.2) - 2 * log(0.8)) / 3) < 1e-12)
+        #expect(e.confusion == [[0, 1], [0, 2], [1, 0]])
+        #expect(e.trueLabels == ["a", "b", "c"] && e.unseenCount == 1)
+    }
+}
+
+@Suite struct TrainingJobTests {
+    /// The shipped digits config reaches test accuracy >= 0.95.
+    @Test func digitsConfigReachesTheTargetAccuracy() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        var config = try Config.load(path: Repo.path("configs/digits.json"))
+        config.outputDir = dir.path
+        let summary = try TrainingJob.run(config)
+        #expect(try #require(summary.testAccuracy) >= 0.95)
+        #expect(summary.objective > summary.trainLoss)
+        let saved = try SavedModel.read(path: summary.modelPath)
+        #expect(saved.classes == (0...9).map(String.init))
+        let lines = try String(contentsOfFile: dir.file("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == summary.epochs)
+    }
+}
