@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// One bad input to `minibatch train`: the files to write, the arguments after
+/// `train --config <config> --out out`, and what the one-line message must contain.
+struct BadInput: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// Files written into the sandbox before the run (relative path -> contents).
+    var files: [String: String]
+    /// The config file passed with --config (need not exist).
+    var config = "run.json"
+    var extraArguments: [String] = []
+    /// Substrings the stderr line must contain.
+    var mentions: [String]
+    var testDescription: String { name }
+
+    static let goodCSV = DataTable(rows: 30).csv()
+
+    /// A valid config with `training` members replaced by `training` (raw JSON member text).
+    static func config(train: String = "data.csv", training: String = "", top: String = "", model: String = "") -> String {
+        var t = #""epochs": 2, "tol": null, "batch_size": 8"#
+        if !training.isEmpty { t += ", " + training }
+        var s = "{\n  \"data\": {\"train\": \"\(train)\", \"test_fraction\": 0},\n  \"training\": {\(t)},\n"
+        if !model.isEmpty { s += "  \"model\": {\(model)},\n" }
+        if !top.isEmpty { s += "  \(top),\n" }
+        s += "  \"output\": {\"dir\": \"out\"}\n}\n"
+        return s
+    }
+
+    /// A data file `data.csv` with `csv` and a valid config naming it.
+    static func data(_ name: String, _ csv: String, mentions: [String]) -> BadInput {
+        BadInput(name: name, files: ["data.csv": csv, "run.json": config()], mentions: mentions)
+    }
+
+    /// A config with `data.csv` valid and the config's own text given.
+    static func configText(_ name: String, _ text: String, extra: [String] = [], mentions: [String]) -> BadInput {
+        BadInput(name: name, files: ["data.csv": goodCSV, "run.json": text], extraArguments: extra, mentions: mentions)
+    }
+
+    static let all: [BadInput] = [
+        BadInput(name: "missing data file", files: ["run.json": config(train: "absent.csv")],
+                 mentions: ["absent.csv", "no such file"]),
+        BadInput(name: "missing config file", files: ["data.csv": goodCSV], config: "nothere.json",
+                 mentions: ["nothere.json", "no such config file"]),
+        data("ragged row", "f0,f1,label\n1,2,a\n3,b\n5,6,a\n", mentions: ["data.csv:3:", "found 2"]),
+        data("non-numeric cell", "f0,f1,label\n1,2,a\n3,4,b\n5,six,a\n", mentions: ["data.csv:4:", "'six'", "f1"]),
+        data("NaN value", "f0,f1,label\n1,2,a\n3,NaN,b\n", mentions: ["data.csv:3:", "NaN"]),
+        data("Inf value", "f0,f1,label\n1,2,a\n3,4,b\ninf,4,b\n", mentions: ["data.csv:4:", "inf"]),
+        data("negative Inf value", "f0,f1,label\n1,-Infinity,a\n3,4,b\n", mentions: ["data.csv:2:", "-Infinity"]),
+        data("value beyond float32", "f0,f1,label\n1,2,a\n3,1e39,b\n", mentions: ["data.csv:3:", "1e39"]),
+        data("empty cell", "f0,f1,label\n1,2,a\n3,,b\n", mentions: ["data.csv:3:", "f1"]),
+        data("empty file", "", mentions: ["data.csv", "empty"]),
+        data("header-only file", "f0,f1,label\n", mentions: ["data.csv", "no data rows"]),
+        data("a single class", "f0,f1,label\n1,2,a\n3,4,a\n5,6,a\n", mentions: ["data.csv", "one class"]),
+        data("label column missing", "f0,f1,class\n1,2,a\n3,4,b\n", mentions: ["data.csv:1:", "'label'"]),
+        data("duplicate column name", "f0,f0,label\n1,2,a\n3,4,b\n", mentions: ["data.csv:1:", "'f0'"]),
+        data("unclosed quote", "f0,f1,label\n1,2,a\n3,4,\"b\n", mentions: ["data.csv:3:", "quoted"]),
+        configText("unknown config key", config(training: #""bogus": 1"#), mentions: ["run.json", "training.bogus"]),
+        configText("unknown top-level key", config(top: #""extra": true"#), mentions: ["run.json", "extra"]),
+        configText("wrong value type", config(training: #""batch_size": "ten""#).replacingOccurrences(
+            of: #""batch_size": 8, "#, with: ""), mentions: ["run.json", "training.batch_size", "ten"]),
+        configText("negative eta0", config(training: #""eta0": -0.5"#), mentions: ["run.json", "training.eta0"]),
+        configText("batch_size 0", config(training: #""batch_size": 0"#).replacingOccurrences(
+            of: #""batch_size": 8, "#, with: ""), mentions: ["run.json", "training.batch_size"]),
+        configText("non-integer epochs", config(training: #""epochs": 2.5"#).replacingOccurrences(
+            of: #""epochs": 2, "#, with: ""), mentions: ["run.json", "training.epochs"]),
+        configText("unknown learning rate", config(training: #""learning_rate": "fast""#),
+                   mentions: ["run.json", "training.learning_rate", "fast"]),
+        configText("negative workers in the config", config(top: #""workers": -1"#), mentions: ["run.json", "workers"]),
+        configText("negative workers via --workers", config(), extra: ["--workers", "-1"], mentions: ["--workers", "-1"]),
+        configText("negative workers via --workers=", config(), extra: ["--workers=-1"], mentions: ["--workers", "-1"]),
+        configText("JSON syntax error", "{\n  \"data\": {\"train\": \"data.csv\"},\n  \"training\": {\"epochs\": 3,}\n}\n",
+                   mentions: ["run.json:3:28:"]),
+        configText("JSON syntax error at the end", "{\"data\": {\"train\": \"data.csv\"}\n", mentions: ["run.json:2:1:"]),
+        configText("empty config file", "", mentions: ["run.json:1:1:"]),
+        configText("config not an object", "[1, 2]\n", mentions: ["run.json"]),
+        configText("logistic model with 3 classes", config(model: #""type": "logistic""#),
+                   mentions: ["run.json", "model.type", "3"]),
+        configText("no training data named", "{\"training\": {\"epochs\": 1}}\n", mentions: ["run.json", "data.train"]),
+        BadInput(name: "test file with a missing feature column",
+                 files: ["data.csv": goodCSV, "test.csv": "f0,f1,label\n1,2,red\n",
+                         "run.json": config().replacingOccurrences(of: #""test_fraction": 0"#, with: #""test": "test.csv""#)],
+                 mentions: ["test.csv:1:", "f2"]),
+    ]
+}
+
+@Suite("bad input")
+struct BadInputTests {
+    @Test("train rejects bad input: exit 2, one stderr line naming the file/line or key, no output", arguments: BadInput.all)
+    func rejected(_ c: BadInput) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        for (path, text) in c.files { try box.write(text, to: path) }
+        let before = box.listing()
+
+        let r = try box.run(["train", "--config", c.config, "--out", "out"] + c.extraArguments)
+        expectOneLineError(r, mentioning: c.mentions)
+        #expect(r.stdout.isEmpty, "\(r)")
+        // Nothing written: no output folder (from --out or from the config), no model, no
+        // metrics, no temporary file anywhere in the sandbox.
+        #expect(!box.exists("out"))
+        #expect(!box.exists("out/model.json") && !box.exists("out/metrics.jsonl"))
+        #expect(!box.exists("runs"))
+        #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
+    }
+
+    @Test("a config pointing at a folder instead of a data file: exit 2 naming it")
+    func dataPathIsAFolder() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try FileManager.default.createDirectory(at: box.url("data.csv"), withIntermediateDirectories: true)
+        try box.write(BadInput.config(), to: "run.json")
+        let before = box.listing()
+        let r = try box.run(["train", "--config", "run.json"])
+        expectOneLineError(r, mentioning: ["data.csv"])
+        #expect(box.listing() == before)
+    }
+
+    @Test("training that diverges fails with exit 1, one line, and writes nothing")
+    func divergingTrainingFails() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write("a,b,label\n1e30,2e30,x\n-1e30,3e30,y\n2e30,-1e30,x\n-2e30,1e30,y\n", to: "huge.csv")
+        try box.writeJSON([
+            "data": ["train": "huge.csv", "test_fraction": 0, "standardize": false] as [String: Any],
+            "training": ["epochs": 3, "tol": NSNull(), "learning_rate": "constant", "eta0": 1] as [String: Any],
+        ], to: "huge.json")
+        let before = box.listing()
+        let r = try box.run(["train", "--config", "huge.json", "--out", "out", "--quiet"])
+        expectOneLineError(r, exitCode: 1, mentioning: ["non-finite"])
+        #expect(!box.exists("out"))
+        #expect(box.listing() == before)
+    }
+
+    @Test("a failed run leaves an earlier run's files in place and unchanged")
+    func failedRunKeepsEarlierOutput() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(BadInput.goodCSV, to: "data.csv")
+        try box.write(BadInput.config(), to: "run.json")
+        let ok = try box.run(["train", "--config", "run.json", "--quiet"])
+        #expect(ok.exitCode == 0, "\(ok)")
+        let model = try box.read("out/model.json")
+        let metrics = try box.read("out/metrics.jsonl")
+
+        try box.write("f0,f1,f2,label\n1,2,3,red\n4,5,x,green\n", to: "data.csv")
+        let bad = try box.run(["train", "--config", "run.json", "--quiet"])
+        expectOneLineError(bad, mentioning: ["data.csv:3:"])
+        #expect(try box.read("out/model.json") == model)
+        #expect(try box.read("out/metrics.jsonl") == metrics)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json"])
+    }
+}
