@@ -7,7 +7,12 @@ import PackageDescription
 // `MINIBATCH_TARGET_CPU` picks the CPU the binary is tuned for: "native" (the default) for
 // the machine that builds it, a name such as "x86-64" or "znver4" for a portable binary.
 let targetCPU = ProcessInfo.processInfo.environment["MINIBATCH_TARGET_CPU"] ?? "native"
-let numericSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+// The kernels are also optimised in debug builds: unoptimised, their register blocks are
+// generic code that runs ~100x slower and makes `swift test` crawl.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", targetCPU]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "minibatch",

@@ -36,6 +36,11 @@ public struct DataConfig: Sendable, Equatable {
     public var test: String?
     /// Name of the label column.
     public var label = "label"
+    /// Labels of a `.npy` training (test) file, as a 1-D `.npy` file.
+    public var trainLabels: String?
+    public var testLabels: String?
+    /// The label column of `.npy` feature files (negative counts from the end).
+    public var labelColumn: Int?
     /// Fraction held out as a stratified, seeded test split when there is no test file.
     public var testFraction = 0.2
     /// Standardise features by z-scores computed on the training split.
@@ -87,6 +92,9 @@ public struct Config: Sendable, Equatable {
             ("train", self.data.train.map { .string($0) } ?? .null),
             ("test", self.data.test.map { .string($0) } ?? .null),
             ("label", .string(self.data.label)),
+            ("train_labels", self.data.trainLabels.map { .string($0) } ?? .null),
+            ("test_labels", self.data.testLabels.map { .string($0) } ?? .null),
+            ("label_column", self.data.labelColumn.map { .number(Double($0)) } ?? .null),
             ("test_fraction", .number(self.data.testFraction)),
             ("standardize", .bool(self.data.standardize)),
         ]
@@ -147,10 +155,24 @@ extension Config {
         }
 
         if let v = top["data"] {
-            let d = try r.object(v, path: "data", allowed: ["train", "test", "label", "test_fraction", "standardize", "synthetic"])
+            let d = try r.object(v, path: "data", allowed: [
+                "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
+            ])
             c.data.train = try d["train"].map { v throws(LearningError) in resolve(try r.string(v, "data.train", nonEmpty: true)) }
             if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
             if let v = d["label"] { c.data.label = try r.string(v, "data.label", nonEmpty: true) }
+            if let v = d["train_labels"], v != .null { c.data.trainLabels = resolve(try r.string(v, "data.train_labels", nonEmpty: true)) }
+            if let v = d["test_labels"], v != .null { c.data.testLabels = resolve(try r.string(v, "data.test_labels", nonEmpty: true)) }
+            if let v = d["label_column"], v != .null {
+                c.data.labelColumn = try r.integer(v, "data.label_column", min: -1_000_000, max: 1_000_000)
+            }
+            for (key, path) in [("data.train", c.data.train), ("data.test", c.data.test)] {
+                if let path, TableLoading.isNPY(path), c.data.labelColumn == nil,
+                   (key == "data.train" ? c.data.trainLabels : c.data.testLabels) == nil {
+                    throw .config(file: file, key: key == "data.train" ? "data.train_labels" : "data.test_labels",
+                                  message: "missing: a .npy feature file needs a .npy labels file here, or data.label_column")
+                }
+            }
             if let v = d["test_fraction"] {
                 c.data.testFraction = try r.number(v, "data.test_fraction", min: 0, max: 1, maxInclusive: false,
                                                    allowed: "a number in [0, 1)")

@@ -18,7 +18,7 @@ extension LinearModel {
         let identity = (0..<Int32(n)).map { $0 }
         let plan = ShardPlan(count: n, grain: 256, maxShards: 4 * pool.workerCount)
         let maxRows = plan.ranges.map(\.count).max() ?? 0
-        let scratch = ShardBuffers(shardCount: max(plan.shardCount, 1), length: maxRows)
+        let scratch = ShardBuffers(shardCount: max(plan.shardCount, 1), length: scratchLength(rows: maxRows))
         var probs = [Float](repeating: 0, count: n * k)
         var losses = [Double](repeating: 0, count: n)
         var predicted = [Int32](repeating: 0, count: n)

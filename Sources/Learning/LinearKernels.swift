@@ -1,65 +1,98 @@
 import Foundation
 
 // Forward/backward kernel pairs of the linear models on flat float32 buffers.
-// Shapes: B rows in a batch, d features, O outputs (K classes for softmax, 1 for logistic).
-// Rows are picked from the data matrix by an index list, so a shuffled mini-batch needs no copy.
+// Shapes: B rows in a batch (Bp = B rounded up to a multiple of 4), d features,
+// s = the padded row stride (d rounded up to a multiple of 8), O outputs (K classes for
+// softmax, 1 for logistic). A shard first gathers its rows into a contiguous, zero-padded
+// block, so a shuffled mini-batch is read from memory once and then reused from cache.
 
-/// Z = X_rows W^T + b.
-/// - Parameters:
-///   - z: output, (B, O).
-///   - x: data matrix, (n, d); row `rows[i]` is the batch's i-th sample.
-///   - rows: (B) row indices.
-///   - w: weights, (O, d). b: biases, (O).
+/// Copies rows `rows[0..<count]` of x into xg with stride s, zero-filling the padding
+/// columns and the rows from count up to `paddedCount`.
+/// - Parameters: xg (paddedCount, s) output; x (n, d); rows (count).
 @inline(__always)
-func linearForward(
-    z: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int,
-    w: UnsafePointer<Float>, b: UnsafePointer<Float>, d: Int, o: Int
-) {
-    for i in 0..<count {
-        let xi = x + Int(rows[i]) * d
-        for k in 0..<o {
-            let wk = w + k * d
-            var acc: Float = 0
-            for j in 0..<d { acc += xi[j] * wk[j] }
-            z[i * o + k] = acc + b[k]
+func gatherRows(xg: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int,
+                paddedCount: Int, d: Int, stride s: Int) {
+    for r in 0..<count {
+        let dst = xg + r * s
+        dst.update(from: x + Int(rows[r]) * d, count: d)
+        if s > d { (dst + d).update(repeating: 0, count: s - d) }
+    }
+    if paddedCount > count { (xg + count * s).update(repeating: 0, count: (paddedCount - count) * s) }
+}
+
+/// Z = Xg W^T + b.
+/// - Parameters: z (Bp, O) output; xg (Bp, s); w (O, s); b (O); rows = Bp, a multiple of 4.
+@inline(__always)
+func linearForward(z: UnsafeMutablePointer<Float>, xg: UnsafePointer<Float>, rows: Int,
+                   w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
+    precondition(rows % 4 == 0)
+    var i = 0
+    while i < rows {
+        let zi = z + i * o, xi = xg + i * s
+        var k = 0
+        while k + 2 <= o {
+            ForwardBlock<4, 2>.run(z: zi + k, ldz: o, x: xi, w: w + k * s, b: b + k, stride: s)
+            k += 2
         }
+        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: o, x: xi, w: w + k * s, b: b + k, stride: s) }
+        i += 4
     }
 }
 
-/// dW += dZ^T X_rows, db += column sums of dZ.
-/// - Parameters:
-///   - dw: (O, d), added into. db: (O), added into.
-///   - dz: (B, O), the loss gradient with respect to Z.
-///   - x, rows: as in ``linearForward``.
+/// dW += dZ^T Xg, db += column sums of dZ.
+/// - Parameters: dw (O, s) added into; db (O) added into; dz (B, O); xg (B, s); rows = B.
 @inline(__always)
-func linearBackward(
-    dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>,
-    x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, d: Int, o: Int
-) {
-    for i in 0..<count {
-        let xi = x + Int(rows[i]) * d
-        for k in 0..<o {
-            let g = dz[i * o + k]
-            if g == 0 { continue }
-            let dwk = dw + k * d
-            for j in 0..<d { dwk[j] += g * xi[j] }
-            db[k] += g
-        }
+func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>,
+                    xg: UnsafePointer<Float>, rows: Int, stride s: Int, o: Int) {
+    var k = 0
+    while k + 5 <= o {
+        backwardClassBlock(5, dw + k * s, dz + k, o, xg, rows, s)
+        k += 5
+    }
+    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, o, xg, rows, s) }
+    for i in 0..<rows {
+        for c in 0..<o { db[c] += dz[i * o + c] }
     }
 }
 
-/// Softmax with cross-entropy, forward and backward in one pass over each row of Z:
-/// p = softmax(z) (stable: the row's max is subtracted before exp),
-/// loss = -log p_y = log(sum_k exp(z_k - m)) + m - z_y, and Z is overwritten by dL/dz = p - y.
+/// One block of 1 to 5 classes over all columns: wide column blocks first, narrower ones
+/// for the remainder (s is a multiple of 8). Blocks keep 8 to 16 accumulators in registers.
+@inline(__always)
+private func backwardClassBlock(_ classes: Int, _ g: UnsafeMutablePointer<Float>, _ dz: UnsafePointer<Float>,
+                                _ ldz: Int, _ x: UnsafePointer<Float>, _ rows: Int, _ s: Int) {
+    var j = 0
+    switch classes {
+    case 5:
+        j = BackwardBlock<2, 5>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<1, 5>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+    case 4:
+        j = BackwardBlock<2, 4>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<1, 4>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+    case 3:
+        j = BackwardBlock<3, 3>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<1, 3>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+    case 2:
+        j = BackwardBlock<4, 2>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<1, 2>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+    default:
+        j = BackwardBlock<8, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<2, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<1, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+    }
+}
+
+/// Softmax with cross-entropy, forward and backward in one pass over Z:
+/// p = softmax(z) (stable: the row's max m is subtracted before exp),
+/// loss = -log p_y = log(sum_k exp(z_k - m)) - (z_y - m), and Z is overwritten by dL/dz = p - y.
 /// - Parameters:
 ///   - z: (B, K), logits in, p - y out.
 ///   - labels: (B) class index of each row, in 0..<K.
+///   - shifted: (B) scratch.
 /// - Returns: the sum of the rows' losses and the number of rows whose argmax is the label.
 @inline(__always)
 func softmaxCrossEntropyForwardBackward(
-    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int
+    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>
 ) -> (loss: Double, correct: Int) {
-    var loss = 0.0
     var correct = 0
     for i in 0..<count {
         let zi = z + i * k
@@ -68,17 +101,19 @@ func softmaxCrossEntropyForwardBackward(
         var arg = 0
         for c in 1..<k where zi[c] > m { m = zi[c]; arg = c }
         if arg == y { correct += 1 }
-        let zy = zi[y]
+        shifted[i] = zi[y] - m
+        for c in 0..<k { zi[c] -= m }
+    }
+    expInPlace(z, count: count * k)
+    var loss = 0.0
+    for i in 0..<count {
+        let zi = z + i * k
         var s: Float = 0
-        for c in 0..<k {
-            let e = expf(zi[c] - m)
-            zi[c] = e
-            s += e
-        }
-        loss += Double(logf(s) + m - zy)
+        for c in 0..<k { s += zi[c] }
+        loss += Double(logf(s) - shifted[i])
         let inv = 1 / s
         for c in 0..<k { zi[c] *= inv }
-        zi[y] -= 1
+        zi[Int(labels[i])] -= 1
     }
     return (loss, correct)
 }
@@ -119,10 +154,11 @@ func sigmoid(_ z: Float) -> Float {
 ///   - probs: (B, K), logits in, probabilities out.
 ///   - losses: (B), -log p_y, or NaN where the label is negative (not a class of the model).
 ///   - predicted: (B), the argmax class (the first of equal maxima).
+///   - shifted: (B) scratch.
 @inline(__always)
 func softmaxScore(
     probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
-    labels: UnsafePointer<Int32>, count: Int, k: Int
+    labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>
 ) {
     for i in 0..<count {
         let zi = probs + i * k
@@ -131,14 +167,15 @@ func softmaxScore(
         for c in 1..<k where zi[c] > m { m = zi[c]; arg = c }
         predicted[i] = Int32(arg)
         let y = Int(labels[i])
-        let zy = y >= 0 ? zi[y] : 0
+        shifted[i] = y >= 0 ? zi[y] - m : 0
+        for c in 0..<k { zi[c] -= m }
+    }
+    expInPlace(probs, count: count * k)
+    for i in 0..<count {
+        let zi = probs + i * k
         var s: Float = 0
-        for c in 0..<k {
-            let e = expf(zi[c] - m)
-            zi[c] = e
-            s += e
-        }
-        losses[i] = y >= 0 ? Double(logf(s) + m - zy) : .nan
+        for c in 0..<k { s += zi[c] }
+        losses[i] = labels[i] >= 0 ? Double(logf(s) - shifted[i]) : .nan
         let inv = 1 / s
         for c in 0..<k { zi[c] *= inv }
     }

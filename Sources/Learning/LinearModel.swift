@@ -7,18 +7,26 @@ public enum LinearModelKind: String, Sendable {
     case logistic
 }
 
-/// A linear classifier with all parameters in one flat buffer: W (O, d) row-major, then b (O).
+/// A linear classifier with all parameters in one flat buffer: W (O, s) row-major, then b (O).
+///
+/// s, the row stride, is the feature count rounded up to a multiple of 8 so that the SIMD
+/// kernels need no scalar tails; the padding columns are always zero (their gradient is zero
+/// and the penalty keeps zero at zero).
 public struct LinearModel: Sendable, Equatable {
     public let kind: LinearModelKind
     public let featureCount: Int
     public let classCount: Int
-    /// [W (outputCount, featureCount) | b (outputCount)].
-    public var parameters: [Float]
+    /// [W (outputCount, stride) | b (outputCount)].
+    public internal(set) var parameters: [Float]
 
     /// Rows of W: K for softmax, 1 for logistic.
     public var outputCount: Int { kind == .softmax ? classCount : 1 }
-    /// The number of weights, which come first in `parameters` (the bias follows).
-    public var weightCount: Int { outputCount * featureCount }
+    /// The padded row stride of W.
+    public var stride: Int { Self.stride(featureCount) }
+    /// The number of weights with padding, which come first in `parameters` (the bias follows).
+    public var weightCount: Int { outputCount * stride }
+
+    static func stride(_ d: Int) -> Int { (d + laneCount - 1) / laneCount * laneCount }
 
     /// A model with all parameters 0.
     public init(kind: LinearModelKind, featureCount: Int, classCount: Int) {
@@ -27,33 +35,68 @@ public struct LinearModel: Sendable, Equatable {
         self.kind = kind
         self.featureCount = featureCount
         self.classCount = classCount
-        parameters = [Float](repeating: 0, count: (kind == .softmax ? classCount : 1) * (featureCount + 1))
+        let o = kind == .softmax ? classCount : 1
+        parameters = [Float](repeating: 0, count: o * (Self.stride(featureCount) + 1))
     }
 
-    /// W as (outputCount, featureCount) row-major.
-    public var weights: ArraySlice<Float> { parameters[..<weightCount] }
+    /// A model with the given W (outputCount, featureCount) row-major and b (outputCount).
+    public init(kind: LinearModelKind, featureCount: Int, classCount: Int, weights: [Float], bias: [Float]) {
+        self.init(kind: kind, featureCount: featureCount, classCount: classCount)
+        setParameters(weights: weights, bias: bias)
+    }
+
+    /// Replaces W (outputCount, featureCount) and b (outputCount).
+    public mutating func setParameters(weights: [Float], bias: [Float]) {
+        let d = featureCount, s = stride, o = outputCount
+        precondition(weights.count == o * d && bias.count == o)
+        for k in 0..<o {
+            for j in 0..<d { parameters[k * s + j] = weights[k * d + j] }
+        }
+        for k in 0..<o { parameters[o * s + k] = bias[k] }
+    }
+
+    /// W as (outputCount, featureCount) row-major, without padding.
+    public var weights: [Float] {
+        let d = featureCount, s = stride
+        return (0..<outputCount).flatMap { k in parameters[(k * s)..<(k * s + d)] }
+    }
+
     /// b, one per output.
-    public var bias: ArraySlice<Float> { parameters[weightCount...] }
+    public var bias: [Float] { Array(parameters[weightCount...]) }
+
+    /// The padded weights, as stored (for penalty sums: the padding is zero).
+    var paddedWeights: ArraySlice<Float> { parameters[..<weightCount] }
+
+    /// Scratch floats one shard needs for `rows` rows: the gathered rows, the scores and a
+    /// per-row temporary.
+    public func scratchLength(rows: Int) -> Int {
+        let rp = Self.paddedRows(rows)
+        return rp * stride + rp * max(outputCount, 1) + rp
+    }
+
+    static func paddedRows(_ rows: Int) -> Int { (rows + 3) / 4 * 4 }
 
     /// Adds the gradient of the summed cross-entropy of `count` rows to `grad`:
     /// dW += (P - Y)^T X, db += sum (P - Y).
     /// - Parameters:
     ///   - x: data (n, featureCount); rows: (count) row indices; labels: (count) class of each of those rows.
     ///   - grad: (parameters.count), added into.
-    ///   - scratch: at least count * outputCount floats.
+    ///   - scratch: at least `scratchLength(rows: count)` floats.
     /// - Returns: the rows' loss sum and correct predictions, with the current parameters.
     func accumulateGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
-        let d = featureCount, o = outputCount
+        let d = featureCount, s = stride, o = outputCount, rp = Self.paddedRows(count)
+        let xg = scratch, z = scratch + rp * s, tmp = z + rp * o
+        gatherRows(xg: xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
         return parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: scratch, x: x, rows: rows, count: count, w: w, b: b, d: d, o: o)
+            linearForward(z: z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
             let stats = kind == .softmax
-                ? softmaxCrossEntropyForwardBackward(z: scratch, labels: labels, count: count, k: o)
-                : sigmoidCrossEntropyForwardBackward(z: scratch, labels: labels, count: count)
-            linearBackward(dw: grad, db: grad + weightCount, dz: scratch, x: x, rows: rows, count: count, d: d, o: o)
+                ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp)
+                : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count)
+            linearBackward(dw: grad, db: grad + weightCount, dz: z, xg: xg, rows: count, stride: s, o: o)
             return stats
         }
     }
@@ -62,21 +105,23 @@ public struct LinearModel: Sendable, Equatable {
     /// - Parameters:
     ///   - labels: (count) class of each row, negative for a label the model does not know.
     ///   - probs: (count, classCount) output. losses: (count) output, NaN for negative labels.
-    ///   - predicted: (count) output. scratch: at least `count` floats (logistic only).
+    ///   - predicted: (count) output. scratch: at least `scratchLength(rows: count)` floats.
     func score(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        let d = featureCount, o = outputCount
+        let d = featureCount, s = stride, o = outputCount, rp = Self.paddedRows(count)
+        let xg = scratch, z = scratch + rp * s, tmp = z + rp * o
+        gatherRows(xg: xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
         parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
+            linearForward(z: z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
             if kind == .softmax {
-                linearForward(z: probs, x: x, rows: rows, count: count, w: w, b: b, d: d, o: o)
-                softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o)
+                probs.update(from: z, count: count * o)
+                softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o, shifted: tmp)
             } else {
-                linearForward(z: scratch, x: x, rows: rows, count: count, w: w, b: b, d: d, o: 1)
-                sigmoidScore(probs: probs, losses: losses, predicted: predicted, z: scratch, labels: labels, count: count)
+                sigmoidScore(probs: probs, losses: losses, predicted: predicted, z: z, labels: labels, count: count)
             }
         }
     }

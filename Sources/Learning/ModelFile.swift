@@ -43,7 +43,7 @@ public struct SavedModel: Sendable {
     /// The model file's JSON.
     public var jsonValue: JSONValue {
         let d = model.featureCount
-        let w = Array(model.weights)
+        let w = model.weights
         let rows: [JSONValue] = (0..<model.outputCount).map { floats(w[($0 * d)..<(($0 + 1) * d)]) }
         return .object([
             ("format", .string(Self.formatName)),
@@ -133,7 +133,7 @@ public struct SavedModel: Sendable {
         var w: [Float] = []
         for (i, row) in rows.enumerated() { w += try floatArray(row, "weights[\(i)]", count: d) }
         let b = try floatArray(json["bias"], "bias", count: model.outputCount)
-        model.parameters = w + b
+        model.setParameters(weights: w, bias: b)
         var scaler: Standardizer? = nil
         if let s = json["scaler"], s != .null {
             let mean = try floatArray(s["mean"], "scaler.mean", count: d)
@@ -145,10 +145,20 @@ public struct SavedModel: Sendable {
                           config: json["config"] ?? .null, metrics: json["metrics"] ?? .null, training: json["training"] ?? .null)
     }
 
-    /// Reads a data file for this model: columns matched by name, standardised with the
-    /// stored scaler, labels (when the file has the label column) encoded against the classes.
-    public func loadData(path: String) throws(LearningError) -> (data: Dataset, hasLabels: Bool) {
-        var (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label)
+    /// Reads a data file for this model: CSV columns matched by name (a `.npy` file's columns
+    /// by position), standardised with the stored scaler, labels (when the file has the label
+    /// column, or `labelsPath` names a `.npy` labels file) encoded against the classes.
+    public func loadData(path: String, labelsPath: String? = nil) throws(LearningError) -> (data: Dataset, hasLabels: Bool) {
+        var features: [Float], labels: [String]?, count: Int
+        if let npy = try TableLoading.load(path: path, label: label, labels: labelsPath, labelColumn: nil, requireLabels: false) {
+            guard npy.featureNames.count == featureNames.count else {
+                throw .data(file: path, line: nil,
+                            message: "has \(npy.featureNames.count) feature columns, the model expects \(featureNames.count)")
+            }
+            (features, labels, count) = (npy.features, labelsPath == nil ? nil : npy.labels, npy.count)
+        } else {
+            (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label)
+        }
         scaler?.transform(&features)
         let table = LabeledTable(features: features, labels: labels ?? [String](repeating: "", count: count),
                                  featureNames: featureNames, file: path)

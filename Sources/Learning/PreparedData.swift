@@ -14,9 +14,11 @@ public struct PreparedData: Sendable {
     /// test file, and fits the standardiser on the training split only.
     public static func load(_ config: Config) throws(LearningError) -> PreparedData {
         let d = config.data
-        let table: LabeledTable
+        var table: LabeledTable
         if let spec = d.synthetic {
             table = SyntheticData.generate(spec)
+        } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn) {
+            table = npy
         } else {
             table = try CSVReader.read(path: d.train!, label: d.label)
         }
@@ -25,15 +27,26 @@ public struct PreparedData: Sendable {
             throw .data(file: table.file, line: nil,
                         message: "the label column '\(d.label)' holds only one class ('\(classes.first ?? "")'); a classifier needs at least two")
         }
+        let featureNames = table.featureNames, source = table.file
+        // Hand the feature array over without a copy: the table gives up its reference.
         var all = table.encoded(classes: classes)
+        table.features = []
         var test: Dataset? = nil
         if let testPath = d.test {
-            let t = try CSVReader.readForModel(path: testPath, featureNames: table.featureNames, label: d.label)
-            guard let labels = t.labels else {
-                throw .data(file: testPath, line: 1, message: "no label column '\(d.label)' in the header of the test file")
+            if let npy = try TableLoading.load(path: testPath, label: d.label, labels: d.testLabels, labelColumn: d.labelColumn) {
+                guard npy.featureNames.count == featureNames.count else {
+                    throw .data(file: testPath, line: nil,
+                                message: "has \(npy.featureNames.count) feature columns, the training data has \(featureNames.count)")
+                }
+                test = npy.encoded(classes: classes)
+            } else {
+                let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label)
+                guard let labels = t.labels else {
+                    throw .data(file: testPath, line: 1, message: "no label column '\(d.label)' in the header of the test file")
+                }
+                test = LabeledTable(features: t.features, labels: labels, featureNames: featureNames, file: testPath)
+                    .encoded(classes: classes)
             }
-            test = LabeledTable(features: t.features, labels: labels, featureNames: table.featureNames, file: testPath)
-                .encoded(classes: classes)
         } else if d.testFraction > 0 {
             let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
                                              testFraction: d.testFraction, seed: config.training.seed)
@@ -47,7 +60,7 @@ public struct PreparedData: Sendable {
             if test != nil { s.transform(&test!.features) }
             scaler = s
         }
-        return PreparedData(train: all, test: test, scaler: scaler, label: d.label, source: table.file)
+        return PreparedData(train: all, test: test, scaler: scaler, label: d.label, source: source)
     }
 
     /// The model kind for `type` and this data's class count.

@@ -92,7 +92,7 @@ public final class Trainer {
         let weightCount = model.weightCount
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
-                                   length: Self.maxShardRows(batchSize: batchSize) * model.outputCount)
+                                   length: model.scratchLength(rows: Self.maxShardRows(batchSize: batchSize)))
         var order = (0..<Int32(n)).map { $0 }
         var orderedLabels = train.labels
         var rng = SplitMix64(seed: options.seed)

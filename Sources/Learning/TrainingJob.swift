@@ -60,7 +60,7 @@ public enum TrainingJob {
         let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, onEpoch: onEpoch)
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)
-        let penalty = config.training.penalty.value(run.model.weights)
+        let penalty = config.training.penalty.value(run.model.paddedWeights)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
         let samples = Double(data.train.count * run.epochs.count)
         let folder = outputFolder(config)

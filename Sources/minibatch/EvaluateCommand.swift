@@ -5,10 +5,10 @@ import Learning
 /// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data.
 enum EvaluateCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data"], boolean: ["--json"])
+        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels"], boolean: ["--json"])
         let saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
         let dataPath = try a.required("--data", command: "evaluate")
-        let (data, hasLabels) = try saved.loadData(path: dataPath)
+        let (data, hasLabels) = try saved.loadData(path: dataPath, labelsPath: a.string("--labels"))
         guard hasLabels else {
             throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
         }

@@ -31,14 +31,15 @@ enum Help {
     """
 
     static let evaluate = """
-    Usage: minibatch evaluate --model FILE --data FILE [--json]
+    Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
     accuracy, log loss and the confusion matrix (rows: true labels, columns: predictions).
     Labels the model never saw count as errors and are left out of the log loss.
 
       --model FILE    a model.json written by 'minibatch train'.
-      --data FILE     CSV with a header row.
+      --data FILE     CSV with a header row, or a .npy feature array.
+      --labels FILE   the labels of a .npy --data file, as a 1-D .npy array.
       --json          print the result as one JSON object.
     """
 
@@ -50,7 +51,8 @@ enum Help {
     is ignored.
 
       --model FILE    a model.json written by 'minibatch train'.
-      --data FILE     CSV with a header row holding the model's feature columns.
+      --data FILE     CSV with a header row holding the model's feature columns, or a
+                      .npy feature array with the model's number of columns.
       --proba         print class probabilities instead of labels.
     """
 

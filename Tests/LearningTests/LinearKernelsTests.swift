@@ -8,8 +8,9 @@ import Testing
     func softmaxLoss(_ p: [Float], label: Int) -> (loss: Double, dz: [Float]) {
         var z = p.map { logf($0) }
         let labels: [Int32] = [Int32(label)]
+        var shifted: [Float] = [0]
         let r = z.withUnsafeMutableBufferPointer { zb in
-            softmaxCrossEntropyForwardBackward(z: zb.baseAddress!, labels: labels, count: 1, k: p.count)
+            softmaxCrossEntropyForwardBackward(z: zb.baseAddress!, labels: labels, count: 1, k: p.count, shifted: &shifted)
         }
         return (r.loss, z)
     }
@@ -46,8 +47,9 @@ import Testing
 
     @Test func softmaxIsStableForHugeLogits() {
         var z: [Float] = [1000, 0, -1000]
+        var shifted: [Float] = [0]
         let r = z.withUnsafeMutableBufferPointer { zb in
-            softmaxCrossEntropyForwardBackward(z: zb.baseAddress!, labels: [1], count: 1, k: 3)
+            softmaxCrossEntropyForwardBackward(z: zb.baseAddress!, labels: [1], count: 1, k: 3, shifted: &shifted)
         }
         #expect(abs(r.loss - 1000) < 1e-3)
         #expect(z.allSatisfy { $0.isFinite })
@@ -59,17 +61,80 @@ import Testing
     @Test func linearForwardAndBackwardMatchHandArithmetic() {
         // X rows (picked in order 1, 0): x1 = (1, 2), x0 = (3, -1); W = [[1, 0], [2, 1]], b = (0.5, -1).
         let x: [Float] = [3, -1, 1, 2]
-        let rows: [Int32] = [1, 0]
-        let w: [Float] = [1, 0, 2, 1], b: [Float] = [0.5, -1]
-        var z = [Float](repeating: 0, count: 4)
-        linearForward(z: &z, x: x, rows: rows, count: 2, w: w, b: b, d: 2, o: 2)
+        let s = 8  // padded stride
+        var xg = [Float](repeating: .nan, count: 4 * s)
+        gatherRows(xg: &xg, x: x, rows: [1, 0], count: 2, paddedCount: 4, d: 2, stride: s)
+        #expect(Array(xg[0..<8]) == [1, 2, 0, 0, 0, 0, 0, 0] && Array(xg[8..<10]) == [3, -1] && xg[16...].allSatisfy { $0 == 0 })
+        var w = [Float](repeating: 0, count: 2 * s)
+        w[0] = 1; w[s] = 2; w[s + 1] = 1
+        let b: [Float] = [0.5, -1]
+        var z = [Float](repeating: 0, count: 4 * 2)
+        linearForward(z: &z, xg: xg, rows: 4, w: w, b: b, stride: s, o: 2)
         // z(x1) = (1 + 0.5, 2 + 2 - 1) = (1.5, 3); z(x0) = (3.5, 6 - 1 - 1) = (3.5, 4).
-        #expect(z == [1.5, 3, 3.5, 4])
-        var dw: [Float] = [1, 1, 1, 1], db: [Float] = [0, 0]
+        #expect(Array(z[0..<4]) == [1.5, 3, 3.5, 4])
+        var dw = [Float](repeating: 1, count: 2 * s), db: [Float] = [0, 0]
         let dz: [Float] = [1, -1, 0.5, 2]
-        linearBackward(dw: &dw, db: &db, dz: dz, x: x, rows: rows, count: 2, d: 2, o: 2)
+        linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: 2, stride: s, o: 2)
         // dW = 1 + dz^T X_rows: row 0 = 1 + 1*(1,2) + 0.5*(3,-1) = (3.5, 2.5); row 1 = 1 - (1,2) + 2*(3,-1) = (6, -3).
-        #expect(dw == [3.5, 2.5, 6, -3])
+        #expect(Array(dw[0..<2]) == [3.5, 2.5] && Array(dw[s..<(s + 2)]) == [6, -3])
+        #expect(dw[2..<s].allSatisfy { $0 == 1 })  // padding columns get zero gradient
         #expect(db == [1.5, 1])
+    }
+
+    /// The register-blocked kernels against plain loops, for shapes that exercise every
+    /// block and remainder (classes 1-12, features not multiples of 8, rows not multiples of 4).
+    @Test(arguments: [(1, 1, 1), (3, 7, 2), (5, 54, 7), (13, 17, 10), (6, 33, 12), (9, 100, 1), (4, 8, 3), (2, 24, 5), (7, 40, 4), (11, 9, 2)])
+    func blockedKernelsMatchPlainLoops(count: Int, d: Int, o: Int) {
+        var g = SplitMix64(seed: UInt64(count * 1000 + d * 10 + o))
+        let n = count + 5
+        let x = (0..<(n * d)).map { _ in Float(g.nextGaussian()) }
+        let rows = (0..<count).map { _ in Int32(g.nextInt(below: n)) }
+        let s = (d + 7) / 8 * 8, rp = (count + 3) / 4 * 4
+        var w = [Float](repeating: 0, count: o * s)
+        for k in 0..<o { for j in 0..<d { w[k * s + j] = Float(g.nextGaussian()) } }
+        let b = (0..<o).map { _ in Float(g.nextGaussian()) }
+        var xg = [Float](repeating: .nan, count: rp * s)
+        gatherRows(xg: &xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
+        var z = [Float](repeating: .nan, count: rp * o)
+        linearForward(z: &z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
+        for i in 0..<count {
+            for k in 0..<o {
+                var ref = Double(b[k])
+                for j in 0..<d { ref += Double(x[Int(rows[i]) * d + j]) * Double(w[k * s + j]) }
+                #expect(abs(Double(z[i * o + k]) - ref) <= 1e-4 * (1 + abs(ref)))
+            }
+        }
+        let dz = (0..<(count * o)).map { _ in Float(g.nextGaussian()) }
+        var dw = [Float](repeating: 0.25, count: o * s), db = [Float](repeating: -1, count: o)
+        linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: count, stride: s, o: o)
+        for k in 0..<o {
+            for j in 0..<s {
+                var ref = 0.25
+                if j < d { for i in 0..<count { ref += Double(dz[i * o + k]) * Double(x[Int(rows[i]) * d + j]) } }
+                #expect(abs(Double(dw[k * s + j]) - ref) <= 1e-4 * (1 + abs(ref)))
+            }
+            let refb = (0..<count).reduce(-1.0) { $0 + Double(dz[$1 * o + k]) }
+            #expect(abs(Double(db[k]) - refb) <= 1e-5 * (1 + abs(refb)))
+        }
+    }
+
+    @Test func vectorisedExpMatchesLibm() {
+        var worst = 0.0
+        var v: Float = -87
+        while v < 88 {
+            var lanes = Lanes()
+            for l in 0..<8 { lanes[l] = v + Float(l) * 0.0137 }
+            let e = exp(lanes: lanes)
+            for l in 0..<8 {
+                let ref = Foundation.exp(Double(lanes[l]))
+                worst = max(worst, abs(Double(e[l]) - ref) / ref)
+            }
+            v += 0.11
+        }
+        #expect(worst < 2e-7)
+        // Clamped below: tiny but finite and non-negative, never NaN; e^0 = 1 exactly.
+        let low = exp(lanes: Lanes(repeating: -1000))
+        #expect(low[0] >= 0 && low[0] < 1e-37)
+        #expect(exp(lanes: Lanes(repeating: 0))[3] == 1)
     }
 }

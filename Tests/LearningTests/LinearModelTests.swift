@@ -3,15 +3,21 @@ import Testing
 @testable import Learning
 
 @Suite struct LinearModelTests {
-    /// The mean gradient of the objective from the kernels: (1/n) sum (p - y) x^T + alpha dR/dW.
+    /// The mean gradient of the objective from the kernels, (1/n) sum (p - y) x^T + alpha dR/dW,
+    /// unpadded: [dW (O, d) | db (O)].
     func analyticGradient(_ model: LinearModel, _ data: Dataset, alpha: Float, penalty: Penalty) -> [Double] {
         var grad = [Float](repeating: 0, count: model.parameters.count)
-        var scratch = [Float](repeating: 0, count: data.count * model.outputCount)
+        var scratch = [Float](repeating: .nan, count: model.scratchLength(rows: data.count))
         let rows = (0..<Int32(data.count)).map { $0 }
         _ = model.accumulateGradient(x: data.features, labels: data.labels, rows: rows, count: data.count,
                                      grad: &grad, scratch: &scratch)
-        return grad.enumerated().map { i, g in
-            let reg = i < model.weightCount ? Double(alpha * penalty.l2Factor * model.parameters[i]) : 0
+        // The padding columns of the gradient must stay exactly zero.
+        let s = model.stride, d = model.featureCount
+        for k in 0..<model.outputCount { for j in d..<s { precondition(grad[k * s + j] == 0) } }
+        let g = (0..<model.outputCount).flatMap { k in grad[(k * s)..<(k * s + d)] } + grad[model.weightCount...]
+        let p = model.weights + model.bias
+        return g.enumerated().map { i, g in
+            let reg = i < model.outputCount * d ? Double(alpha * penalty.l2Factor * p[i]) : 0
             return Double(g) / Double(data.count) + reg
         }
     }
@@ -22,12 +28,14 @@ import Testing
     ])
     func gradientMatchesFiniteDifferences(kind: LinearModelKind, classes: Int, penalty: Penalty) {
         let data = blobs(samples: 40, features: 4, classes: classes, seed: 7)
-        var model = LinearModel(kind: kind, featureCount: 4, classCount: classes)
+        let o = kind == .softmax ? classes : 1
         var rng = SplitMix64(seed: 3)
-        model.parameters = model.parameters.map { _ in Float(rng.nextGaussian() * 0.5) }
+        let model = LinearModel(kind: kind, featureCount: 4, classCount: classes,
+                                weights: (0..<(o * 4)).map { _ in Float(rng.nextGaussian() * 0.5) },
+                                bias: (0..<o).map { _ in Float(rng.nextGaussian() * 0.5) })
         let alpha = 0.3
         let analytic = analyticGradient(model, data, alpha: Float(alpha), penalty: penalty)
-        let numeric = Reference.numericGradient(model.parameters.map(Double.init)) { p in
+        let numeric = Reference.numericGradient((model.weights + model.bias).map(Double.init)) { p in
             Reference.objective(p, kind: kind, x: data.features, labels: data.labels, d: 4, k: classes,
                                 alpha: alpha, penalty: penalty)
         }
@@ -43,11 +51,10 @@ import Testing
 
     @Test func logisticEqualsSoftmaxWithTheNegativeLogitFixedAtZero() {
         let data = blobs(samples: 30, features: 3, classes: 2, seed: 11)
-        var logistic = LinearModel(kind: .logistic, featureCount: 3, classCount: 2)
-        logistic.parameters = [0.4, -1.2, 0.7, 0.25]  // w (1, 3), b
+        let logistic = LinearModel(kind: .logistic, featureCount: 3, classCount: 2, weights: [0.4, -1.2, 0.7], bias: [0.25])
         // Softmax with row 0 (the negative class) fixed at zero and row 1 = w.
-        var softmax = LinearModel(kind: .softmax, featureCount: 3, classCount: 2)
-        softmax.parameters = [0, 0, 0, 0.4, -1.2, 0.7, 0, 0.25]  // W (2, 3), b (2)
+        let softmax = LinearModel(kind: .softmax, featureCount: 3, classCount: 2,
+                                  weights: [0, 0, 0, 0.4, -1.2, 0.7], bias: [0, 0.25])
 
         let pool = try! DataParallelPool.make(1)
         let ls = logistic.score(data, pool: pool), ss = softmax.score(data, pool: pool)

@@ -5,11 +5,11 @@ import Testing
 
 @Suite struct ModelFileTests {
     func sample() -> SavedModel {
-        var m = LinearModel(kind: .softmax, featureCount: 3, classCount: 3)
         var g = SplitMix64(seed: 1)
-        m.parameters = m.parameters.map { _ in Float(g.nextGaussian()) * 1e-3 + Float(g.nextGaussian()) }
-        m.parameters[0] = .leastNonzeroMagnitude
-        m.parameters[1] = -.greatestFiniteMagnitude
+        var w = (0..<9).map { _ in Float(g.nextGaussian()) * 1e-3 + Float(g.nextGaussian()) }
+        w[0] = .leastNonzeroMagnitude
+        w[1] = -.greatestFiniteMagnitude
+        let m = LinearModel(kind: .softmax, featureCount: 3, classCount: 3, weights: w, bias: [0.5, -1e-20, 3])
         return SavedModel(model: m, classes: ["a", "b", "c, d"], featureNames: ["x", "y", "z"], label: "label",
                           scaler: Standardizer(mean: [0.1, 0.2, 0.3], scale: [1, 2, 3]))
     }

@@ -56,8 +56,9 @@ import Testing
                 expected[9 + c] += g
             }
         }
+        let trained = run.model.weights + run.model.bias
         for i in 0..<12 {
-            #expect(abs(Double(run.model.parameters[i]) - (-0.5 * expected[i] / 50)) < 1e-5)
+            #expect(abs(Double(trained[i]) - (-0.5 * expected[i] / 50)) < 1e-5)
         }
     }
 
@@ -122,7 +123,7 @@ import Testing
         o.shuffle = false
         let run = try train(data, o, kind: .softmax, workers: 2)
         let final = Evaluation(model: run.model, data: data, pool: try WorkerPool(workers: 2))
-        let objective = final.logLoss + alpha * Penalty.l2.value(run.model.weights)
+        let objective = final.logLoss + alpha * Penalty.l2.value(run.model.paddedWeights)
         #expect(abs(objective - optimum) / optimum < 1e-4, "objective \(objective) vs optimum \(optimum)")
         #expect(objective >= optimum * (1 - 1e-6), "below the true optimum: the objective is wrong")
     }

@@ -1,0 +1,125 @@
+// Register-blocked SIMD building blocks of the dense kernels.
+//
+// Vectors are 8 float32 lanes (one AVX2 register). A block keeps R x C (forward) or
+// J x C (backward) accumulators in registers; value generics fix the block shape at
+// compile time so the loops over it unroll and the accumulators never touch memory.
+// Feature rows are padded with zeros to a multiple of 8 (see `LinearModel.stride`), so
+// no block needs a scalar tail.
+
+typealias Lanes = SIMD8<Float>
+let laneCount = 8
+
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+@inline(__always)
+func storeLanes(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+
+/// Sum of the lanes as a tree of halves (the standard library's `sum()` is a serial chain).
+@inline(__always)
+func horizontalSum(_ v: Lanes) -> Float {
+    let a = v.lowHalf + v.highHalf
+    let b = a.lowHalf + a.highHalf
+    return b[0] + b[1]
+}
+
+/// z[r, c] = x_r . w_c + b_c for an R-row x C-class block.
+/// Shapes: z (R, ldz) at class offset 0; x (R, stride); w (C, stride); b (C).
+enum ForwardBlock<let R: Int, let C: Int> {
+    @inline(__always)
+    static func run(z: UnsafeMutablePointer<Float>, ldz: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                    b: UnsafePointer<Float>, stride: Int) {
+        var acc = InlineArray<C, InlineArray<R, Lanes>>(repeating: InlineArray<R, Lanes>(repeating: Lanes()))
+        var j = 0
+        while j < stride {
+            var xr = InlineArray<R, Lanes>(repeating: Lanes())
+            for r in 0..<R { xr[r] = loadLanes(x + r * stride + j) }
+            for c in 0..<C {
+                let wc = loadLanes(w + c * stride + j)
+                for r in 0..<R { acc[c][r].addProduct(xr[r], wc) }
+            }
+            j += laneCount
+        }
+        for c in 0..<C {
+            for r in 0..<R { z[r * ldz + c] = horizontalSum(acc[c][r]) + b[c] }
+        }
+    }
+}
+
+/// g[c, j0 ..< j0 + 8J] += sum_i dz[i, c] x[i, j0 ..< j0 + 8J] for a C-class x 8J-column block.
+/// Shapes: g (C, stride); dz (rows, ldz) at class offset 0; x (rows, stride).
+enum BackwardBlock<let J: Int, let C: Int> {
+    @inline(__always)
+    static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, x: UnsafePointer<Float>,
+                    rows: Int, stride: Int, j0: Int) {
+        var acc = InlineArray<C, InlineArray<J, Lanes>>(repeating: InlineArray<J, Lanes>(repeating: Lanes()))
+        for i in 0..<rows {
+            var xv = InlineArray<J, Lanes>(repeating: Lanes())
+            for jj in 0..<J { xv[jj] = loadLanes(x + i * stride + j0 + laneCount * jj) }
+            for c in 0..<C {
+                let d = Lanes(repeating: dz[i * ldz + c])
+                for jj in 0..<J { acc[c][jj].addProduct(xv[jj], d) }
+            }
+        }
+        for c in 0..<C {
+            for jj in 0..<J {
+                let p = g + c * stride + j0 + laneCount * jj
+                storeLanes(loadLanes(p) + acc[c][jj], p)
+            }
+        }
+    }
+
+    /// Runs the block over columns [j0, j1) in steps of 8J; returns where it stopped.
+    @inline(__always)
+    static func sweep(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, x: UnsafePointer<Float>,
+                      rows: Int, stride: Int, from j0: Int) -> Int {
+        var j = j0
+        while j + laneCount * J <= stride {
+            run(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: stride, j0: j)
+            j += laneCount * J
+        }
+        return j
+    }
+}
+
+/// e^x on 8 lanes (Cephes-style): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
+/// polynomial, scaled by 2^n built in the exponent bits. Inputs are clamped to
+/// [-87.34, 88.38]; the maximum relative error is about 8e-8 (libm's expf is ~11x slower).
+@inline(__always)
+func exp(lanes x0: Lanes) -> Lanes {
+    let hi = Lanes(repeating: 88.3762626647949), lo = Lanes(repeating: -87.3365478515625)
+    var x = x0.replacing(with: hi, where: x0 .> hi)
+    x = x.replacing(with: lo, where: x .< lo)
+    // n = round(x / ln2): adding 1.5 * 2^23 rounds to an integer held in the low mantissa bits.
+    let magic = Lanes(repeating: 12582912.0)
+    let t = x * Lanes(repeating: 1.44269504088896341) + magic
+    let n = t - magic
+    var r = x - n * Lanes(repeating: 0.693359375)
+    r = r - n * Lanes(repeating: -2.12194440e-4)
+    var p = Lanes(repeating: 1.9875691500e-4)
+    p = p * r + Lanes(repeating: 1.3981999507e-3)
+    p = p * r + Lanes(repeating: 8.3334519073e-3)
+    p = p * r + Lanes(repeating: 4.1665795894e-2)
+    p = p * r + Lanes(repeating: 1.6666665459e-1)
+    p = p * r + Lanes(repeating: 5.0000001201e-1)
+    p = p * (r * r) + r + Lanes(repeating: 1)
+    let bits = unsafeBitCast(t, to: SIMD8<UInt32>.self) &- unsafeBitCast(magic, to: SIMD8<UInt32>.self)
+    let scale = unsafeBitCast((bits &+ SIMD8<UInt32>(repeating: 127)) &<< SIMD8<UInt32>(repeating: 23), to: Lanes.self)
+    return p * scale
+}
+
+/// Applies e^x to `count` contiguous floats in place.
+@inline(__always)
+func expInPlace(_ z: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + laneCount <= count {
+        storeLanes(exp(lanes: loadLanes(z + i)), z + i)
+        i += laneCount
+    }
+    if i < count {
+        var tail = Lanes(repeating: -100)
+        for l in 0..<(count - i) { tail[l] = z[i + l] }
+        let e = exp(lanes: tail)
+        for l in 0..<(count - i) { z[i + l] = e[l] }
+    }
+}

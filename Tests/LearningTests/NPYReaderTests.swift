@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import Learning
+
+/// Writes .npy files byte by byte from the format description (version 1.0 header).
+enum NPYWriter {
+    static func bytes(descr: String, shape: [Int], fortran: Bool = false, body: [UInt8]) -> [UInt8] {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let n = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + body
+    }
+
+    static func raw<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+
+    static func write(_ dir: TempFolder, _ name: String, _ bytes: [UInt8]) -> String {
+        let path = dir.file(name)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+}
+
+@Suite struct NPYReaderTests {
+    @Test func readsFloat32AndFloat64Matrices() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let values: [Float] = [1.5, -2, 3.25, 0, 1e-30, 7]
+        let f4 = NPYWriter.write(dir, "a.npy", NPYWriter.bytes(descr: "<f4", shape: [2, 3], body: NPYWriter.raw(values)))
+        let m = try NPYReader.readMatrix(path: f4)
+        #expect(m.values == values && m.rows == 2 && m.columns == 3)
+        let f8 = NPYWriter.write(dir, "b.npy", NPYWriter.bytes(descr: "<f8", shape: [3, 2], body: NPYWriter.raw(values.map(Double.init))))
+        let m8 = try NPYReader.readMatrix(path: f8)
+        #expect(m8.values == values && m8.rows == 3 && m8.columns == 2)
+    }
+
+    @Test func readsIntegerFloatAndStringLabels() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let ints = NPYWriter.write(dir, "i.npy", NPYWriter.bytes(descr: "<i8", shape: [3], body: NPYWriter.raw([Int64(3), -1, 10])))
+        #expect(try NPYReader.readLabels(path: ints) == ["3", "-1", "10"])
+        let u1 = NPYWriter.write(dir, "u.npy", NPYWriter.bytes(descr: "|u1", shape: [2], body: [7, 255]))
+        #expect(try NPYReader.readLabels(path: u1) == ["7", "255"])
+        let floats = NPYWriter.write(dir, "f.npy", NPYWriter.bytes(descr: "<f4", shape: [2], body: NPYWriter.raw([Float(1), 2.5])))
+        #expect(try NPYReader.readLabels(path: floats) == ["1", "2.5"])
+        // '<U3': three UTF-32 code units per element, zero padded.
+        let text: [UInt32] = [0x63, 0x61, 0x74, 0x64, 0x6F, 0]  // "cat", "do"
+        let strings = NPYWriter.write(dir, "s.npy", NPYWriter.bytes(descr: "<U3", shape: [2], body: NPYWriter.raw(text)))
+        #expect(try NPYReader.readLabels(path: strings) == ["cat", "do"])
+    }
+
+    @Test func badFilesAreErrorsNamingTheFile() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        func message(_ bytes: [UInt8]) -> String? {
+            let path = NPYWriter.write(dir, "x.npy", bytes)
+            do { _ = try NPYReader.readMatrix(path: path); return nil } catch {
+                guard case .data(let file, _, let m) = error, file == path else { return nil }
+                return m
+            }
+        }
+        let four = NPYWriter.raw([Float](repeating: 1, count: 4))
+        #expect(try #require(message([1, 2, 3])).contains("not a valid .npy"))
+        #expect(try #require(message(Array("NOTNUMPY..........".utf8))).contains("magic"))
+        #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2], fortran: true, body: four))).contains("Fortran"))
+        #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [3, 2], body: four))).contains("shorter"))
+        #expect(try #require(message(NPYWriter.bytes(descr: "<c8", shape: [2], body: four))).contains("not supported"))
+        #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2], body: NPYWriter.raw([Float(1), .nan, 2, 3])))).contains("row 0, column 1"))
+        #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2, 1], body: four))).contains("2-D"))
+    }
+
+    @Test func tablesTakeLabelsFromAFileOrAColumn() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let x = NPYWriter.write(dir, "x.npy", NPYWriter.bytes(descr: "<f4", shape: [2, 3], body: NPYWriter.raw([Float(1), 2, 0, 4, 5, 1])))
+        let y = NPYWriter.write(dir, "y.npy", NPYWriter.bytes(descr: "<i4", shape: [2], body: NPYWriter.raw([Int32(0), 1])))
+        let fromFile = try #require(try TableLoading.load(path: x, label: "label", labels: y, labelColumn: nil))
+        #expect(fromFile.features == [1, 2, 0, 4, 5, 1] && fromFile.labels == ["0", "1"] && fromFile.featureNames == ["f0", "f1", "f2"])
+        let fromColumn = try #require(try TableLoading.load(path: x, label: "label", labels: nil, labelColumn: -1))
+        #expect(fromColumn.features == [1, 2, 4, 5] && fromColumn.labels == ["0", "1"] && fromColumn.featureNames == ["f0", "f1"])
+        #expect(throws: LearningError.self) { try TableLoading.load(path: x, label: "label", labels: nil, labelColumn: nil) }
+        let short = NPYWriter.write(dir, "s.npy", NPYWriter.bytes(descr: "<i4", shape: [1], body: NPYWriter.raw([Int32(0)])))
+        #expect(throws: LearningError.self) { try TableLoading.load(path: x, label: "label", labels: short, labelColumn: nil) }
+        #expect(try TableLoading.load(path: dir.file("a.csv"), label: "label", labels: nil, labelColumn: nil) == nil)
+    }
+}
