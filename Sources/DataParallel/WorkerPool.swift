@@ -24,13 +24,17 @@ public enum WorkerPoolError: Error, Equatable, CustomStringConvertible {
 /// (see ``PairwiseTree`` and ``mapReduce(_:map:combine:)``), so they do not depend on
 /// `workerCount`.
 ///
-/// Shards run on `DispatchQueue.concurrentPerform`; the calling thread takes part.
+/// A pool of N workers is the calling thread plus N - 1 long-lived helpers, which are the
+/// iterations of one `DispatchQueue.concurrentPerform` (see `WorkerTeam`): a parallel call
+/// costs well under a microsecond once the helpers are awake. Shards run inline when there is
+/// one shard, one worker, or when a shard itself calls the pool.
 public final class WorkerPool: Sendable {
     /// The most workers a pool accepts.
     public static let maxWorkers = 1024
 
     /// The number of threads that run shards, >= 1.
     public let workerCount: Int
+    private let team: WorkerTeam?
 
     /// The number of cores this process may use.
     public static var activeCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
@@ -40,29 +44,16 @@ public final class WorkerPool: Sendable {
         if workers < 0 { throw .negativeWorkerCount(workers) }
         if workers > Self.maxWorkers { throw .tooManyWorkers(workers, limit: Self.maxWorkers) }
         workerCount = workers == 0 ? Self.activeCores : workers
+        team = workerCount > 1 ? WorkerTeam(helpers: workerCount - 1) : nil
     }
+
+    deinit { team?.stop() }
 
     /// Calls `body(shard)` once for every shard in `0..<shardCount`, on up to `workerCount`
     /// threads at once, and returns when all have finished.
     public func forEachShard(_ shardCount: Int, _ body: (_ shard: Int) -> Void) {
-        let threads = min(workerCount, shardCount)
-        if threads <= 1 {
+        if shardCount <= 1 || team == nil || shardCount > WorkerTeam.maxShards || !team!.run(shardCount, body) {
             for shard in 0..<shardCount { body(shard) }
-            return
-        }
-        // Each thread takes the next untaken shard, so a slow shard does not hold up others.
-        // The shards themselves decide what they share; the pool only promises that each
-        // shard index runs exactly once and that all have finished when it returns.
-        let next = ShardCounter()
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while true {
-                    let shard = next.take()
-                    if shard >= shardCount { break }
-                    work.value(shard)
-                }
-            }
         }
     }
 
@@ -96,15 +87,3 @@ public final class WorkerPool: Sendable {
     }
 }
 
-/// A shared counter that hands out shard indices 0, 1, 2, ... to threads.
-final class ShardCounter: Sendable {
-    private let value = Atomic<Int>(0)
-    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
-}
-
-/// Carries a value whose thread safety the pool's callers guarantee (each shard touches its
-/// own data) across the `@Sendable` boundary of `concurrentPerform`.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

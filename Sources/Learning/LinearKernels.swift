@@ -39,8 +39,8 @@ func linearForward(z: UnsafeMutablePointer<Float>, xg: UnsafePointer<Float>, row
     }
 }
 
-/// dW += dZ^T Xg, db += column sums of dZ.
-/// - Parameters: dw (O, s) added into; db (O) added into; dz (B, O); xg (B, s); rows = B.
+/// dW = dZ^T Xg, db = column sums of dZ (both overwritten).
+/// - Parameters: dw (O, s) output; db (O) output; dz (B, O); xg (B, s); rows = B.
 @inline(__always)
 func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>,
                     xg: UnsafePointer<Float>, rows: Int, stride s: Int, o: Int) {
@@ -50,6 +50,7 @@ func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Fl
         k += 5
     }
     if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, o, xg, rows, s) }
+    db.update(repeating: 0, count: o)
     for i in 0..<rows {
         for c in 0..<o { db[c] += dz[i * o + c] }
     }

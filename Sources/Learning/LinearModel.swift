@@ -76,14 +76,14 @@ public struct LinearModel: Sendable, Equatable {
 
     static func paddedRows(_ rows: Int) -> Int { (rows + 3) / 4 * 4 }
 
-    /// Adds the gradient of the summed cross-entropy of `count` rows to `grad`:
-    /// dW += (P - Y)^T X, db += sum (P - Y).
+    /// Writes the gradient of the summed cross-entropy of `count` rows to `grad`:
+    /// dW = (P - Y)^T X, db = sum (P - Y).
     /// - Parameters:
     ///   - x: data (n, featureCount); rows: (count) row indices; labels: (count) class of each of those rows.
-    ///   - grad: (parameters.count), added into.
+    ///   - grad: (parameters.count), overwritten.
     ///   - scratch: at least `scratchLength(rows: count)` floats.
     /// - Returns: the rows' loss sum and correct predictions, with the current parameters.
-    func accumulateGradient(
+    func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {

@@ -29,11 +29,15 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     /// A uniform Double in [0, 1) with 53 random bits.
     public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
-    /// A standard normal sample (Box-Muller; one of the pair is discarded for simplicity).
-    public mutating func nextGaussian() -> Double {
+    /// A standard normal sample (Box-Muller; the second of the pair is discarded).
+    public mutating func nextGaussian() -> Double { nextGaussianPair().0 }
+
+    /// Two independent standard normal samples (Box-Muller).
+    public mutating func nextGaussianPair() -> (Double, Double) {
         let u1 = 1.0 - nextUnit()  // (0, 1]
         let u2 = nextUnit()
-        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
+        let r = (-2.0 * log(u1)).squareRoot(), a = 2.0 * Double.pi * u2
+        return (r * cos(a), r * sin(a))
     }
 
     /// Shuffles `a` in place by Fisher-Yates with this generator.

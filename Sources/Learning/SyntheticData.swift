@@ -11,9 +11,18 @@ public enum SyntheticData {
         var features = [Float](repeating: 0, count: spec.samples * d)
         var labels = [String]()
         labels.reserveCapacity(spec.samples)
+        var next = 0
         for r in 0..<spec.samples {
             let c = r % k
-            for j in 0..<d { features[r * d + j] = Float(centres[c * d + j] + spec.noise * rng.nextGaussian()) }
+            // Normal samples come in Box-Muller pairs; each row uses them in order.
+            var j = 0
+            while j < d {
+                let (a, b) = rng.nextGaussianPair()
+                features[next] = Float(centres[c * d + j] + spec.noise * a)
+                if j + 1 < d { features[next + 1] = Float(centres[c * d + j + 1] + spec.noise * b) }
+                next += min(2, d - j)
+                j += 2
+            }
             labels.append(String(c))
         }
         return LabeledTable(features: features, labels: labels, featureNames: (0..<d).map { "x\($0)" }, file: "<synthetic>")

@@ -120,8 +120,7 @@ public final class Trainer {
                             let b = min(batchSize, n - first)
                             let plan = Self.plan(batchRows: b)
                             let stats = pool.mapReduce(plan, map: { shard, range in
-                                grads.zero(shard)
-                                return model.accumulateGradient(
+                                return model.computeGradient(
                                     x: x.baseAddress!, labels: ys.baseAddress! + first + range.lowerBound,
                                     rows: rows.baseAddress! + first + range.lowerBound, count: range.count,
                                     grad: grads.buffer(shard).baseAddress!, scratch: scratch.buffer(shard).baseAddress!)

@@ -72,12 +72,12 @@ import Testing
         linearForward(z: &z, xg: xg, rows: 4, w: w, b: b, stride: s, o: 2)
         // z(x1) = (1 + 0.5, 2 + 2 - 1) = (1.5, 3); z(x0) = (3.5, 6 - 1 - 1) = (3.5, 4).
         #expect(Array(z[0..<4]) == [1.5, 3, 3.5, 4])
-        var dw = [Float](repeating: 1, count: 2 * s), db: [Float] = [0, 0]
+        var dw = [Float](repeating: .nan, count: 2 * s), db: [Float] = [.nan, .nan]
         let dz: [Float] = [1, -1, 0.5, 2]
         linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: 2, stride: s, o: 2)
-        // dW = 1 + dz^T X_rows: row 0 = 1 + 1*(1,2) + 0.5*(3,-1) = (3.5, 2.5); row 1 = 1 - (1,2) + 2*(3,-1) = (6, -3).
-        #expect(Array(dw[0..<2]) == [3.5, 2.5] && Array(dw[s..<(s + 2)]) == [6, -3])
-        #expect(dw[2..<s].allSatisfy { $0 == 1 })  // padding columns get zero gradient
+        // dW = dz^T X_rows (overwriting): row 0 = 1*(1,2) + 0.5*(3,-1) = (2.5, 1.5); row 1 = -(1,2) + 2*(3,-1) = (5, -4).
+        #expect(Array(dw[0..<2]) == [2.5, 1.5] && Array(dw[s..<(s + 2)]) == [5, -4])
+        #expect(dw[2..<s].allSatisfy { $0 == 0 })  // padding columns get zero gradient
         #expect(db == [1.5, 1])
     }
 
@@ -105,15 +105,15 @@ import Testing
             }
         }
         let dz = (0..<(count * o)).map { _ in Float(g.nextGaussian()) }
-        var dw = [Float](repeating: 0.25, count: o * s), db = [Float](repeating: -1, count: o)
+        var dw = [Float](repeating: .nan, count: o * s), db = [Float](repeating: .nan, count: o)
         linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: count, stride: s, o: o)
         for k in 0..<o {
             for j in 0..<s {
-                var ref = 0.25
+                var ref = 0.0
                 if j < d { for i in 0..<count { ref += Double(dz[i * o + k]) * Double(x[Int(rows[i]) * d + j]) } }
                 #expect(abs(Double(dw[k * s + j]) - ref) <= 1e-4 * (1 + abs(ref)))
             }
-            let refb = (0..<count).reduce(-1.0) { $0 + Double(dz[$1 * o + k]) }
+            let refb = (0..<count).reduce(0.0) { $0 + Double(dz[$1 * o + k]) }
             #expect(abs(Double(db[k]) - refb) <= 1e-5 * (1 + abs(refb)))
         }
     }

@@ -9,7 +9,7 @@ import Testing
         var grad = [Float](repeating: 0, count: model.parameters.count)
         var scratch = [Float](repeating: .nan, count: model.scratchLength(rows: data.count))
         let rows = (0..<Int32(data.count)).map { $0 }
-        _ = model.accumulateGradient(x: data.features, labels: data.labels, rows: rows, count: data.count,
+        _ = model.computeGradient(x: data.features, labels: data.labels, rows: rows, count: data.count,
                                      grad: &grad, scratch: &scratch)
         // The padding columns of the gradient must stay exactly zero.
         let s = model.stride, d = model.featureCount

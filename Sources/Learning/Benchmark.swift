@@ -1,0 +1,81 @@
+import DataParallel
+import Foundation
+
+/// A training workload for `minibatch bench`: a synthetic data set of a given shape and the
+/// mini-batch size, trained with constant rate 0.1 and l2 penalty alpha = 1e-4.
+public struct BenchmarkWorkload: Sendable, Equatable {
+    public var name: String
+    public var samples: Int
+    public var features: Int
+    public var classes: Int
+    public var batchSize: Int
+
+    /// MNIST-sized softmax: n = 60,000, d = 784, K = 10, batch 256.
+    public static let w1 = BenchmarkWorkload(name: "W1", samples: 60_000, features: 784, classes: 10, batchSize: 256)
+    /// Covtype-sized, few features: n = 500,000, d = 54, K = 7, batch 128.
+    public static let w2 = BenchmarkWorkload(name: "W2", samples: 500_000, features: 54, classes: 7, batchSize: 128)
+
+    /// FLOPs of one epoch: forward Z = XW^T and backward G = (P - Y)^T X, 2ndK each.
+    public var flopsPerEpoch: Double { 4 * Double(samples) * Double(features) * Double(classes) }
+}
+
+/// One worker count's figures.
+public struct BenchmarkResult: Sendable {
+    public var workers: Int
+    /// Median wall seconds of an epoch (the first epoch is left out when there are 3 or more).
+    public var epochSeconds: Double
+    public var samplesPerSecond: Double
+    public var gflops: Double
+    /// The last epoch's running training loss.
+    public var loss: Double
+    /// The trained parameters, to check that every worker count gives the same bits.
+    public var parameters: [Float]
+}
+
+public enum Benchmark {
+    /// The workload's data: Gaussian blobs, standardised (not timed).
+    public static func data(_ w: BenchmarkWorkload, seed: UInt64 = 1) -> Dataset {
+        var spec = SyntheticSpec()
+        spec.samples = w.samples
+        spec.features = w.features
+        spec.classes = w.classes
+        // Centres N(0, 1) per coordinate are about sqrt(2d) apart; noise of sqrt(d) / 2.5 puts
+        // neighbouring classes about 3.5 noise deviations apart: learnable, not trivial.
+        spec.noise = Double(w.features).squareRoot() / 2.5
+        spec.seed = seed
+        let table = SyntheticData.generate(spec)
+        var data = table.encoded(classes: table.distinctLabels)
+        Standardizer(fitting: data.features, featureCount: data.featureCount).transform(&data.features)
+        return data
+    }
+
+    /// Trains the workload for `epochs` epochs with each worker count.
+    public static func run(_ w: BenchmarkWorkload, data: Dataset, epochs: Int, workers: [Int],
+                           onResult: (BenchmarkResult) -> Void = { _ in }) throws(LearningError) -> [BenchmarkResult] {
+        var options = TrainingOptions()
+        options.batchSize = w.batchSize
+        options.epochs = epochs
+        options.learningRate = .constant
+        options.eta0 = 0.1
+        options.penalty = .l2
+        options.alpha = 1e-4
+        options.tol = nil
+        options.seed = 0
+        var results: [BenchmarkResult] = []
+        for n in workers {
+            let pool: WorkerPool
+            do { pool = try WorkerPool(workers: n) } catch { throw .config(file: "bench", key: "--workers", message: error.description) }
+            let start = LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count)
+            let run = try Trainer(options: options, pool: pool).train(start, on: data)
+            let times = run.epochs.map(\.seconds)
+            let counted = times.count >= 3 ? Array(times.dropFirst()) : times
+            let median = counted.sorted()[counted.count / 2]
+            let r = BenchmarkResult(
+                workers: pool.workerCount, epochSeconds: median, samplesPerSecond: Double(data.count) / median,
+                gflops: w.flopsPerEpoch / median / 1e9, loss: run.epochs.last!.loss, parameters: run.model.parameters)
+            results.append(r)
+            onResult(r)
+        }
+        return results
+    }
+}

@@ -1,0 +1,75 @@
+import DataParallel
+import Foundation
+import Learning
+
+/// `minibatch bench`: trains a synthetic workload at worker counts 1...N and prints speed.
+enum BenchCommand {
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, command: "bench",
+                              valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--epochs", "--workers"],
+                              boolean: ["--json"])
+        var w: BenchmarkWorkload
+        switch a.string("--workload")?.lowercased() ?? "w1" {
+        case "w1": w = .w1
+        case "w2": w = .w2
+        case let other: throw UsageError("--workload \(other) is not known; use W1 or W2")
+        }
+        if let v = try a.integer("--samples", in: 1...100_000_000, meaning: "use a positive number") { w.samples = v }
+        if let v = try a.integer("--features", in: 1...1_000_000, meaning: "use a positive number") { w.features = v }
+        if let v = try a.integer("--classes", in: 2...100_000, meaning: "use at least 2") { w.classes = v }
+        if let v = try a.integer("--batch-size", in: 1...Int(Int32.max), meaning: "use a positive number") { w.batchSize = v }
+        if w.classes > w.samples { throw UsageError("--classes \(w.classes) needs at least as many --samples") }
+        if a.string("--samples") != nil || a.string("--features") != nil || a.string("--classes") != nil {
+            w.name = "custom"
+        }
+        let epochs = try a.integer("--epochs", in: 1...10_000, meaning: "use a positive number of epochs") ?? 5
+        let maxWorkers = try a.integer("--workers", in: 0...WorkerPool.maxWorkers,
+                                       meaning: "use 0 for all cores or 1 to \(WorkerPool.maxWorkers)") ?? 0
+        let top = maxWorkers == 0 ? WorkerPool.activeCores : maxWorkers
+        let json = a.flag("--json")
+
+        let peak = PeakFlops.measure(pool: try WorkerPool(workers: top))
+        let cores = WorkerPool.activeCores
+        if !json {
+            print("minibatch bench: \(w.name) softmax, n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
+                + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4")
+            print(String(format: "peak (FMA loop): %.1f GFLOP/s per core, %.1f GFLOP/s on %d threads (%d cores)",
+                         peak.perCore / 1e9, peak.machine / 1e9, top, cores))
+            print("workers   ms/epoch     samples/s   GFLOP/s   % of peak   speed-up   loss")
+        }
+        let genStart = Date()
+        let data = Benchmark.data(w)
+        let genSeconds = Date().timeIntervalSince(genStart)
+        var first: BenchmarkResult? = nil
+        let results = try Benchmark.run(w, data: data, epochs: epochs, workers: Array(1...top)) { r in
+            if first == nil { first = r }
+            if !json {
+                print(String(format: "%7d %10.2f %13.0f %9.1f %10.1f%% %9.2fx   %.6f", r.workers, r.epochSeconds * 1e3,
+                             r.samplesPerSecond, r.gflops, 100 * r.gflops * 1e9 / peak.machine,
+                             first!.epochSeconds / r.epochSeconds, r.loss))
+            }
+        }
+        let identical = results.allSatisfy { $0.parameters.map(\.bitPattern) == results[0].parameters.map(\.bitPattern) }
+        if json {
+            let rows: [JSONValue] = results.map { r in
+                .object([
+                    ("workers", .number(Double(r.workers))), ("ms_per_epoch", .number(r.epochSeconds * 1e3)),
+                    ("samples_per_second", .number(r.samplesPerSecond)), ("gflops", .number(r.gflops)),
+                    ("peak_fraction", .number(r.gflops * 1e9 / peak.machine)),
+                    ("speedup", .number(results[0].epochSeconds / r.epochSeconds)), ("loss", .number(r.loss)),
+                ])
+            }
+            print(JSONValue.object([
+                ("workload", .string(w.name)), ("samples", .number(Double(w.samples))),
+                ("features", .number(Double(w.features))), ("classes", .number(Double(w.classes))),
+                ("batch_size", .number(Double(w.batchSize))), ("epochs", .number(Double(epochs))),
+                ("peak_gflops_per_core", .number(peak.perCore / 1e9)), ("peak_gflops", .number(peak.machine / 1e9)),
+                ("cores", .number(Double(cores))), ("data_seconds", .number(genSeconds)),
+                ("identical_across_workers", .bool(identical)), ("results", .array(rows)),
+            ]).jsonText)
+        } else {
+            print("weights bitwise identical across worker counts: \(identical ? "yes" : "NO")")
+        }
+        return 0
+    }
+}
