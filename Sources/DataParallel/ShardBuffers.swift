@@ -42,22 +42,25 @@ public final class ShardBuffers: @unchecked Sendable {
         storage[shard].update(repeating: 0, count: length)
     }
 
-    /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree.
+    /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree, then calls
+    /// `finish(range, total)` on each summed chunk (to consume the total while it is in cache).
     /// The elements are split into chunks that run in parallel; each chunk follows the whole
     /// tree, so the work split does not change any sum.
     /// - Returns: buffer 0, which now holds the total.
     @discardableResult
-    public func reduce(shards: Int, pool: WorkerPool) -> UnsafeMutableBufferPointer<Float> {
+    public func reduce(shards: Int, pool: WorkerPool,
+                       finish: ((_ range: Range<Int>, _ total: UnsafeMutablePointer<Float>) -> Void)? = nil)
+        -> UnsafeMutableBufferPointer<Float>
+    {
         precondition(shards >= 1 && shards <= shardCount)
-        if shards > 1 {
-            let chunks = ShardPlan(count: length, grain: 4096, maxShards: 4 * pool.workerCount)
-            let buffers = storage
-            pool.parallelFor(chunks) { _, range in
-                PairwiseTree.visitPairs(count: shards) { into, from in
-                    let a = buffers[into], b = buffers[from]
-                    for i in range { a[i] += b[i] }
-                }
+        let chunks = ShardPlan(count: length, grain: 2048, maxShards: 64)
+        let buffers = storage
+        pool.parallelFor(chunks) { _, range in
+            PairwiseTree.visitPairs(count: shards) { into, from in
+                let a = buffers[into], b = buffers[from]
+                for i in range { a[i] += b[i] }
             }
+            finish?(range, buffers[0])
         }
         return buffer(0)
     }

@@ -29,22 +29,35 @@ public enum WorkerPoolError: Error, Equatable, CustomStringConvertible {
 /// costs well under a microsecond once the helpers are awake. Shards run inline when there is
 /// one shard, one worker, or when a shard itself calls the pool.
 public final class WorkerPool: Sendable {
+    /// How shards reach the threads.
+    public enum Dispatch: String, Sendable, CaseIterable {
+        /// Long-lived helpers that spin between calls, then sleep (the default).
+        case team
+        /// One `DispatchQueue.concurrentPerform` per call, which wakes threads every time
+        /// (kept to measure against).
+        case perCall = "per-call"
+    }
+
     /// The most workers a pool accepts.
     public static let maxWorkers = 1024
 
     /// The number of threads that run shards, >= 1.
     public let workerCount: Int
+    public let dispatch: Dispatch
     private let team: WorkerTeam?
 
     /// The number of cores this process may use.
     public static var activeCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// - Parameter workers: 0 for one worker per active core, otherwise 1...``maxWorkers``.
-    public init(workers: Int = 0) throws(WorkerPoolError) {
+    /// - Parameters:
+    ///   - workers: 0 for one worker per active core, otherwise 1...``maxWorkers``.
+    ///   - dispatch: how shards reach the threads.
+    public init(workers: Int = 0, dispatch: Dispatch = .team) throws(WorkerPoolError) {
         if workers < 0 { throw .negativeWorkerCount(workers) }
         if workers > Self.maxWorkers { throw .tooManyWorkers(workers, limit: Self.maxWorkers) }
         workerCount = workers == 0 ? Self.activeCores : workers
-        team = workerCount > 1 ? WorkerTeam(helpers: workerCount - 1) : nil
+        self.dispatch = dispatch
+        team = workerCount > 1 && dispatch == .team ? WorkerTeam(helpers: workerCount - 1) : nil
     }
 
     deinit { team?.stop() }
@@ -52,8 +65,32 @@ public final class WorkerPool: Sendable {
     /// Calls `body(shard)` once for every shard in `0..<shardCount`, on up to `workerCount`
     /// threads at once, and returns when all have finished.
     public func forEachShard(_ shardCount: Int, _ body: (_ shard: Int) -> Void) {
-        if shardCount <= 1 || team == nil || shardCount > WorkerTeam.maxShards || !team!.run(shardCount, body) {
+        if shardCount <= 1 || workerCount == 1 {
             for shard in 0..<shardCount { body(shard) }
+        } else if let team {
+            if shardCount > WorkerTeam.maxShards || !team.run(shardCount, body) {
+                for shard in 0..<shardCount { body(shard) }
+            }
+        } else {
+            Self.concurrentPerform(shardCount, threads: min(workerCount, shardCount), body)
+        }
+    }
+
+    /// One `concurrentPerform` whose iterations take shards from a shared counter.
+    private static func concurrentPerform(_ shardCount: Int, threads: Int, _ body: (Int) -> Void) {
+        let next = Atomic<Int>(0)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            withUnsafePointer(to: next) { counter in
+                let shared = UncheckedSendable(counter)
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                    while true {
+                        let shard = shared.value.pointee.add(1, ordering: .relaxed).oldValue
+                        if shard >= shardCount { break }
+                        work.value(shard)
+                    }
+                }
+            }
         }
     }
 
@@ -87,3 +124,10 @@ public final class WorkerPool: Sendable {
     }
 }
 
+
+/// Carries a value whose thread safety the pool's callers guarantee (each shard touches its
+/// own data) across the `@Sendable` boundary of `concurrentPerform`.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

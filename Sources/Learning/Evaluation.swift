@@ -1,4 +1,5 @@
 import DataParallel
+import Synchronization
 
 /// A model's outputs for every row of a data set.
 public struct Scores: Sendable {
@@ -16,9 +17,12 @@ extension LinearModel {
         precondition(data.featureCount == featureCount)
         let n = data.count, k = classCount
         let identity = (0..<Int32(n)).map { $0 }
-        let plan = ShardPlan(count: n, grain: 256, maxShards: 4 * pool.workerCount)
-        let maxRows = plan.ranges.map(\.count).max() ?? 0
-        let scratch = ShardBuffers(shardCount: max(plan.shardCount, 1), length: scratchLength(rows: maxRows))
+        // Shards of at most `block` rows, so the gathered rows stay small and in cache.
+        let block = 256
+        let plan = ShardPlan(count: n, shardCount: max(1, (n + block - 1) / block))
+        let slots = max(1, min(plan.shardCount, pool.workerCount))
+        let scratch = ShardBuffers(shardCount: slots, length: scratchLength(rows: block))
+        let slotOf = ScratchSlots(count: slots)
         var probs = [Float](repeating: 0, count: n * k)
         var losses = [Double](repeating: 0, count: n)
         var predicted = [Int32](repeating: 0, count: n)
@@ -31,9 +35,11 @@ extension LinearModel {
                                 let (p, l, pr) = (p.baseAddress!, l.baseAddress!, pr.baseAddress!)
                                 pool.parallelFor(plan) { (shard: Int, range: Range<Int>) -> Void in
                                     let lo = range.lowerBound
+                                    let slot = slotOf.acquire()
                                     score(x: x.baseAddress!, labels: ys.baseAddress! + lo, rows: rows.baseAddress! + lo,
                                           count: range.count, probs: p + lo * k, losses: l + lo,
-                                          predicted: pr + lo, scratch: scratch.buffer(shard).baseAddress!)
+                                          predicted: pr + lo, scratch: scratch.buffer(slot).baseAddress!)
+                                    slotOf.release(slot)
                                 }
                             }
                         }
@@ -92,3 +98,12 @@ public struct Evaluation: Sendable, Equatable {
     }
 }
 
+
+/// Hands out scratch buffers to the shards running at one moment: at most one per worker,
+/// so scratch memory does not grow with the data.
+final class ScratchSlots: Sendable {
+    private let free: Mutex<[Int]>
+    init(count: Int) { free = Mutex(Array(0..<count)) }
+    func acquire() -> Int { free.withLock { $0.removeLast() } }
+    func release(_ slot: Int) { free.withLock { $0.append(slot) } }
+}

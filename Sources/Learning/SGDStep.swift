@@ -3,20 +3,23 @@
 ///
 ///     W <- W - eta * (G / B + alpha * dR/dW)      b <- b - eta * g_b / B
 ///
-/// For l2, dR/dW = W; the bias is not regularised.
+/// For l2, dR/dW = W; the bias is not regularised. Applies to the elements in `range`, so
+/// the step can run chunk by chunk right after each chunk of the gradient is summed.
 /// - Parameters:
 ///   - parameters: (weightCount + biasCount), updated in place.
 ///   - gradient: same length, the batch's summed gradient.
+@inline(__always)
 func sgdStep(
-    parameters: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, weightCount: Int,
+    parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, range: Range<Int>, weightCount: Int,
     eta: Float, batchSize: Int, alpha: Float, penalty: Penalty
 ) {
     let invB = 1 / Float(batchSize)
     let decay = alpha * penalty.l2Factor
-    for i in 0..<weightCount {
+    let split = min(max(weightCount, range.lowerBound), range.upperBound)
+    for i in range.lowerBound..<split {
         parameters[i] -= eta * (gradient[i] * invB + decay * parameters[i])
     }
-    for i in weightCount..<parameters.count {
+    for i in split..<range.upperBound {
         parameters[i] -= eta * gradient[i] * invB
     }
 }

@@ -90,6 +90,7 @@ public final class Trainer {
         let schedule = LearningRateSchedule(options)
         let alpha = Float(options.alpha)
         let weightCount = model.weightCount
+        let penalty = options.penalty
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
                                    length: model.scratchLength(rows: Self.maxShardRows(batchSize: batchSize)))
@@ -127,12 +128,17 @@ public final class Trainer {
                             }, combine: { a, b in (loss: a.loss + b.loss, correct: a.correct + b.correct) })!
                             lossSum += stats.loss
                             correct += stats.correct
-                            let gradient = grads.reduce(shards: plan.shardCount, pool: pool)
                             t += 1
                             eta = schedule.rate(step: t)
+                            let etaStep = Float(eta)
+                            // Sum the shards' gradients and step each chunk of parameters as soon
+                            // as its chunk of the gradient is complete.
                             model.parameters.withUnsafeMutableBufferPointer { p in
-                                sgdStep(parameters: p, gradient: UnsafeBufferPointer(gradient), weightCount: weightCount,
-                                        eta: Float(eta), batchSize: b, alpha: alpha, penalty: options.penalty)
+                                let params = p.baseAddress!
+                                grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
+                                    sgdStep(parameters: params, gradient: total, range: range, weightCount: weightCount,
+                                            eta: etaStep, batchSize: b, alpha: alpha, penalty: penalty)
+                                }
                             }
                             first += b
                         }

@@ -63,15 +63,19 @@ import Testing
     }
 
     @Test func sgdStepAppliesPenaltyToWeightsOnly() {
-        var p: [Float] = [1, -2, 3]  // two weights, one bias
         let g: [Float] = [4, 4, 4]
-        p.withUnsafeMutableBufferPointer { pb in
-            g.withUnsafeBufferPointer { gb in
-                sgdStep(parameters: pb, gradient: gb, weightCount: 2, eta: 0.5, batchSize: 2, alpha: 0.1, penalty: .l2)
+        // The step in one range, and in two ranges split inside the weights: same result.
+        for ranges in [[0..<3], [0..<1, 1..<3]] {
+            var p: [Float] = [1, -2, 3]  // two weights, one bias
+            p.withUnsafeMutableBufferPointer { pb in
+                for r in ranges {
+                    sgdStep(parameters: pb.baseAddress!, gradient: g, range: r, weightCount: 2, eta: 0.5,
+                            batchSize: 2, alpha: 0.1, penalty: .l2)
+                }
             }
+            // w: 1 - 0.5 * (4/2 + 0.1 * 1) = -0.05; -2 - 0.5 * (2 - 0.2) = -2.9; b: 3 - 0.5 * 2 = 2.
+            #expect(abs(p[0] - -0.05) < 1e-6 && abs(p[1] - -2.9) < 1e-6 && p[2] == 2)
         }
-        // w: 1 - 0.5 * (4/2 + 0.1 * 1) = -0.05; -2 - 0.5 * (2 - 0.2) = -2.9; b: 3 - 0.5 * 2 = 2.
-        #expect(abs(p[0] - -0.05) < 1e-6 && abs(p[1] - -2.9) < 1e-6 && p[2] == 2)
     }
 
     @Test func tolStopsAfterNIterNoChangeEpochsWithoutImprovement() throws {
