@@ -55,7 +55,7 @@ public final class ShardBuffers: @unchecked Sendable {
         precondition(shards >= 1 && shards <= shardCount)
         let chunks = ShardPlan(count: length, grain: 2048, maxShards: 64)
         let buffers = storage
-        pool.parallelFor(chunks) { _, range in
+        pool.parallelFor(chunks, cost: 2 * shards * length) { _, range in
             PairwiseTree.visitPairs(count: shards) { into, from in
                 let a = buffers[into], b = buffers[from]
                 for i in range { a[i] += b[i] }

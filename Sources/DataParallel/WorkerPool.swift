@@ -41,6 +41,11 @@ public final class WorkerPool: Sendable {
     /// The most workers a pool accepts.
     public static let maxWorkers = 1024
 
+    /// Calls whose `cost` (in floating-point operations, or any comparable count of simple
+    /// operations) is below this run inline on the calling thread: handing shards to other
+    /// threads costs about a microsecond, as much as this much work.
+    public static let inlineCost = 100_000
+
     /// The number of threads that run shards, >= 1.
     public let workerCount: Int
     public let dispatch: Dispatch
@@ -64,8 +69,10 @@ public final class WorkerPool: Sendable {
 
     /// Calls `body(shard)` once for every shard in `0..<shardCount`, on up to `workerCount`
     /// threads at once, and returns when all have finished.
-    public func forEachShard(_ shardCount: Int, _ body: (_ shard: Int) -> Void) {
-        if shardCount <= 1 || workerCount == 1 {
+    /// - Parameter cost: an estimate of the whole call's work; below ``inlineCost`` the shards
+    ///   run on the calling thread.
+    public func forEachShard(_ shardCount: Int, cost: Int = .max, _ body: (_ shard: Int) -> Void) {
+        if shardCount <= 1 || workerCount == 1 || cost < Self.inlineCost {
             for shard in 0..<shardCount { body(shard) }
         } else if let team {
             if shardCount > WorkerTeam.maxShards || !team.run(shardCount, body) {
@@ -95,8 +102,8 @@ public final class WorkerPool: Sendable {
     }
 
     /// Calls `body(shard, range)` for every shard of `plan`, in parallel.
-    public func parallelFor(_ plan: ShardPlan, _ body: (_ shard: Int, _ range: Range<Int>) -> Void) {
-        forEachShard(plan.shardCount) { shard in body(shard, plan.range(of: shard)) }
+    public func parallelFor(_ plan: ShardPlan, cost: Int = .max, _ body: (_ shard: Int, _ range: Range<Int>) -> Void) {
+        forEachShard(plan.shardCount, cost: cost) { shard in body(shard, plan.range(of: shard)) }
     }
 
     /// Maps every shard of `plan` to a value in parallel, then combines the values along the
@@ -105,6 +112,7 @@ public final class WorkerPool: Sendable {
     /// - Returns: the combined value, or nil when the plan has no shards.
     public func mapReduce<T>(
         _ plan: ShardPlan,
+        cost: Int = .max,
         map: (_ shard: Int, _ range: Range<Int>) -> T,
         combine: (T, T) -> T
     ) -> T? {
@@ -116,7 +124,7 @@ public final class WorkerPool: Sendable {
             slots.deinitialize()
             slots.deallocate()
         }
-        forEachShard(count) { shard in slots[shard] = map(shard, plan.range(of: shard)) }
+        forEachShard(count, cost: cost) { shard in slots[shard] = map(shard, plan.range(of: shard)) }
         PairwiseTree.visitPairs(count: count) { into, from in
             slots[into] = combine(slots[into]!, slots[from]!)
         }

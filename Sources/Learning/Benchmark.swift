@@ -51,7 +51,7 @@ public enum Benchmark {
 
     /// Trains the workload for `epochs` epochs with each worker count.
     public static func run(_ w: BenchmarkWorkload, data: Dataset, epochs: Int, workers: [Int],
-                           onResult: (BenchmarkResult) -> Void = { _ in }) throws(LearningError) -> [BenchmarkResult] {
+                           dispatch: WorkerPool.Dispatch = .team, onResult: (BenchmarkResult) -> Void = { _ in }) throws(LearningError) -> [BenchmarkResult] {
         var options = TrainingOptions()
         options.batchSize = w.batchSize
         options.epochs = epochs
@@ -64,7 +64,7 @@ public enum Benchmark {
         var results: [BenchmarkResult] = []
         for n in workers {
             let pool: WorkerPool
-            do { pool = try WorkerPool(workers: n) } catch { throw .config(file: "bench", key: "--workers", message: error.description) }
+            do { pool = try WorkerPool(workers: n, dispatch: dispatch) } catch { throw .config(file: "bench", key: "--workers", message: error.description) }
             let start = LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count)
             let run = try Trainer(options: options, pool: pool).train(start, on: data)
             let times = run.epochs.map(\.seconds)

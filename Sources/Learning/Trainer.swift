@@ -91,6 +91,7 @@ public final class Trainer {
         let alpha = Float(options.alpha)
         let weightCount = model.weightCount
         let penalty = options.penalty
+        let stepWidth = model.stride * model.outputCount
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
                                    length: model.scratchLength(rows: Self.maxShardRows(batchSize: batchSize)))
@@ -120,7 +121,8 @@ public final class Trainer {
                         while first < n {
                             let b = min(batchSize, n - first)
                             let plan = Self.plan(batchRows: b)
-                            let stats = pool.mapReduce(plan, map: { shard, range in
+                            // Forward and backward: 4 b s O operations.
+                            let stats = pool.mapReduce(plan, cost: 4 * b * stepWidth, map: { shard, range in
                                 return model.computeGradient(
                                     x: x.baseAddress!, labels: ys.baseAddress! + first + range.lowerBound,
                                     rows: rows.baseAddress! + first + range.lowerBound, count: range.count,

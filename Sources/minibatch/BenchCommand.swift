@@ -6,7 +6,8 @@ import Learning
 enum BenchCommand {
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(args, command: "bench",
-                              valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--epochs", "--workers"],
+                              valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--epochs", "--workers",
+                                       "--dispatch"],
                               boolean: ["--json"])
         var w: BenchmarkWorkload
         switch a.string("--workload")?.lowercased() ?? "w1" {
@@ -27,12 +28,16 @@ enum BenchCommand {
                                        meaning: "use 0 for all cores or 1 to \(WorkerPool.maxWorkers)") ?? 0
         let top = maxWorkers == 0 ? WorkerPool.activeCores : maxWorkers
         let json = a.flag("--json")
+        let dispatchName = a.string("--dispatch") ?? WorkerPool.Dispatch.team.rawValue
+        guard let dispatch = WorkerPool.Dispatch(rawValue: dispatchName) else {
+            throw UsageError("--dispatch \(dispatchName) is not known; use team or per-call")
+        }
 
         let peak = PeakFlops.measure(pool: try WorkerPool(workers: top))
         let cores = WorkerPool.activeCores
         if !json {
             print("minibatch bench: \(w.name) softmax, n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
-                + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4")
+                + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4, dispatch \(dispatch.rawValue)")
             print(String(format: "peak (FMA loop): %.1f GFLOP/s per core, %.1f GFLOP/s on %d threads (%d cores)",
                          peak.perCore / 1e9, peak.machine / 1e9, top, cores))
             print("workers   ms/epoch     samples/s   GFLOP/s   % of peak   speed-up   loss")
@@ -41,7 +46,7 @@ enum BenchCommand {
         let data = Benchmark.data(w)
         let genSeconds = Date().timeIntervalSince(genStart)
         var first: BenchmarkResult? = nil
-        let results = try Benchmark.run(w, data: data, epochs: epochs, workers: Array(1...top)) { r in
+        let results = try Benchmark.run(w, data: data, epochs: epochs, workers: Array(1...top), dispatch: dispatch) { r in
             if first == nil { first = r }
             if !json {
                 print(String(format: "%7d %10.2f %13.0f %9.1f %10.1f%% %9.2fx   %.6f", r.workers, r.epochSeconds * 1e3,
@@ -63,6 +68,7 @@ enum BenchCommand {
                 ("workload", .string(w.name)), ("samples", .number(Double(w.samples))),
                 ("features", .number(Double(w.features))), ("classes", .number(Double(w.classes))),
                 ("batch_size", .number(Double(w.batchSize))), ("epochs", .number(Double(epochs))),
+                ("dispatch", .string(dispatch.rawValue)),
                 ("peak_gflops_per_core", .number(peak.perCore / 1e9)), ("peak_gflops", .number(peak.machine / 1e9)),
                 ("cores", .number(Double(cores))), ("data_seconds", .number(genSeconds)),
                 ("identical_across_workers", .bool(identical)), ("results", .array(rows)),

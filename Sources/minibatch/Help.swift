@@ -59,7 +59,7 @@ enum Help {
 
     static let bench = """
     Usage: minibatch bench [--workload W1|W2] [--samples N] [--features D] [--classes K]
-                           [--batch-size B] [--epochs E] [--workers N] [--json]
+                           [--batch-size B] [--epochs E] [--workers N] [--dispatch D] [--json]
 
     Generates a synthetic softmax workload in memory (standardised Gaussian blobs) and trains
     it for E epochs (default 5) with constant rate 0.1 and l2 alpha 1e-4, once for every
@@ -73,6 +73,8 @@ enum Help {
       --samples, --features, --classes, --batch-size   override the workload's shape.
       --epochs E      epochs per worker count.
       --workers N     the largest worker count; 0 means all cores.
+      --dispatch D    team (default: long-lived helper threads) or per-call (one
+                      concurrentPerform per parallel call), to compare the two.
       --json          one JSON object with every figure.
     """
 

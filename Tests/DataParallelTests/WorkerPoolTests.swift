@@ -1,4 +1,5 @@
 import DataParallel
+import Foundation
 import Synchronization
 import Testing
 
@@ -87,5 +88,58 @@ final class Counter: Sendable {
         b.zero(0)
         #expect(Array(b.buffer(0)) == [0, 0, 0, 0, 0])
         #expect(b.buffer(1)[3] == 9)
+    }
+}
+
+@Suite struct WorkerTeamTests {
+    @Test(arguments: WorkerPool.Dispatch.allCases)
+    func bothDispatchesGiveTheSameBits(dispatch: WorkerPool.Dispatch) throws {
+        let plan = ShardPlan(count: WorkerPoolTests.awkward.count, shardCount: 13)
+        let one = try WorkerPool(workers: 1).mapReduce(plan, map: { _, r in WorkerPoolTests.awkward[r].reduce(0, +) }, combine: +)!
+        for w in [2, 3, 8] {
+            let pool = try WorkerPool(workers: w, dispatch: dispatch)
+            for _ in 0..<50 {  // many calls in a row on one team: no call may see another's shards
+                let total = pool.mapReduce(plan, map: { _, r in WorkerPoolTests.awkward[r].reduce(0, +) }, combine: +)!
+                #expect(total.bitPattern == one.bitPattern)
+            }
+        }
+    }
+
+    @Test func aShardThatCallsThePoolRunsItsInnerShardsInline() throws {
+        let pool = try WorkerPool(workers: 3)
+        let hits = (0..<(6 * 5)).map { _ in Counter() }
+        pool.forEachShard(6) { outer in
+            pool.forEachShard(5) { inner in hits[outer * 5 + inner].value.add(1, ordering: .relaxed) }
+        }
+        #expect(hits.allSatisfy { $0.value.load(ordering: .relaxed) == 1 })
+    }
+
+    @Test func cheapCallsRunOnTheCallingThread() throws {
+        let pool = try WorkerPool(workers: 4)
+        let caller = Thread.current
+        let elsewhere = Counter()
+        pool.forEachShard(16, cost: WorkerPool.inlineCost - 1) { _ in
+            if Thread.current != caller { elsewhere.value.add(1, ordering: .relaxed) }
+        }
+        #expect(elsewhere.value.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func poolsComeAndGo() throws {
+        // Creating and dropping pools must stop their helpers (the test would hang otherwise).
+        for round in 0..<20 {
+            let pool = try WorkerPool(workers: 2 + round % 3)
+            let c = Counter()
+            pool.forEachShard(8) { _ in c.value.add(1, ordering: .relaxed) }
+            #expect(c.value.load(ordering: .relaxed) == 8)
+        }
+    }
+
+    @Test func helpersThatSleepWakeUpForTheNextCall() throws {
+        let pool = try WorkerPool(workers: 2)
+        let c = Counter()
+        pool.forEachShard(4) { _ in c.value.add(1, ordering: .relaxed) }
+        Thread.sleep(forTimeInterval: 0.05)  // long enough for the helper to stop spinning
+        pool.forEachShard(4) { _ in c.value.add(1, ordering: .relaxed) }
+        #expect(c.value.load(ordering: .relaxed) == 8)
     }
 }
