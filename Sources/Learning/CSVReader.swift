@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 
 /// Reads comma-separated files with a header row: one named label column, every other
@@ -5,22 +6,32 @@ import Foundation
 ///
 /// Accepted: a UTF-8 byte-order mark, LF or CRLF line ends, fields in double quotes (with
 /// "" for a quote inside), blank lines (skipped). Every error names the file and line.
+///
+/// Large files are read and parsed in parallel (see ``CSVChunking``; a file with a double
+/// quote anywhere parses serially), numbers straight from the bytes (see ``FloatParsing``).
+/// Values, labels and errors are the same for any pool: bit for bit those of `Float(String)`
+/// on each field, and the first bad row in file order.
 public enum CSVReader {
     /// Reads a labelled table. `label` names the label column.
-    public static func read(path: String, label: String) throws(LearningError) -> LabeledTable {
-        let bytes = try readFile(path)
-        return try parse(bytes, file: path, labelColumn: label, requireLabel: true)
+    /// - Parameter pool: the threads that parse large files; nil for one per active core.
+    ///   The result does not depend on it.
+    public static func read(path: String, label: String, pool: WorkerPool? = nil) throws(LearningError) -> LabeledTable {
+        let pool = pool ?? defaultPool(path)
+        let bytes = try readFile(path, pool: pool)
+        return try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
     }
 
     /// Reads a file of features for a trained model: the columns must be exactly
     /// `featureNames` (in any order), plus optionally the label column.
     /// - Returns: features in `featureNames` order, and labels when the label column is present.
-    public static func readForModel(path: String, featureNames: [String], label: String) throws(LearningError)
-        -> (features: [Float], labels: [String]?, count: Int)
+    /// - Parameter pool: the threads that parse large files; nil for one per active core.
+    public static func readForModel(path: String, featureNames: [String], label: String, pool: WorkerPool? = nil)
+        throws(LearningError) -> (features: [Float], labels: [String]?, count: Int)
     {
-        let bytes = try readFile(path)
+        let pool = pool ?? defaultPool(path)
+        let bytes = try readFile(path, pool: pool)
         let hasLabel = try header(bytes, file: path).contains(label)
-        let table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false)
+        let table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
         let have = table.featureNames
         if Set(have) != Set(featureNames) || have.count != featureNames.count {
             let missing = featureNames.filter { !have.contains($0) }
@@ -33,24 +44,90 @@ public enum CSVReader {
         if have == featureNames { return (table.features, hasLabel ? table.labels : nil, table.count) }
         // Reorder columns to the model's order.
         let d = featureNames.count
-        let position = featureNames.map { name in have.firstIndex(of: name)! }
-        var out = [Float](repeating: 0, count: table.count * d)
-        for r in 0..<table.count {
-            for (j, p) in position.enumerated() { out[r * d + j] = table.features[r * d + p] }
+        var column: [String: Int] = [:]
+        for (i, name) in have.enumerated() { column[name] = i }
+        let position = featureNames.map { column[$0]! }
+        let rows = table.count
+        let out = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
+            table.features.withUnsafeBufferPointer { from in
+                position.withUnsafeBufferPointer { position in
+                    for r in 0..<rows {
+                        let source = from.baseAddress! + r * d, target = out.baseAddress! + r * d
+                        for j in 0..<d { (target + j).initialize(to: source[position[j]]) }
+                    }
+                }
+            }
+            initialized = rows * d
         }
-        return (out, hasLabel ? table.labels : nil, table.count)
+        return (out, hasLabel ? table.labels : nil, rows)
     }
 
-    static func readFile(_ path: String) throws(LearningError) -> [UInt8] {
+    /// One worker per active core for a file large enough to read and parse in parallel
+    /// (two standard chunks or more), else nil.
+    static func defaultPool(_ path: String) -> WorkerPool? {
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) >= 2 * CSVChunking.standard.chunkBytes else { return nil }
+        return try? WorkerPool(workers: 0)
+    }
+
+    /// The bytes of the file at `path`; large files are read in pieces in parallel on `pool`.
+    static func readFile(_ path: String, pool: WorkerPool? = nil) throws(LearningError) -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw .data(file: path, line: nil, message: "no such file")
         }
         if isDir.boolValue { throw .data(file: path, line: nil, message: "is a folder, not a data file") }
+        if let bytes = readRegularFile(path, pool: pool) { return bytes }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .data(file: path, line: nil, message: "cannot read the file (check its permissions)")
         }
         return [UInt8](data)
+    }
+
+    /// The bytes of a non-empty regular file, read straight into the array (in pieces of a
+    /// few MB in parallel on `pool`); nil when that fails (the caller then tries Foundation,
+    /// which gives the error).
+    static func readRegularFile(_ path: String, pool: WorkerPool?) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        /// Reads `range` of the file to the same place in `buffer`; the count read.
+        func readPiece(_ buffer: UnsafeMutableRawPointer, _ range: Range<Int>) -> Int? {
+            var done = 0
+            while done < range.count {
+                let n = pread(fd, buffer + range.lowerBound + done, range.count - done, off_t(range.lowerBound + done))
+                if n > 0 {
+                    done += n
+                } else if n == 0 {
+                    break  // the file is shorter than it was
+                } else if errno != EINTR {
+                    return nil
+                }
+            }
+            return done
+        }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            let plan = ShardPlan(count: size, grain: 4 << 20, maxShards: 256)
+            if let pool, plan.shardCount > 1, pool.workerCount > 1 {
+                let complete = pool.mapReduce(plan, map: { _, range in readPiece(buffer.baseAddress!, range) == range.count },
+                                              combine: { $0 && $1 }) ?? false
+                if complete {
+                    initialized = size
+                    return
+                }
+            }
+            // Serially (also when the parallel read came short: the file changed meanwhile).
+            guard let n = readPiece(buffer.baseAddress!, 0..<size) else {
+                failed = true
+                return
+            }
+            initialized = n
+        }
+        return failed ? nil : bytes
     }
 
     /// The header's column names.
@@ -63,7 +140,14 @@ public enum CSVReader {
     }
 
     /// Parses a whole file. With `labelColumn` nil every column is a feature.
-    static func parse(_ bytes: [UInt8], file: String, labelColumn: String?, requireLabel: Bool) throws(LearningError) -> LabeledTable {
+    ///
+    /// The header is parsed first; the data rows then parse in chunks on `pool` (see
+    /// ``CSVChunking``). Values, labels and the first error (message and line) are the same
+    /// for any pool and any chunking.
+    static func parse(
+        _ bytes: [UInt8], file: String, labelColumn: String?, requireLabel: Bool,
+        pool: WorkerPool? = nil, chunking: CSVChunking = .standard
+    ) throws(LearningError) -> LabeledTable {
         var lines = LineCursor(bytes: bytes)
         guard let headerLine = lines.nextNonBlank() else {
             throw .data(file: file, line: nil, message: "the file is empty (expected a header row)")
@@ -86,25 +170,11 @@ public enum CSVReader {
         let featureNames = names.enumerated().filter { $0.offset != labelIndex }.map(\.element)
         if featureNames.isEmpty { throw .data(file: file, line: headerLine.number, message: "no feature columns besides the label") }
 
-        var features: [Float] = []
-        var labels: [String] = []
-        while let line = lines.nextNonBlank() {
-            let fields = try splitFields(bytes[line.range], file: file, line: line.number)
-            if fields.count != names.count {
-                throw .data(file: file, line: line.number,
-                            message: "expected \(names.count) fields as in the header, found \(fields.count)")
-            }
-            for (j, text) in fields.enumerated() {
-                if j == labelIndex {
-                    let t = text.trimmingCharacters(in: .whitespaces)
-                    if t.isEmpty { throw .data(file: file, line: line.number, message: "the label is empty") }
-                    labels.append(t)
-                    continue
-                }
-                features.append(try parseNumber(text, column: names[j], file: file, line: line.number))
-            }
-            if labelIndex == nil { labels.append("") }
-        }
+        let dataStart = min(lines.position, bytes.count)
+        let layout = CSVLayout(names: names, labelIndex: labelIndex ?? -1, file: file)
+        let (features, labels) = try parseRows(
+            bytes, data: dataStart..<bytes.count, firstLine: headerLine.number + 1, layout: layout,
+            pool: pool, chunking: chunking)
         if labels.isEmpty {
             throw .data(file: file, line: nil, message: "no data rows after the header")
         }
