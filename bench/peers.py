@@ -316,14 +316,29 @@ def worker_main(argv) -> int:
 
 def run_child(cmd, env=None, cwd=None):
     """Run cmd to completion; returns (exit code, stdout, stderr, peak RSS in bytes of that
-    child alone, from wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=err, env=env, cwd=cwd)
+    child alone).
+
+    Linux keeps a process's peak-RSS mark across fork and exec, so wait4 on a child started
+    by this (large) Python process reports at least this process's own peak. GNU time, which
+    is small when it forks, measures the child alone; without it the figure falls back to
+    wait4 and is an upper bound."""
+    time_bin = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rssfile:
+        full = [str(c) for c in cmd]
+        if time_bin:
+            full = ["/usr/bin/time", "-f", "%M", "-o", rssfile.name] + full
+        p = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         rss = ru.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        if time_bin:
+            try:
+                rss = int(open(rssfile.name).read().strip().splitlines()[-1]) * 1024
+            except (ValueError, IndexError, OSError):
+                pass
         return (p.returncode, out.read().decode(errors="replace"),
                 err.read().decode(errors="replace"), rss)
 

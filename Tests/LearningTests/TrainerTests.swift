@@ -20,9 +20,12 @@ import Testing
         return try Trainer(options: o, pool: WorkerPool(workers: workers)).train(start, on: data)
     }
 
-    /// Batch sizes that give 1, 2, 6 and 16 shards, with a short last batch each epoch.
-    @Test(arguments: [(1, LinearModelKind.softmax), (37, .softmax), (100, .softmax), (300, .softmax), (100, .logistic)])
+    /// Batch sizes that give 1, 2, 3, 9 and 16 shards (clamp(B / 32, 1, 16)), with a short
+    /// last batch each epoch.
+    @Test(arguments: [(1, LinearModelKind.softmax), (70, .softmax), (100, .softmax), (300, .softmax), (600, .softmax),
+                      (100, .logistic)])
     func weightsAreBitwiseIdenticalForAnyWorkerCount(batch: Int, kind: LinearModelKind) throws {
+        #expect(Trainer.plan(batchRows: batch).shardCount == [1: 1, 70: 2, 100: 3, 300: 9, 600: 16][batch])
         let data = blobs(samples: 613, features: 9, classes: kind == .softmax ? 4 : 2, seed: 5)
         let o = options(batch: batch, epochs: 3, rate: .invscaling)
         let reference = try train(data, o, kind: kind, workers: 1)
