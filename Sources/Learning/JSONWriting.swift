@@ -20,7 +20,7 @@ extension JSONValue {
     }
 
     /// A number, or null when it is nil or not finite (JSON has no NaN).
-    public static func number(_ d: Double?) -> JSONValue {
+    public static func numberOrNull(_ d: Double?) -> JSONValue {
         guard let d, d.isFinite else { return .null }
         return .number(d)
     }

@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 
 /// Training and test sets ready for a model: labels encoded, features standardised.
@@ -12,7 +13,8 @@ public struct PreparedData: Sendable {
 
     /// Loads (or generates) the data a config names, splits off a test set when there is no
     /// test file, and fits the standardiser on the training split only.
-    public static func load(_ config: Config) throws(LearningError) -> PreparedData {
+    /// - Parameter pool: parses large CSV files in parallel; nil uses every core.
+    public static func load(_ config: Config, pool: WorkerPool? = nil) throws(LearningError) -> PreparedData {
         let d = config.data
         var table: LabeledTable
         if let spec = d.synthetic {
@@ -20,7 +22,7 @@ public struct PreparedData: Sendable {
         } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn) {
             table = npy
         } else {
-            table = try CSVReader.read(path: d.train!, label: d.label)
+            table = try CSVReader.read(path: d.train!, label: d.label, pool: pool)
         }
         let classes = table.distinctLabels
         if classes.count < 2 {
@@ -40,7 +42,7 @@ public struct PreparedData: Sendable {
                 }
                 test = npy.encoded(classes: classes)
             } else {
-                let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label)
+                let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label, pool: pool)
                 guard let labels = t.labels else {
                     throw .data(file: testPath, line: 1, message: "no label column '\(d.label)' in the header of the test file")
                 }

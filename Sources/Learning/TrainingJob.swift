@@ -26,8 +26,8 @@ public struct TrainingSummary: Sendable {
             ("train_loss", .number(trainLoss)),
             ("objective", .number(objective)),
             ("train_accuracy", .number(trainAccuracy)),
-            ("test_loss", .number(testLoss)),
-            ("test_accuracy", .number(testAccuracy)),
+            ("test_loss", .numberOrNull(testLoss)),
+            ("test_accuracy", .numberOrNull(testAccuracy)),
             ("train_seconds", .number(trainSeconds)),
             ("load_seconds", .number(loadSeconds)),
             ("samples_per_second", .number(samplesPerSecond)),
@@ -53,7 +53,7 @@ public enum TrainingJob {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
         let loadStart = Date()
-        let data = try PreparedData.load(config)
+        let data = try PreparedData.load(config, pool: pool)
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let kind = try data.modelKind(config.modelType, configFile: config.file)
         let start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
@@ -98,8 +98,8 @@ public enum MetricsLog {
             ("learning_rate", .number(r.learningRate)),
             ("seconds", .number(r.seconds)),
             ("samples_per_second", .number(r.samplesPerSecond)),
-            ("test_loss", .number(r.testLoss)),
-            ("test_accuracy", .number(r.testAccuracy)),
+            ("test_loss", .numberOrNull(r.testLoss)),
+            ("test_accuracy", .numberOrNull(r.testAccuracy)),
         ]).jsonText
     }
 
