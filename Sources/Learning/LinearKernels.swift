@@ -3,8 +3,9 @@ import Foundation
 // Forward/backward kernel pairs of the linear models on flat float32 buffers.
 // Shapes: B rows in a batch (Bp = B rounded up to a multiple of 4), d features,
 // s = the padded row stride (d rounded up to a multiple of 8), O outputs (K classes for
-// softmax, 1 for logistic). A shard first gathers its rows into a contiguous, zero-padded
-// block, so a shuffled mini-batch is read from memory once and then reused from cache.
+// softmax, 1 for logistic). The kernels read their rows through a list of row pointers:
+// when d is a multiple of 8 they point straight into the data; otherwise the shard first
+// gathers its rows into a contiguous, zero-padded block (see `LinearModel.rowPointers`).
 
 /// Copies rows `rows[0..<count]` of x into xg with stride s, zero-filling the padding
 /// columns and the rows from count up to `paddedCount`.
@@ -48,38 +49,39 @@ func gatherRows(xg: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: 
     if paddedCount > count { (xg + count &* s).update(repeating: 0, count: (paddedCount - count) &* s) }
 }
 
-/// Z = Xg W^T + b.
-/// - Parameters: z (Bp, O) output; xg (Bp, s); w (O, s); b (O); rows = Bp, a multiple of 4.
+/// Z = X W^T + b.
+/// - Parameters: z (Bp, O) output; rows: Bp pointers to rows of s floats (Bp a multiple of 4);
+///   w (O, s); b (O).
 @inline(__always)
-func linearForward(z: UnsafeMutablePointer<Float>, xg: UnsafePointer<Float>, rows: Int,
+func linearForward(z: UnsafeMutablePointer<Float>, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
-    precondition(rows % 4 == 0)
+    precondition(count % 4 == 0)
     var i = 0
-    while i < rows {
-        let zi = z + i * o, xi = xg + i * s
+    while i < count {
+        let zi = z + i * o, ri = rows + i
         var k = 0
         while k + 2 <= o {
-            ForwardBlock<4, 2>.run(z: zi + k, ldz: o, x: xi, w: w + k * s, b: b + k, stride: s)
+            ForwardBlock<4, 2>.run(z: zi + k, ldz: o, rows: ri, w: w + k * s, b: b + k, stride: s)
             k += 2
         }
-        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: o, x: xi, w: w + k * s, b: b + k, stride: s) }
+        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: o, rows: ri, w: w + k * s, b: b + k, stride: s) }
         i += 4
     }
 }
 
-/// dW = dZ^T Xg, db = column sums of dZ (both overwritten).
-/// - Parameters: dw (O, s) output; db (O) output; dz (B, O); xg (B, s); rows = B.
+/// dW = dZ^T X, db = column sums of dZ (both overwritten).
+/// - Parameters: dw (O, s) output; db (O) output; dz (B, O); rows: B pointers to rows of s floats.
 @inline(__always)
 func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>,
-                    xg: UnsafePointer<Float>, rows: Int, stride s: Int, o: Int) {
+                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
     var k = 0
     while k + 5 <= o {
-        backwardClassBlock(5, dw + k * s, dz + k, o, xg, rows, s)
+        backwardClassBlock(5, dw + k * s, dz + k, o, rows, count, s)
         k += 5
     }
-    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, o, xg, rows, s) }
+    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, o, rows, count, s) }
     db.update(repeating: 0, count: o)
-    for i in 0..<rows {
+    for i in 0..<count {
         for c in 0..<o { db[c] += dz[i * o + c] }
     }
 }
@@ -88,25 +90,25 @@ func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Fl
 /// for the remainder (s is a multiple of 8). Blocks keep 8 to 16 accumulators in registers.
 @inline(__always)
 private func backwardClassBlock(_ classes: Int, _ g: UnsafeMutablePointer<Float>, _ dz: UnsafePointer<Float>,
-                                _ ldz: Int, _ x: UnsafePointer<Float>, _ rows: Int, _ s: Int) {
+                                _ ldz: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ count: Int, _ s: Int) {
     var j = 0
     switch classes {
     case 5:
-        j = BackwardBlock<2, 5>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<1, 5>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<2, 5>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<1, 5>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
     case 4:
-        j = BackwardBlock<2, 4>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<1, 4>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<2, 4>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<1, 4>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
     case 3:
-        j = BackwardBlock<3, 3>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<1, 3>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<3, 3>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<1, 3>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
     case 2:
-        j = BackwardBlock<4, 2>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<1, 2>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<4, 2>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<1, 2>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
     default:
-        j = BackwardBlock<8, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<2, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
-        j = BackwardBlock<1, 1>.sweep(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: s, from: j)
+        j = BackwardBlock<8, 1>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<2, 1>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
+        j = BackwardBlock<1, 1>.sweep(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: s, from: j)
     }
 }
 

@@ -67,14 +67,39 @@ public struct LinearModel: Sendable, Equatable {
     /// The padded weights, as stored (for penalty sums: the padding is zero).
     var paddedWeights: ArraySlice<Float> { parameters[..<weightCount] }
 
-    /// Scratch floats one shard needs for `rows` rows: the gathered rows, the scores and a
-    /// per-row temporary.
+    /// Scratch floats one shard needs for `rows` rows: the row pointers, the gathered rows
+    /// (only when rows need padding), the scores and a per-row temporary.
     public func scratchLength(rows: Int) -> Int {
         let rp = Self.paddedRows(rows)
-        return rp * stride + rp * max(outputCount, 1) + rp
+        let gathered = stride == featureCount ? 0 : rp * stride
+        return 2 * rp + gathered + rp * max(outputCount, 1) + rp
     }
 
     static func paddedRows(_ rows: Int) -> Int { (rows + 3) / 4 * 4 }
+
+    /// Lays out a shard's scratch and fills its row pointers: straight into x when a row needs
+    /// no padding (d a multiple of 8), else into a gathered, zero-padded copy. Padding rows
+    /// up to a multiple of 4 point at a real row; their scores are computed and ignored.
+    /// - Returns: the row pointers (rp), the scores buffer z (rp, O) and a per-row temporary.
+    @inline(__always)
+    func rowPointers(x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, scratch: UnsafeMutablePointer<Float>)
+        -> (rows: UnsafePointer<UnsafePointer<Float>>, z: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>)
+    {
+        let d = featureCount, s = stride, rp = Self.paddedRows(count)
+        // The pointers come first: scratch buffers are 64-byte aligned and 2 floats hold one pointer.
+        let pointers = UnsafeMutableRawPointer(scratch).bindMemory(to: UnsafePointer<Float>.self, capacity: rp)
+        var next = scratch + 2 * rp
+        if s == d {
+            for i in 0..<count { pointers[i] = x + Int(rows[i]) &* d }
+        } else {
+            gatherRows(xg: next, x: x, rows: rows, count: count, paddedCount: count, d: d, stride: s)
+            for i in 0..<count { pointers[i] = UnsafePointer(next + i &* s) }
+            next += rp * s
+        }
+        for i in count..<rp { pointers[i] = pointers[0] }
+        let z = next
+        return (UnsafePointer(pointers), z, z + rp * max(outputCount, 1))
+    }
 
     /// Writes the gradient of the summed cross-entropy of `count` rows to `grad`:
     /// dW = (P - Y)^T X, db = sum (P - Y).
@@ -87,16 +112,15 @@ public struct LinearModel: Sendable, Equatable {
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
-        let d = featureCount, s = stride, o = outputCount, rp = Self.paddedRows(count)
-        let xg = scratch, z = scratch + rp * s, tmp = z + rp * o
-        gatherRows(xg: xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
+        let s = stride, o = outputCount, rp = Self.paddedRows(count)
+        let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
         return parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
+            linearForward(z: z, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
             let stats = kind == .softmax
                 ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp)
                 : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count)
-            linearBackward(dw: grad, db: grad + weightCount, dz: z, xg: xg, rows: count, stride: s, o: o)
+            linearBackward(dw: grad, db: grad + weightCount, dz: z, rows: xr, count: count, stride: s, o: o)
             return stats
         }
     }
@@ -111,12 +135,11 @@ public struct LinearModel: Sendable, Equatable {
         probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        let d = featureCount, s = stride, o = outputCount, rp = Self.paddedRows(count)
-        let xg = scratch, z = scratch + rp * s, tmp = z + rp * o
-        gatherRows(xg: xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
+        let s = stride, o = outputCount, rp = Self.paddedRows(count)
+        let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
         parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
+            linearForward(z: z, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
             if kind == .softmax {
                 probs.update(from: z, count: count * o)
                 softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o, shifted: tmp)

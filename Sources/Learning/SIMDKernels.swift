@@ -24,16 +24,17 @@ func horizontalSum(_ v: Lanes) -> Float {
 }
 
 /// z[r, c] = x_r . w_c + b_c for an R-row x C-class block.
-/// Shapes: z (R, ldz) at class offset 0; x (R, stride); w (C, stride); b (C).
+/// Shapes: z (R, ldz) at class offset 0; rows: R pointers to rows of `stride` floats;
+/// w (C, stride); b (C).
 /// Addresses advance by pointer bumps (wrapping arithmetic), keeping overflow checks out of
 /// the inner loop.
 enum ForwardBlock<let R: Int, let C: Int> {
     @inline(__always)
-    static func run(z: UnsafeMutablePointer<Float>, ldz: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                    b: UnsafePointer<Float>, stride: Int) {
+    static func run(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>,
+                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int) {
         var acc = InlineArray<C, InlineArray<R, Lanes>>(repeating: InlineArray<R, Lanes>(repeating: Lanes()))
-        var xp = InlineArray<R, UnsafePointer<Float>>(repeating: x)
-        for r in 0..<R { xp[r] = x + r &* stride }
+        var xp = InlineArray<R, UnsafePointer<Float>>(repeating: rows[0])
+        for r in 0..<R { xp[r] = rows[r] }
         var wp = InlineArray<C, UnsafePointer<Float>>(repeating: w)
         for c in 0..<C { wp[c] = w + c &* stride }
         var j = 0
@@ -54,22 +55,22 @@ enum ForwardBlock<let R: Int, let C: Int> {
 
 /// g[c, j0 ..< j0 + 8J] = sum_i dz[i, c] x[i, j0 ..< j0 + 8J] for a C-class x 8J-column block
 /// (written, not added: each element of g has exactly one block, so g needs no zeroing).
-/// Shapes: g (C, stride); dz (rows, ldz) at class offset 0; x (rows, stride).
+/// Shapes: g (C, stride); dz (count, ldz) at class offset 0; rows: count pointers to rows of
+/// `stride` floats.
 enum BackwardBlock<let J: Int, let C: Int> {
     @inline(__always)
-    static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, x: UnsafePointer<Float>,
-                    rows: Int, stride: Int, j0: Int) {
+    static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
+                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, j0: Int) {
         var acc = InlineArray<C, InlineArray<J, Lanes>>(repeating: InlineArray<J, Lanes>(repeating: Lanes()))
-        var xp = x + j0
         var dzp = dz
-        for _ in 0..<rows {
+        for i in 0..<count {
+            let xp = rows[i] + j0
             var xv = InlineArray<J, Lanes>(repeating: Lanes())
             for jj in 0..<J { xv[jj] = loadLanes(xp + laneCount * jj) }
             for c in 0..<C {
                 let d = Lanes(repeating: dzp[c])
                 for jj in 0..<J { acc[c][jj].addProduct(xv[jj], d) }
             }
-            xp += stride
             dzp += ldz
         }
         for c in 0..<C {
@@ -82,11 +83,11 @@ enum BackwardBlock<let J: Int, let C: Int> {
 
     /// Runs the block over columns [j0, stride) in steps of 8J; returns where it stopped.
     @inline(__always)
-    static func sweep(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, x: UnsafePointer<Float>,
-                      rows: Int, stride: Int, from j0: Int) -> Int {
+    static func sweep(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
+                      rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, from j0: Int) -> Int {
         var j = j0
         while j &+ laneCount * J <= stride {
-            run(g: g, dz: dz, ldz: ldz, x: x, rows: rows, stride: stride, j0: j)
+            run(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: stride, j0: j)
             j &+= laneCount * J
         }
         return j

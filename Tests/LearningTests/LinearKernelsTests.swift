@@ -69,12 +69,18 @@ import Testing
         w[0] = 1; w[s] = 2; w[s + 1] = 1
         let b: [Float] = [0.5, -1]
         var z = [Float](repeating: 0, count: 4 * 2)
-        linearForward(z: &z, xg: xg, rows: 4, w: w, b: b, stride: s, o: 2)
+        let ptrs = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: 4)
+        defer { ptrs.deallocate() }
+        let xb = UnsafeMutablePointer<Float>.allocate(capacity: xg.count)
+        defer { xb.deallocate() }
+        xb.initialize(from: xg, count: xg.count)
+        for r in 0..<4 { ptrs[r] = UnsafePointer(xb + r * s) }
+        linearForward(z: &z, rows: ptrs, count: 4, w: w, b: b, stride: s, o: 2)
         // z(x1) = (1 + 0.5, 2 + 2 - 1) = (1.5, 3); z(x0) = (3.5, 6 - 1 - 1) = (3.5, 4).
         #expect(Array(z[0..<4]) == [1.5, 3, 3.5, 4])
         var dw = [Float](repeating: .nan, count: 2 * s), db: [Float] = [.nan, .nan]
         let dz: [Float] = [1, -1, 0.5, 2]
-        linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: 2, stride: s, o: 2)
+        linearBackward(dw: &dw, db: &db, dz: dz, rows: ptrs, count: 2, stride: s, o: 2)
         // dW = dz^T X_rows (overwriting): row 0 = 1*(1,2) + 0.5*(3,-1) = (2.5, 1.5); row 1 = -(1,2) + 2*(3,-1) = (5, -4).
         #expect(Array(dw[0..<2]) == [2.5, 1.5] && Array(dw[s..<(s + 2)]) == [5, -4])
         #expect(dw[2..<s].allSatisfy { $0 == 0 })  // padding columns get zero gradient
@@ -96,7 +102,13 @@ import Testing
         var xg = [Float](repeating: .nan, count: rp * s)
         gatherRows(xg: &xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
         var z = [Float](repeating: .nan, count: rp * o)
-        linearForward(z: &z, xg: xg, rows: rp, w: w, b: b, stride: s, o: o)
+        let ptrs = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rp)
+        defer { ptrs.deallocate() }
+        let xb = UnsafeMutablePointer<Float>.allocate(capacity: xg.count)
+        defer { xb.deallocate() }
+        xb.initialize(from: xg, count: xg.count)
+        for r in 0..<rp { ptrs[r] = UnsafePointer(xb + r * s) }
+        linearForward(z: &z, rows: ptrs, count: rp, w: w, b: b, stride: s, o: o)
         for i in 0..<count {
             for k in 0..<o {
                 var ref = Double(b[k])
@@ -106,7 +118,7 @@ import Testing
         }
         let dz = (0..<(count * o)).map { _ in Float(g.nextGaussian()) }
         var dw = [Float](repeating: .nan, count: o * s), db = [Float](repeating: .nan, count: o)
-        linearBackward(dw: &dw, db: &db, dz: dz, xg: xg, rows: count, stride: s, o: o)
+        linearBackward(dw: &dw, db: &db, dz: dz, rows: ptrs, count: count, stride: s, o: o)
         for k in 0..<o {
             for j in 0..<s {
                 var ref = 0.0
@@ -138,3 +150,4 @@ import Testing
         #expect(exp(lanes: Lanes(repeating: 0))[3] == 1)
     }
 }
+

@@ -22,21 +22,22 @@ import Testing
         }
     }
 
+    /// 4 features take the gathered, zero-padded path; 16 (a multiple of 8) the direct path.
     @Test(arguments: [
-        (LinearModelKind.softmax, 3, Penalty.none), (.softmax, 3, .l2), (.softmax, 5, .l2),
-        (.logistic, 2, Penalty.none), (.logistic, 2, .l2),
+        (LinearModelKind.softmax, 3, Penalty.none, 4), (.softmax, 3, .l2, 4), (.softmax, 5, .l2, 4),
+        (.logistic, 2, Penalty.none, 4), (.logistic, 2, .l2, 4), (.softmax, 7, .l2, 16), (.logistic, 2, .l2, 16),
     ])
-    func gradientMatchesFiniteDifferences(kind: LinearModelKind, classes: Int, penalty: Penalty) {
-        let data = blobs(samples: 40, features: 4, classes: classes, seed: 7)
+    func gradientMatchesFiniteDifferences(kind: LinearModelKind, classes: Int, penalty: Penalty, features: Int) {
+        let data = blobs(samples: 40, features: features, classes: classes, seed: 7)
         let o = kind == .softmax ? classes : 1
         var rng = SplitMix64(seed: 3)
-        let model = LinearModel(kind: kind, featureCount: 4, classCount: classes,
-                                weights: (0..<(o * 4)).map { _ in Float(rng.nextGaussian() * 0.5) },
+        let model = LinearModel(kind: kind, featureCount: features, classCount: classes,
+                                weights: (0..<(o * features)).map { _ in Float(rng.nextGaussian() * 0.5) },
                                 bias: (0..<o).map { _ in Float(rng.nextGaussian() * 0.5) })
         let alpha = 0.3
         let analytic = analyticGradient(model, data, alpha: Float(alpha), penalty: penalty)
         let numeric = Reference.numericGradient((model.weights + model.bias).map(Double.init)) { p in
-            Reference.objective(p, kind: kind, x: data.features, labels: data.labels, d: 4, k: classes,
+            Reference.objective(p, kind: kind, x: data.features, labels: data.labels, d: features, k: classes,
                                 alpha: alpha, penalty: penalty)
         }
         for (a, n) in zip(analytic, numeric) {
