@@ -16,7 +16,29 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     /// A file could not be written.
     case output(file: String, message: String)
 
-    public var description: String {
+    /// The message on one line: control characters that came from the user's data (a line
+    /// break inside a quoted field, say) are shown as escapes.
+    public var description: String { Self.oneLine(text) }
+
+    static func oneLine(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    out += "\\u{" + String(u.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
+    }
+
+    private var text: String {
         switch self {
         case .data(let file, let line?, let message): return "\(file):\(line): \(message)"
         case .data(let file, nil, let message): return "\(file): \(message)"

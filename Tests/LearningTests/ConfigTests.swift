@@ -120,3 +120,11 @@ import Testing
         #expect(try JSONParser.parse(Array(v.prettyText().utf8)) == v)
     }
 }
+
+@Suite struct LearningErrorTests {
+    @Test func messagesStayOnOneLine() {
+        let e = LearningError.data(file: "d.csv", line: 3, message: "column 'a' value 'x\ny\r\tz\u{1}' is not a number")
+        #expect(e.description == "d.csv:3: column 'a' value 'x\\ny\\r\\tz\\u{1}' is not a number")
+        #expect(!e.description.contains("\n"))
+    }
+}
