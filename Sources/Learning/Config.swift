@@ -65,6 +65,13 @@ public struct TrainingOptions: Sendable, Equatable {
     public var nIterNoChange = 5
     public var shuffle = true
     public var seed: UInt64 = 0
+    /// The update rule (see ``OptimizerKind``) and its settings (PyTorch's defaults).
+    public var optimizer = OptimizerKind.sgd
+    public var momentum = 0.0
+    public var nesterov = false
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
     public init() {}
 }
 
@@ -115,7 +122,9 @@ public struct Config: Sendable, Equatable {
                 ("power_t", .number(t.powerT)), ("penalty", .string(t.penalty.rawValue)),
                 ("alpha", .number(t.alpha)), ("tol", t.tol.map { .number($0) } ?? .null),
                 ("n_iter_no_change", .number(Double(t.nIterNoChange))), ("shuffle", .bool(t.shuffle)),
-                ("seed", .number(Double(t.seed))),
+                ("seed", .number(Double(t.seed))), ("optimizer", .string(t.optimizer.rawValue)),
+                ("momentum", .number(t.momentum)), ("nesterov", .bool(t.nesterov)), ("beta1", .number(t.beta1)),
+                ("beta2", .number(t.beta2)), ("epsilon", .number(t.epsilon)),
             ])),
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
@@ -208,7 +217,7 @@ extension Config {
         if let v = top["training"] {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
-                "n_iter_no_change", "shuffle", "seed",
+                "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
@@ -232,6 +241,27 @@ extension Config {
             if let v = t["n_iter_no_change"] { o.nIterNoChange = try r.integer(v, "training.n_iter_no_change", min: 1, max: 1_000_000) }
             if let v = t["shuffle"] { o.shuffle = try r.bool(v, "training.shuffle") }
             if let v = t["seed"] { o.seed = UInt64(try r.integer(v, "training.seed", min: 0, max: Int(maxSeed))) }
+            if let v = t["optimizer"] { o.optimizer = try r.choice(v, "training.optimizer", OptimizerKind.self) }
+            if let v = t["momentum"] {
+                o.momentum = try r.number(v, "training.momentum", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["nesterov"] { o.nesterov = try r.bool(v, "training.nesterov") }
+            if let v = t["beta1"] {
+                o.beta1 = try r.number(v, "training.beta1", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["beta2"] {
+                o.beta2 = try r.number(v, "training.beta2", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["epsilon"] {
+                o.epsilon = try r.number(v, "training.epsilon", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if o.optimizer == .adam && (t["momentum"] != nil || t["nesterov"] != nil) {
+                throw .config(file: file, key: "training.momentum",
+                              message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
+            }
+            if o.nesterov && !(o.momentum > 0) {
+                throw .config(file: file, key: "training.nesterov", message: "nesterov needs momentum > 0")
+            }
             if o.learningRate == .optimal && !(o.alpha > 0) {
                 throw .config(file: file, key: "training.alpha",
                               message: "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")

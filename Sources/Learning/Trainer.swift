@@ -93,6 +93,7 @@ public final class Trainer {
         let alpha = Float(options.alpha)
         let weightCount = model.weightCount
         let penalty = options.penalty
+        let optimizer = OptimizerState(options, parameterCount: model.parameters.count)
         let stepWidth = model.stride * model.outputCount
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
@@ -135,13 +136,17 @@ public final class Trainer {
                             t += 1
                             eta = schedule.rate(step: t)
                             let etaStep = Float(eta)
+                            optimizer.beginStep(t)
                             // Sum the shards' gradients and step each chunk of parameters as soon
                             // as its chunk of the gradient is complete.
                             model.parameters.withUnsafeMutableBufferPointer { p in
                                 let params = p.baseAddress!
-                                grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
-                                    sgdStep(parameters: params, gradient: total, range: range, weightCount: weightCount,
-                                            eta: etaStep, batchSize: b, alpha: alpha, penalty: penalty)
+                                optimizer.withState { state in
+                                    grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
+                                        optimizer.step(parameters: params, gradient: total, state: state, range: range,
+                                                       weightCount: weightCount, eta: etaStep, batchSize: b, alpha: alpha,
+                                                       penalty: penalty)
+                                    }
                                 }
                             }
                             first += b
