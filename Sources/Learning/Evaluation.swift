@@ -107,3 +107,44 @@ final class ScratchSlots: Sendable {
     func acquire() -> Int { free.withLock { $0.removeLast() } }
     func release(_ slot: Int) { free.withLock { $0.append(slot) } }
 }
+
+/// Precision, recall and F1 of one class, from the confusion matrix.
+public struct ClassScores: Sendable, Equatable {
+    public var precision: Double
+    public var recall: Double
+    public var f1: Double
+    /// Rows whose true label is this class.
+    public var support: Int
+}
+
+extension Evaluation {
+    /// Per class c of the model, with TP the diagonal entry:
+    /// precision = TP / (rows predicted c), recall = TP / (rows labelled c),
+    /// F1 = 2 precision recall / (precision + recall); a ratio with nothing to divide by is 0
+    /// (as scikit-learn's `zero_division=0`). Rows with unseen labels count as predictions
+    /// (lowering precision) but have no class of their own.
+    public var classScores: [ClassScores] {
+        let k = predictedLabels.count
+        return (0..<k).map { c in
+            let tp = confusion[c][c]
+            let predicted = confusion.reduce(0) { $0 + $1[c] }
+            let support = confusion[c].reduce(0, +)
+            let p = predicted > 0 ? Double(tp) / Double(predicted) : 0
+            let r = support > 0 ? Double(tp) / Double(support) : 0
+            return ClassScores(precision: p, recall: r, f1: p + r > 0 ? 2 * p * r / (p + r) : 0, support: support)
+        }
+    }
+
+    /// Unweighted means of precision, recall and F1 over the model's classes.
+    public var macroAverage: ClassScores { average(weighted: false) }
+    /// Means weighted by each class's support.
+    public var weightedAverage: ClassScores { average(weighted: true) }
+
+    private func average(weighted: Bool) -> ClassScores {
+        let s = classScores
+        let total = s.reduce(0) { $0 + $1.support }
+        let weights = s.map { weighted ? (total > 0 ? Double($0.support) / Double(total) : 0) : 1 / Double(max(s.count, 1)) }
+        func mean(_ f: (ClassScores) -> Double) -> Double { zip(s, weights).reduce(0) { $0 + f($1.0) * $1.1 } }
+        return ClassScores(precision: mean(\.precision), recall: mean(\.recall), f1: mean(\.f1), support: total)
+    }
+}

@@ -13,6 +13,10 @@ enum EvaluateCommand {
             throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
         }
         let e = Evaluation(model: saved.model, data: data, pool: try WorkerPool(workers: 0))
+        func scoresJSON(_ s: ClassScores) -> JSONValue {
+            .object([("precision", .number(s.precision)), ("recall", .number(s.recall)), ("f1", .number(s.f1)),
+                     ("support", .number(Double(s.support)))])
+        }
         if a.flag("--json") {
             let json = JSONValue.object([
                 ("samples", .number(Double(e.count))),
@@ -22,6 +26,12 @@ enum EvaluateCommand {
                 ("true_labels", .array(e.trueLabels.map { .string($0) })),
                 ("confusion_matrix", .array(e.confusion.map { .array($0.map { .number(Double($0)) }) })),
                 ("unseen_labels", .number(Double(e.unseenCount))),
+                ("per_class", .array(zip(e.predictedLabels, e.classScores).map { name, s in
+                    guard case .object(let members) = scoresJSON(s) else { return .null }
+                    return .object([("class", .string(name))] + members)
+                })),
+                ("macro_avg", scoresJSON(e.macroAverage)),
+                ("weighted_avg", scoresJSON(e.weightedAverage)),
             ])
             print(json.jsonText)
             return 0
@@ -32,11 +42,22 @@ enum EvaluateCommand {
         if e.unseenCount > 0 { print("unseen    \(e.unseenCount) rows have labels the model never saw") }
         print("confusion matrix (rows: true label, columns: predicted):")
         let width = max(6, (e.trueLabels + e.predictedLabels).map(\.count).max() ?? 0, String(e.count).count) + 1
-        func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-        print(pad("") + e.predictedLabels.map(pad).joined())
+        func pad(_ s: String, _ w: Int = 0) -> String {
+            String(repeating: " ", count: max(0, max(w, width) - s.count)) + s
+        }
+        print(pad("") + e.predictedLabels.map { pad($0) }.joined())
         for (i, row) in e.confusion.enumerated() {
             print(pad(e.trueLabels[i]) + row.map { pad(String($0)) }.joined())
         }
+        print("per class:")
+        print(pad("") + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())
+        func line(_ name: String, _ s: ClassScores) {
+            print(pad(name) + [s.precision, s.recall, s.f1].map { pad(String(format: "%.4f", $0), 10) }.joined()
+                + pad(String(s.support), 10))
+        }
+        for (name, s) in zip(e.predictedLabels, e.classScores) { line(name, s) }
+        line("macro", e.macroAverage)
+        line("weighted", e.weightedAverage)
         return 0
     }
 }

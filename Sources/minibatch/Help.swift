@@ -35,7 +35,8 @@ enum Help {
     Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
-    accuracy, log loss and the confusion matrix (rows: true labels, columns: predictions).
+    accuracy, log loss, the confusion matrix (rows: true labels, columns: predictions), and
+    precision, recall and F1 per class with their macro and weighted averages.
     Labels the model never saw count as errors and are left out of the log loss.
 
       --model FILE    a model.json written by 'minibatch train'.

@@ -90,6 +90,16 @@ import Testing
         #expect(abs(e.logLoss - (-log(0.2) - 2 * log(0.8)) / 3) < 1e-12)
         #expect(e.confusion == [[0, 1], [0, 2], [1, 0]])
         #expect(e.trueLabels == ["a", "b", "c"] && e.unseenCount == 1)
+        // a: TP 0 of 1 predicted (the unseen row) and 1 labelled -> 0, 0, 0.
+        // b: TP 2 of 3 predicted and 2 labelled -> precision 2/3, recall 1, F1 2 (2/3) / (5/3) = 0.8.
+        let s = e.classScores
+        #expect(s[0] == ClassScores(precision: 0, recall: 0, f1: 0, support: 1))
+        #expect(abs(s[1].precision - 2.0 / 3) < 1e-12 && s[1].recall == 1 && abs(s[1].f1 - 0.8) < 1e-12 && s[1].support == 2)
+        // Macro: means (1/3, 1/2, 0.4); weighted by supports 1 and 2: (4/9, 2/3, 1.6/3).
+        let m = e.macroAverage, w = e.weightedAverage
+        #expect(abs(m.precision - 1.0 / 3) < 1e-12 && abs(m.recall - 0.5) < 1e-12 && abs(m.f1 - 0.4) < 1e-12)
+        #expect(abs(w.precision - 4.0 / 9) < 1e-12 && abs(w.recall - 2.0 / 3) < 1e-12 && abs(w.f1 - 1.6 / 3) < 1e-12)
+        #expect(w.support == 3)
     }
 }
 

@@ -5,6 +5,7 @@ import Testing
 struct EvaluateCommandTests {
     static let keys: Set<String> = [
         "samples", "accuracy", "log_loss", "classes", "true_labels", "confusion_matrix", "unseen_labels",
+        "per_class", "macro_avg", "weighted_avg",
     ]
 
     @Test("text output: samples, accuracy, log loss and a confusion matrix that sums to the row count")
@@ -68,6 +69,22 @@ struct EvaluateCommandTests {
         #expect(abs(accuracy - diagonal / 60) < 1e-12)
         let logLoss = try #require(JSONRead.number(e["log_loss"]))
         #expect(logLoss.isFinite && logLoss > 0)
+        // Per-class scores recomputed from the matrix: precision = TP / column sum, recall = TP / row sum.
+        let perClass = try #require(e["per_class"] as? [[String: Any]])
+        #expect(perClass.map { $0["class"] as? String } == table.classes)
+        var macroF1 = 0.0
+        for (c, row) in perClass.enumerated() {
+            let tp = matrix[c][c], column = matrix.map { $0[c] }.reduce(0, +), support = matrix[c].reduce(0, +)
+            let p = column > 0 ? tp / column : 0, rc = support > 0 ? tp / support : 0
+            let f1 = p + rc > 0 ? 2 * p * rc / (p + rc) : 0
+            #expect(abs(try #require(JSONRead.number(row["precision"])) - p) < 1e-12)
+            #expect(abs(try #require(JSONRead.number(row["recall"])) - rc) < 1e-12)
+            #expect(abs(try #require(JSONRead.number(row["f1"])) - f1) < 1e-12)
+            #expect(JSONRead.number(row["support"]) == support)
+            macroF1 += f1 / 3
+        }
+        let macro = try #require(e["macro_avg"] as? [String: Any])
+        #expect(abs(try #require(JSONRead.number(macro["f1"])) - macroF1) < 1e-12)
 
         // Recompute the matrix from predict's labels and the file's true labels.
         let p = try box.run(["predict", "--model", model, "--data", "train.csv"])
