@@ -72,6 +72,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var beta1 = 0.9
     public var beta2 = 0.999
     public var epsilon = 1e-8
+    /// A wall-clock budget: training stops at the end of the epoch during which it runs out.
+    public var maxSeconds: Double?
     public init() {}
 }
 
@@ -125,6 +127,7 @@ public struct Config: Sendable, Equatable {
                 ("seed", .number(Double(t.seed))), ("optimizer", .string(t.optimizer.rawValue)),
                 ("momentum", .number(t.momentum)), ("nesterov", .bool(t.nesterov)), ("beta1", .number(t.beta1)),
                 ("beta2", .number(t.beta2)), ("epsilon", .number(t.epsilon)),
+                ("max_seconds", t.maxSeconds.map { .number($0) } ?? .null),
             ])),
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
@@ -218,6 +221,7 @@ extension Config {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
+                "max_seconds",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
@@ -254,6 +258,9 @@ extension Config {
             }
             if let v = t["epsilon"] {
                 o.epsilon = try r.number(v, "training.epsilon", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if let v = t["max_seconds"], v != .null {
+                o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
             }
             if o.optimizer == .adam && (t["momentum"] != nil || t["nesterov"] != nil) {
                 throw .config(file: file, key: "training.momentum",

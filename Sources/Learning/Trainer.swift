@@ -25,6 +25,8 @@ public enum StopReason: String, Sendable {
     case maxEpochs = "max_epochs"
     /// The training loss did not improve by `tol` for `n_iter_no_change` epochs.
     case converged
+    /// `max_seconds` ran out.
+    case timeBudget = "max_seconds"
 }
 
 /// The outcome of ``Trainer/train(_:on:test:onEpoch:)``.
@@ -171,6 +173,10 @@ public final class Trainer {
             reports.append(report)
             onEpoch(report)
 
+            if let budget = options.maxSeconds, Date().timeIntervalSince(runStart) >= budget, epoch < options.epochs {
+                stop = .timeBudget
+                break
+            }
             // scikit-learn's rule: an epoch whose loss is not below best - tol counts as
             // no improvement; n_iter_no_change of them in a row end training.
             if let tol = options.tol {

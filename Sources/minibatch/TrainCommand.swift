@@ -33,7 +33,12 @@ enum TrainCommand {
         if json {
             print(summary.jsonValue.jsonText)
         } else {
-            let stop = summary.stopReason == .converged ? "converged (tol)" : "reached the epoch limit"
+            let stop: String
+            switch summary.stopReason {
+            case .converged: stop = "converged (tol)"
+            case .timeBudget: stop = "stopped by max_seconds"
+            case .maxEpochs: stop = "reached the epoch limit"
+            }
             print("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")
             print(String(format: "train: loss %.6f  objective %.6f  accuracy %.4f", summary.trainLoss, summary.objective, summary.trainAccuracy))
             if let l = summary.testLoss, let acc = summary.testAccuracy {

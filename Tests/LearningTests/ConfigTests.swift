@@ -71,6 +71,7 @@ import Testing
         (#"{"data": {"train": "x.csv"}, "training": {"alpha": 0}}"#, "training.alpha", "optimal"),
         (#"{"data": {"train": "x.csv"}, "training": {"shuffle": 1}}"#, "training.shuffle", "true or false"),
         (#"{"data": {"train": "x.csv"}, "training": {"tol": -1}}"#, "training.tol", "out of range"),
+        (#"{"data": {"train": "x.csv"}, "training": {"max_seconds": 0}}"#, "training.max_seconds", "> 0"),
         (#"{"data": {"train": "x.csv"}, "workers": -1}"#, "workers", "out of range"),
         (#"{"data": {"train": "x.csv"}, "workers": 100000}"#, "workers", "out of range"),
         (#"{"data": {"train": "x.csv", "test_fraction": 1}}"#, "data.test_fraction", "[0, 1)"),

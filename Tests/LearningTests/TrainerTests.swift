@@ -135,3 +135,22 @@ import Testing
         #expect(objective >= optimum * (1 - 1e-6), "below the true optimum: the objective is wrong")
     }
 }
+
+@Suite struct TimeBudgetTests {
+    @Test func maxSecondsStopsAtTheEndOfAnEpoch() throws {
+        let data = blobs(samples: 300, features: 5, classes: 3, seed: 2)
+        var o = TrainingOptions()
+        o.learningRate = .constant
+        o.eta0 = 0.1
+        o.epochs = 50
+        o.tol = nil
+        o.maxSeconds = 1e-9  // runs out during the first epoch
+        let run = try Trainer(options: o, pool: WorkerPool(workers: 2))
+            .train(LinearModel(kind: .softmax, featureCount: 5, classCount: 3), on: data)
+        #expect(run.epochs.count == 1 && run.stopReason == .timeBudget)
+        o.maxSeconds = 3600
+        let full = try Trainer(options: o, pool: WorkerPool(workers: 2))
+            .train(LinearModel(kind: .softmax, featureCount: 5, classCount: 3), on: data)
+        #expect(full.epochs.count == 50 && full.stopReason == .maxEpochs)
+    }
+}
