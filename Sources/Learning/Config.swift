@@ -15,7 +15,7 @@ public enum Penalty: String, Sendable, CaseIterable {
 
 /// The learning-rate schedule, with scikit-learn SGDClassifier's names and formulas.
 public enum LearningRateKind: String, Sendable, CaseIterable {
-    case constant, invscaling, optimal
+    case constant, invscaling, optimal, adaptive
 }
 
 /// A synthetic data set made in memory: one Gaussian blob per class.

@@ -7,6 +7,9 @@ import Foundation
 /// - constant:   eta_t = eta0
 /// - invscaling: eta_t = eta0 / t^power_t
 /// - optimal:    eta_t = 1 / (alpha * (t0 + t - 1)), t0 = 1 / (alpha * alpha^(-1/4))
+/// - adaptive:   eta_t = eta0 / 5^k, where k counts the times the training loss stalled for
+///               n_iter_no_change epochs (the trainer counts; see ``Trainer``); training ends
+///               when the rate falls below 1e-6
 ///
 /// scikit-learn picks t0 for "optimal" by Bottou's heuristic: a typical weight
 /// typw = sqrt(1 / sqrt(alpha)) and an initial rate typw / max(1, |loss'(-typw, 1)|), which
@@ -38,7 +41,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public func rate(step t: Int) -> Double {
         precondition(t >= 1)
         switch kind {
-        case .constant: return eta0
+        case .constant, .adaptive: return eta0
         case .invscaling: return eta0 / pow(Double(t), powerT)
         case .optimal: return 1.0 / (alpha * (optimalT0 + Double(t) - 1))
         }

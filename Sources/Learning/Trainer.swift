@@ -107,6 +107,8 @@ public final class Trainer {
         var t = 0
         var bestLoss = Double.infinity
         var epochsWithoutImprovement = 0
+        // The "adaptive" schedule's divisor: 5^k after k stalls.
+        var adaptiveDivisor = 1.0
         var stop = StopReason.maxEpochs
         let runStart = Date()
 
@@ -136,7 +138,7 @@ public final class Trainer {
                             lossSum += stats.loss
                             correct += stats.correct
                             t += 1
-                            eta = schedule.rate(step: t)
+                            eta = schedule.rate(step: t) / adaptiveDivisor
                             let etaStep = Float(eta)
                             optimizer.beginStep(t)
                             // Sum the shards' gradients and step each chunk of parameters as soon
@@ -178,11 +180,17 @@ public final class Trainer {
                 break
             }
             // scikit-learn's rule: an epoch whose loss is not below best - tol counts as
-            // no improvement; n_iter_no_change of them in a row end training.
+            // no improvement; n_iter_no_change of them in a row end training, or, with the
+            // "adaptive" schedule, divide the rate by 5 (ending training below 1e-6).
             if let tol = options.tol {
                 epochsWithoutImprovement = loss > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
                 bestLoss = min(bestLoss, loss)
                 if epochsWithoutImprovement >= options.nIterNoChange {
+                    if options.learningRate == .adaptive {
+                        adaptiveDivisor *= 5
+                        epochsWithoutImprovement = 0
+                        if options.eta0 / adaptiveDivisor >= 1e-6 { continue }
+                    }
                     stop = .converged
                     break
                 }

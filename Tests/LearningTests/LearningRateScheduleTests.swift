@@ -1,3 +1,5 @@
+import DataParallel
+import Foundation
 import Testing
 @testable import Learning
 
@@ -25,5 +27,26 @@ import Testing
         // alpha = 0.01: typw = sqrt(10), t0 = 1 / (sqrt(10) * 0.01) = 31.6227766...
         let r = LearningRateSchedule(kind: .optimal, eta0: 0.01, powerT: 0.5, alpha: 0.01)
         #expect(abs(r.optimalT0 - 31.622776601683793) < 1e-9)
+    }
+}
+
+@Suite struct AdaptiveRateTests {
+    @Test func adaptiveDividesByFiveOnEachStallAndStopsBelowOneMillionth() throws {
+        let data = blobs(samples: 200, features: 4, classes: 3, seed: 3)
+        var o = TrainingOptions()
+        o.learningRate = .adaptive
+        o.eta0 = 0.1
+        o.epochs = 100
+        o.tol = 10  // no epoch improves by 10: every epoch after the first is a stall
+        o.nIterNoChange = 1
+        let run = try Trainer(options: o, pool: WorkerPool(workers: 2))
+            .train(LinearModel(kind: .softmax, featureCount: 4, classCount: 3), on: data)
+        // Epoch 1 sets the best; after epochs 2, 3, ..., 9 the rate is divided by 5. After
+        // epoch 9 it would be 0.1 / 5^8 = 2.56e-7 < 1e-6, so training ends there.
+        let rates = run.epochs.map(\.learningRate)
+        let expected = [0.1, 0.1] + (1...7).map { 0.1 / pow(5.0, Double($0)) }
+        #expect(rates.count == expected.count)
+        for (r, e) in zip(rates, expected) { #expect(abs(r - e) <= 1e-12 * e) }
+        #expect(run.stopReason == .converged)
     }
 }
