@@ -43,6 +43,9 @@ final class OptimizerState {
         buffers = [Float](repeating: 0, count: slots * parameterCount)
     }
 
+    /// True when the update is the plain regularised step (``sgdStep``), with no state.
+    var isPlainSGD: Bool { kind == .sgd && momentum == 0 }
+
     /// Call once per step, before the chunks of that step: advances Adam's step count t.
     func beginStep(_ t: Int) {
         guard kind == .adam else { return }

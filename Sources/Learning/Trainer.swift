@@ -145,6 +145,13 @@ public final class Trainer {
                             // as its chunk of the gradient is complete.
                             model.parameters.withUnsafeMutableBufferPointer { p in
                                 let params = p.baseAddress!
+                                if optimizer.isPlainSGD {
+                                    grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
+                                        sgdStep(parameters: params, gradient: total, range: range, weightCount: weightCount,
+                                                eta: etaStep, batchSize: b, alpha: alpha, penalty: penalty)
+                                    }
+                                    return
+                                }
                                 optimizer.withState { state in
                                     grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
                                         optimizer.step(parameters: params, gradient: total, state: state, range: range,
