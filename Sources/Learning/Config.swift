@@ -74,6 +74,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public var epsilon = 1e-8
     /// A wall-clock budget: training stops at the end of the epoch during which it runs out.
     public var maxSeconds: Double?
+    /// Hold out `validationFraction` of the training split (stratified, seeded), stop on the
+    /// validation accuracy instead of the training loss, and keep the best model.
+    public var earlyStopping = false
+    public var validationFraction = 0.1
     public init() {}
 }
 
@@ -128,6 +132,7 @@ public struct Config: Sendable, Equatable {
                 ("momentum", .number(t.momentum)), ("nesterov", .bool(t.nesterov)), ("beta1", .number(t.beta1)),
                 ("beta2", .number(t.beta2)), ("epsilon", .number(t.epsilon)),
                 ("max_seconds", t.maxSeconds.map { .number($0) } ?? .null),
+                ("early_stopping", .bool(t.earlyStopping)), ("validation_fraction", .number(t.validationFraction)),
             ])),
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
@@ -221,7 +226,7 @@ extension Config {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
-                "max_seconds",
+                "max_seconds", "early_stopping", "validation_fraction",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
@@ -258,6 +263,11 @@ extension Config {
             }
             if let v = t["epsilon"] {
                 o.epsilon = try r.number(v, "training.epsilon", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if let v = t["early_stopping"] { o.earlyStopping = try r.bool(v, "training.early_stopping") }
+            if let v = t["validation_fraction"] {
+                o.validationFraction = try r.number(v, "training.validation_fraction", min: 0, minInclusive: false, max: 1,
+                                                    maxInclusive: false, allowed: "a number in (0, 1)")
             }
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")

@@ -5,6 +5,8 @@ import Foundation
 public struct PreparedData: Sendable {
     public var train: Dataset
     public var test: Dataset?
+    /// Held out of the training split for early stopping.
+    public var validation: Dataset?
     public var scaler: Standardizer?
     /// The label column's name.
     public var label: String
@@ -55,14 +57,23 @@ public struct PreparedData: Sendable {
             test = all.subset(split.test)
             all = all.subset(split.train)
         }
+        var validation: Dataset? = nil
+        if config.training.earlyStopping {
+            let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
+                                             testFraction: config.training.validationFraction,
+                                             seed: config.training.seed &+ 0x7A11D)
+            validation = all.subset(split.test)
+            all = all.subset(split.train)
+        }
         var scaler: Standardizer? = nil
         if d.standardize {
             let s = Standardizer(fitting: all.features, featureCount: all.featureCount)
             s.transform(&all.features)
             if test != nil { s.transform(&test!.features) }
+            if validation != nil { s.transform(&validation!.features) }
             scaler = s
         }
-        return PreparedData(train: all, test: test, scaler: scaler, label: d.label, source: source)
+        return PreparedData(train: all, test: test, validation: validation, scaler: scaler, label: d.label, source: source)
     }
 
     /// The model kind for `type` and this data's class count.

@@ -17,6 +17,9 @@ public struct EpochReport: Sendable, Equatable {
     /// Loss and accuracy on the test set with the weights at the end of the epoch.
     public var testLoss: Double?
     public var testAccuracy: Double?
+    /// The same on the validation set held out for early stopping.
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
 }
 
 /// Why training ended.
@@ -27,6 +30,8 @@ public enum StopReason: String, Sendable {
     case converged
     /// `max_seconds` ran out.
     case timeBudget = "max_seconds"
+    /// The validation accuracy did not improve by `tol` for `n_iter_no_change` epochs.
+    case earlyStopping = "early_stopping"
 }
 
 /// The outcome of ``Trainer/train(_:on:test:onEpoch:)``.
@@ -82,10 +87,14 @@ public final class Trainer {
     /// - Parameters:
     ///   - train: labels must all be classes of the model (none negative).
     ///   - test: scored after every epoch when given.
+    ///   - validation: with `early_stopping`, scored after every epoch; its accuracy replaces the
+    ///     training loss in the stopping rule, and the run returns the parameters of the epoch
+    ///     with the best validation accuracy.
     ///   - onEpoch: called after every epoch, in order.
     /// - Throws: ``LearningError/training(message:)`` when the loss or a weight becomes non-finite.
     public func train(
-        _ start: LinearModel, on train: Dataset, test: Dataset? = nil, onEpoch: (EpochReport) -> Void = { _ in }
+        _ start: LinearModel, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(LearningError) -> TrainingRun {
         precondition(train.count > 0 && train.featureCount == start.featureCount)
         var model = start
@@ -109,6 +118,8 @@ public final class Trainer {
         var epochsWithoutImprovement = 0
         // The "adaptive" schedule's divisor: 5^k after k stalls.
         var adaptiveDivisor = 1.0
+        let validating = options.earlyStopping && (validation?.count ?? 0) > 0
+        var bestParameters = model.parameters
         var stop = StopReason.maxEpochs
         let runStart = Date()
 
@@ -179,6 +190,11 @@ public final class Trainer {
                 report.testLoss = e.logLoss
                 report.testAccuracy = e.accuracy
             }
+            if validating, let validation {
+                let e = Evaluation(model: model, data: validation, pool: pool)
+                report.validationLoss = e.logLoss
+                report.validationAccuracy = e.accuracy
+            }
             reports.append(report)
             onEpoch(report)
 
@@ -189,20 +205,27 @@ public final class Trainer {
             // scikit-learn's rule: an epoch whose loss is not below best - tol counts as
             // no improvement; n_iter_no_change of them in a row end training, or, with the
             // "adaptive" schedule, divide the rate by 5 (ending training below 1e-6).
+            // With early stopping the rule runs on the validation accuracy (higher is better;
+            // scikit-learn's "score"), and the best epoch's parameters are kept.
+            let criterion = validating ? -report.validationAccuracy! : loss
+            if validating && criterion < bestLoss { bestParameters = model.parameters }
             if let tol = options.tol {
-                epochsWithoutImprovement = loss > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
-                bestLoss = min(bestLoss, loss)
+                epochsWithoutImprovement = criterion > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
+                bestLoss = min(bestLoss, criterion)
                 if epochsWithoutImprovement >= options.nIterNoChange {
                     if options.learningRate == .adaptive {
                         adaptiveDivisor *= 5
                         epochsWithoutImprovement = 0
                         if options.eta0 / adaptiveDivisor >= 1e-6 { continue }
                     }
-                    stop = .converged
+                    stop = validating ? .earlyStopping : .converged
                     break
                 }
+            } else if validating {
+                bestLoss = min(bestLoss, criterion)
             }
         }
+        if validating { model.parameters = bestParameters }
         return TrainingRun(model: model, epochs: reports, stopReason: stop, steps: t,
                            seconds: Date().timeIntervalSince(runStart))
     }

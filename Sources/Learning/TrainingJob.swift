@@ -57,7 +57,7 @@ public enum TrainingJob {
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let kind = try data.modelKind(config.modelType, configFile: config.file)
         let start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
-        let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, onEpoch: onEpoch)
+        let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)
         let penalty = config.training.penalty.value(run.model.paddedWeights)
@@ -100,6 +100,8 @@ public enum MetricsLog {
             ("samples_per_second", .number(r.samplesPerSecond)),
             ("test_loss", .numberOrNull(r.testLoss)),
             ("test_accuracy", .numberOrNull(r.testAccuracy)),
+            ("validation_loss", .numberOrNull(r.validationLoss)),
+            ("validation_accuracy", .numberOrNull(r.validationAccuracy)),
         ]).jsonText
     }
 

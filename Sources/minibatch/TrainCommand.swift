@@ -27,6 +27,7 @@ enum TrainCommand {
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)
+            if let acc = r.validationAccuracy { line += String(format: "  validation accuracy %.4f", acc) }
             if let acc = r.testAccuracy { line += String(format: "  test accuracy %.4f", acc) }
             Console.error(line)
         }
@@ -37,6 +38,7 @@ enum TrainCommand {
             switch summary.stopReason {
             case .converged: stop = "converged (tol)"
             case .timeBudget: stop = "stopped by max_seconds"
+            case .earlyStopping: stop = "stopped early on the validation score"
             case .maxEpochs: stop = "reached the epoch limit"
             }
             print("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")

@@ -72,6 +72,8 @@ import Testing
         (#"{"data": {"train": "x.csv"}, "training": {"shuffle": 1}}"#, "training.shuffle", "true or false"),
         (#"{"data": {"train": "x.csv"}, "training": {"tol": -1}}"#, "training.tol", "out of range"),
         (#"{"data": {"train": "x.csv"}, "training": {"max_seconds": 0}}"#, "training.max_seconds", "> 0"),
+        (#"{"data": {"train": "x.csv"}, "training": {"validation_fraction": 1}}"#, "training.validation_fraction", "(0, 1)"),
+        (#"{"data": {"train": "x.csv"}, "training": {"early_stopping": "yes"}}"#, "training.early_stopping", "true or false"),
         (#"{"data": {"train": "x.csv"}, "workers": -1}"#, "workers", "out of range"),
         (#"{"data": {"train": "x.csv"}, "workers": 100000}"#, "workers", "out of range"),
         (#"{"data": {"train": "x.csv", "test_fraction": 1}}"#, "data.test_fraction", "[0, 1)"),

@@ -104,6 +104,12 @@ import Testing
             #expect(abs(m) < 1e-5)
         }
         #expect(try p.modelKind(.auto, configFile: "c") == .softmax)
+        #expect(p.validation == nil)
+        // With early stopping, round(40 * 0.1) = 4 of each class's 40 training rows are held out.
+        c.training.earlyStopping = true
+        let v = try PreparedData.load(c)
+        #expect(v.train.count == 108 && v.validation?.count == 12 && v.test?.count == 30)
+        #expect(v.validation!.classCounts == [4, 4, 4])
         #expect(throws: LearningError.self) { try p.modelKind(.logistic, configFile: "c") }
     }
 }

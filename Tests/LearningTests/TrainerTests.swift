@@ -154,3 +154,59 @@ import Testing
         #expect(full.epochs.count == 50 && full.stopReason == .maxEpochs)
     }
 }
+
+@Suite struct EarlyStoppingTests {
+    /// A set that overfits: few rows, many pure-noise features, weak regularisation.
+    func overfittingData() -> (train: Dataset, validation: Dataset) {
+        var g = SplitMix64(seed: 11)
+        let n = 160, d = 60
+        var x = [Float](repeating: 0, count: n * d)
+        var y = [Int32](repeating: 0, count: n)
+        for i in 0..<n {
+            y[i] = Int32(i % 2)
+            for j in 0..<d { x[i * d + j] = Float(g.nextGaussian()) }
+            x[i * d] += y[i] == 1 ? 0.8 : -0.8  // one weakly informative feature
+        }
+        let all = Dataset(features: x, labels: y, classes: ["a", "b"], featureNames: (0..<d).map { "f\($0)" })
+        let split = Splitting.stratified(labels: y, classCount: 2, testFraction: 0.25, seed: 3)
+        return (all.subset(split.train), all.subset(split.test))
+    }
+
+    @Test func stopsBeforeTheLimitAndKeepsTheBestValidationModel() throws {
+        let (train, validation) = overfittingData()
+        var o = TrainingOptions()
+        o.learningRate = .constant
+        o.eta0 = 0.5
+        o.alpha = 1e-6
+        o.batchSize = 8
+        o.epochs = 300
+        o.tol = 1e-3
+        o.nIterNoChange = 5
+        o.earlyStopping = true
+        let pool = try WorkerPool(workers: 2)
+        let run = try Trainer(options: o, pool: pool)
+            .train(LinearModel(kind: .logistic, featureCount: 60, classCount: 2), on: train, validation: validation)
+        #expect(run.stopReason == .earlyStopping)
+        #expect(run.epochs.count < 300)
+        let accuracies = run.epochs.map { $0.validationAccuracy! }
+        let best = accuracies.max()!
+        // The returned model is the best epoch's: its validation accuracy is the best seen,
+        // even when the last epochs were worse.
+        #expect(Evaluation(model: run.model, data: validation, pool: pool).accuracy == best)
+        // Training loss kept falling after the best epoch (the set overfits).
+        let bestEpoch = accuracies.firstIndex(of: best)!
+        #expect(run.epochs.last!.loss < run.epochs[bestEpoch].loss)
+    }
+
+    @Test func withoutTheFlagTheValidationSetIsIgnored() throws {
+        let (train, validation) = overfittingData()
+        var o = TrainingOptions()
+        o.learningRate = .constant
+        o.eta0 = 0.1
+        o.epochs = 3
+        o.tol = nil
+        let run = try Trainer(options: o, pool: WorkerPool(workers: 1))
+            .train(LinearModel(kind: .logistic, featureCount: 60, classCount: 2), on: train, validation: validation)
+        #expect(run.epochs.allSatisfy { $0.validationAccuracy == nil } && run.stopReason == .maxEpochs)
+    }
+}

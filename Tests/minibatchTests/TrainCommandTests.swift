@@ -9,6 +9,7 @@ struct TrainCommandTests {
     ]
     static let metricsKeys: Set<String> = [
         "epoch", "loss", "accuracy", "learning_rate", "seconds", "samples_per_second", "test_loss", "test_accuracy",
+        "validation_loss", "validation_accuracy",
     ]
 
     @Test("happy path: exit 0, model.json and one metrics line per epoch, exact --json summary")
