@@ -58,6 +58,20 @@ public struct LabeledTable: Sendable {
     /// their text. For two classes the second one is the positive class of a logistic model.
     public var distinctLabels: [String] { ClassEncoding.sortedClasses(Set(labels)) }
 
+    /// The table with its feature columns in the order of `names`, which must be the same set
+    /// of names; nil when they are not.
+    public func reordered(to names: [String]) -> LabeledTable? {
+        guard names.count == featureNames.count, Set(names) == Set(featureNames) else { return nil }
+        if names == featureNames { return self }
+        let d = names.count
+        let position = names.map { featureNames.firstIndex(of: $0)! }
+        var out = [Float](repeating: 0, count: features.count)
+        for r in 0..<count {
+            for (j, p) in position.enumerated() { out[r * d + j] = features[r * d + p] }
+        }
+        return LabeledTable(features: out, labels: labels, featureNames: names, file: file)
+    }
+
     /// Encodes the labels against `classes`; a label not in it becomes -1 - u, where u is
     /// its index in `unseenLabels`.
     public func encoded(classes: [String]) -> Dataset {

@@ -15,8 +15,14 @@ public struct PreparedData: Sendable {
 
     /// Loads (or generates) the data a config names, splits off a test set when there is no
     /// test file, and fits the standardiser on the training split only.
-    /// - Parameter pool: parses large CSV files in parallel; nil uses every core.
-    public static func load(_ config: Config, pool: WorkerPool? = nil) throws(LearningError) -> PreparedData {
+    /// - Parameters:
+    ///   - pool: parses large CSV files in parallel; nil uses every core.
+    ///   - initial: a model to continue training (warm start). Its classes, feature names and
+    ///     scaler are used instead of the data's: columns are matched by name, every label must
+    ///     be one of its classes, and its stored standardiser is applied as it is.
+    public static func load(_ config: Config, pool: WorkerPool? = nil, initial: SavedModel? = nil)
+        throws(LearningError) -> PreparedData
+    {
         let d = config.data
         var table: LabeledTable
         if let spec = d.synthetic {
@@ -26,7 +32,22 @@ public struct PreparedData: Sendable {
         } else {
             table = try CSVReader.read(path: d.train!, label: d.label, pool: pool)
         }
-        let classes = table.distinctLabels
+        if let initial {
+            guard let matched = table.reordered(to: initial.featureNames) else {
+                let missing = initial.featureNames.filter { !table.featureNames.contains($0) }
+                let extra = table.featureNames.filter { !initial.featureNames.contains($0) }
+                throw .data(file: table.file, line: nil,
+                            message: "the features differ from the model's (\(initial.featureNames.count) columns): missing "
+                                + (missing.isEmpty ? "none" : missing.prefix(5).joined(separator: ", "))
+                                + "; not in the model: " + (extra.isEmpty ? "none" : extra.prefix(5).joined(separator: ", ")))
+            }
+            table = matched
+            if let unknown = Set(table.labels).subtracting(initial.classes).sorted().first {
+                throw .data(file: table.file, line: nil,
+                            message: "label '\(unknown)' is not a class of the model (classes: \(initial.classes.joined(separator: ", ")))")
+            }
+        }
+        let classes = initial?.classes ?? table.distinctLabels
         if classes.count < 2 {
             throw .data(file: table.file, line: nil,
                         message: "the label column '\(d.label)' holds only one class ('\(classes.first ?? "")'); a classifier needs at least two")
@@ -66,7 +87,12 @@ public struct PreparedData: Sendable {
             all = all.subset(split.train)
         }
         var scaler: Standardizer? = nil
-        if d.standardize {
+        if let initial {
+            scaler = initial.scaler
+            scaler?.transform(&all.features)
+            if test != nil { scaler?.transform(&test!.features) }
+            if validation != nil { scaler?.transform(&validation!.features) }
+        } else if d.standardize {
             let s = Standardizer(fitting: all.features, featureCount: all.featureCount)
             s.transform(&all.features)
             if test != nil { s.transform(&test!.features) }

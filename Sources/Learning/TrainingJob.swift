@@ -46,17 +46,30 @@ public enum TrainingJob {
     }
 
     /// Runs the config. Nothing is written unless training succeeds.
-    /// - Parameter onEpoch: called after every epoch (for progress lines).
-    public static func run(_ config: Config, onEpoch: (EpochReport) -> Void = { _ in }) throws(LearningError) -> TrainingSummary {
+    /// - Parameters:
+    ///   - initModel: a model file to continue training from (warm start), or nil.
+    ///   - onEpoch: called after every epoch (for progress lines).
+    public static func run(_ config: Config, initModel: String? = nil,
+                           onEpoch: (EpochReport) -> Void = { _ in }) throws(LearningError) -> TrainingSummary {
         let pool: WorkerPool
         do { pool = try WorkerPool(workers: config.workers) } catch {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
         let loadStart = Date()
-        let data = try PreparedData.load(config, pool: pool)
+        let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
+        let data = try PreparedData.load(config, pool: pool, initial: initial)
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let kind = try data.modelKind(config.modelType, configFile: config.file)
-        let start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
+        let start: LinearModel
+        if let initial {
+            if config.modelType != .auto && config.modelType.rawValue != initial.model.kind.rawValue {
+                throw .config(file: config.file, key: "model.type",
+                              message: "\"\(config.modelType.rawValue)\" differs from the initial model's \"\(initial.model.kind.rawValue)\"")
+            }
+            start = initial.model
+        } else {
+            let kind = try data.modelKind(config.modelType, configFile: config.file)
+            start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
+        }
         let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)

@@ -16,7 +16,8 @@ enum Help {
     """
 
     static let train = """
-    Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR] [--json] [--quiet]
+    Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
+                           [--init-model FILE] [--json] [--quiet]
 
     Trains the model a config file describes and writes DIR/model.json and DIR/metrics.jsonl.
     Flags override the config's values.
@@ -27,6 +28,8 @@ enum Help {
       --epochs N      the most epochs (training.epochs).
       --seed N        seed of the shuffles and the test split (training.seed).
       --out DIR       output folder (output.dir; default runs/<config name>).
+      --init-model FILE  continue training this model.json on the config's data (warm
+                      start): its classes, feature names and scaler are kept.
       --json          print the final summary as one JSON object on the last line of stdout.
       --quiet         no per-epoch lines on stderr.
     """

@@ -4,7 +4,7 @@ import Learning
 /// `minibatch train`: reads the config, applies the flags, trains, prints.
 enum TrainCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "train", valued: ["--config", "--workers", "--epochs", "--seed", "--out"],
+        let a = try Arguments(args, command: "train", valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model"],
                               boolean: ["--json", "--quiet"])
         var config = try Config.load(path: try a.required("--config", command: "train"))
         if let w = try a.integer("--workers", in: 0...Config.maxWorkers,
@@ -23,7 +23,7 @@ enum TrainCommand {
         }
         let quiet = a.flag("--quiet"), json = a.flag("--json")
         let maxEpochs = config.training.epochs
-        let summary = try TrainingJob.run(config) { r in
+        let summary = try TrainingJob.run(config, initModel: a.string("--init-model")) { r in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)

@@ -119,3 +119,82 @@ import Testing
         #expect(lines.count == summary.epochs)
     }
 }
+
+@Suite struct WarmStartTests {
+    /// Two-class CSV rows: label 'b' when x + y > 0.
+    func csv(_ rows: Int, seed: UInt64, columns: (String, String) = ("x", "y"), labels: (String, String) = ("a", "b")) -> String {
+        var g = SplitMix64(seed: seed)
+        var text = "\(columns.0),\(columns.1),label\n"
+        for _ in 0..<rows {
+            let x = g.nextGaussian(), y = g.nextGaussian()
+            let (first, second) = columns.0 == "x" ? (x, y) : (y, x)
+            text += "\(first),\(second),\(x + y > 0 ? labels.1 : labels.0)\n"
+        }
+        return text
+    }
+
+    func config(_ dir: TempFolder, train: String, epochs: Int) -> Config {
+        var c = Config()
+        c.data.train = dir.file(train)
+        c.data.testFraction = 0
+        c.training.epochs = epochs
+        c.training.tol = nil
+        c.training.learningRate = .constant
+        c.training.eta0 = 0.1
+        c.workers = 2
+        c.outputDir = dir.file("out-\(train)")
+        return c
+    }
+
+    @Test func continuingEqualsOneLongerRunWhenNothingElseChanges() throws {
+        // Without shuffling, 3 epochs then 2 more from the saved model take the same steps as
+        // 5 epochs in one run, except that the schedule's t restarts (constant rate: no effect).
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        _ = dir.write("a.csv", csv(200, seed: 1))
+        var c = config(dir, train: "a.csv", epochs: 3)
+        c.training.shuffle = false
+        c.data.standardize = false
+        let first = try TrainingJob.run(c)
+        var more = c
+        more.training.epochs = 2
+        more.outputDir = dir.file("out-more")
+        let second = try TrainingJob.run(more, initModel: first.modelPath)
+        var whole = c
+        whole.training.epochs = 5
+        whole.outputDir = dir.file("out-whole")
+        let once = try TrainingJob.run(whole)
+        let a = try SavedModel.read(path: second.modelPath).model.parameters
+        let b = try SavedModel.read(path: once.modelPath).model.parameters
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+    }
+
+    @Test func theModelsColumnsClassesAndScalerAreKept() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        _ = dir.write("a.csv", csv(200, seed: 1))
+        let first = try TrainingJob.run(config(dir, train: "a.csv", epochs: 2))
+        let saved = try SavedModel.read(path: first.modelPath)
+        // New data with the columns swapped and only one class: fine, classes come from the model.
+        _ = dir.write("b.csv", csv(50, seed: 2, columns: ("y", "x"), labels: ("b", "b")))
+        let next = try TrainingJob.run(config(dir, train: "b.csv", epochs: 1), initModel: first.modelPath)
+        let continued = try SavedModel.read(path: next.modelPath)
+        #expect(continued.classes == saved.classes && continued.featureNames == ["x", "y"])
+        #expect(continued.scaler == saved.scaler)
+        // A label the model never saw, or other feature names: clear errors.
+        _ = dir.write("c.csv", csv(50, seed: 3, labels: ("a", "z")))
+        #expect {
+            try TrainingJob.run(config(dir, train: "c.csv", epochs: 1), initModel: first.modelPath)
+        } throws: { e in
+            guard case .data(_, _, let m) = e as? LearningError else { return false }
+            return m.contains("label 'z' is not a class of the model")
+        }
+        _ = dir.write("d.csv", csv(50, seed: 3, columns: ("u", "v")))
+        #expect {
+            try TrainingJob.run(config(dir, train: "d.csv", epochs: 1), initModel: first.modelPath)
+        } throws: { e in
+            guard case .data(_, _, let m) = e as? LearningError else { return false }
+            return m.contains("differ from the model's")
+        }
+    }
+}
