@@ -78,6 +78,9 @@ public struct TrainingOptions: Sendable, Equatable {
     /// validation accuracy instead of the training loss, and keep the best model.
     public var earlyStopping = false
     public var validationFraction = 0.1
+    /// Averaged SGD: nil off; n >= 1 averages the parameters after every step once at least
+    /// n samples have been seen (scikit-learn's `average`; `true` in a config means 1).
+    public var averageAfter: Int?
     public init() {}
 }
 
@@ -133,6 +136,7 @@ public struct Config: Sendable, Equatable {
                 ("beta2", .number(t.beta2)), ("epsilon", .number(t.epsilon)),
                 ("max_seconds", t.maxSeconds.map { .number($0) } ?? .null),
                 ("early_stopping", .bool(t.earlyStopping)), ("validation_fraction", .number(t.validationFraction)),
+                ("average", t.averageAfter.map { .number(Double($0)) } ?? .bool(false)),
             ])),
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
@@ -226,7 +230,7 @@ extension Config {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
-                "max_seconds", "early_stopping", "validation_fraction",
+                "max_seconds", "early_stopping", "validation_fraction", "average",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
@@ -268,6 +272,13 @@ extension Config {
             if let v = t["validation_fraction"] {
                 o.validationFraction = try r.number(v, "training.validation_fraction", min: 0, minInclusive: false, max: 1,
                                                     maxInclusive: false, allowed: "a number in (0, 1)")
+            }
+            if let v = t["average"] {
+                if case .bool(let b) = v {
+                    o.averageAfter = b ? 1 : nil
+                } else {
+                    o.averageAfter = try r.integer(v, "training.average", min: 1, max: Int(Int32.max))
+                }
             }
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")

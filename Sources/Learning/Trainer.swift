@@ -120,6 +120,17 @@ public final class Trainer {
         var adaptiveDivisor = 1.0
         let validating = options.earlyStopping && (validation?.count ?? 0) > 0
         var bestParameters = model.parameters
+        // Averaged SGD: avg_k = avg_{k-1} + (w - avg_{k-1}) / k over the steps taken once
+        // `averageAfter` samples have been seen; the averaged parameters are the model.
+        var averaged = model.parameters
+        var averagedSteps = 0
+        var samplesSeen = 0
+        func current() -> LinearModel {
+            guard averagedSteps > 0 else { return model }
+            var m = model
+            m.parameters = averaged
+            return m
+        }
         var stop = StopReason.maxEpochs
         let runStart = Date()
 
@@ -172,6 +183,16 @@ public final class Trainer {
                                 }
                             }
                             first += b
+                            samplesSeen += b
+                            if let after = options.averageAfter, samplesSeen >= after {
+                                averagedSteps += 1
+                                let k = Float(averagedSteps)
+                                model.parameters.withUnsafeBufferPointer { w in
+                                    averaged.withUnsafeMutableBufferPointer { a in
+                                        for i in 0..<a.count { a[i] += (w[i] - a[i]) / k }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -186,12 +207,12 @@ public final class Trainer {
                 epoch: epoch, loss: loss, accuracy: Double(correct) / Double(n), learningRate: eta,
                 seconds: seconds, samplesPerSecond: Double(n) / max(seconds, 1e-9))
             if let test, test.count > 0 {
-                let e = Evaluation(model: model, data: test, pool: pool)
+                let e = Evaluation(model: current(), data: test, pool: pool)
                 report.testLoss = e.logLoss
                 report.testAccuracy = e.accuracy
             }
             if validating, let validation {
-                let e = Evaluation(model: model, data: validation, pool: pool)
+                let e = Evaluation(model: current(), data: validation, pool: pool)
                 report.validationLoss = e.logLoss
                 report.validationAccuracy = e.accuracy
             }
@@ -208,7 +229,7 @@ public final class Trainer {
             // With early stopping the rule runs on the validation accuracy (higher is better;
             // scikit-learn's "score"), and the best epoch's parameters are kept.
             let criterion = validating ? -report.validationAccuracy! : loss
-            if validating && criterion < bestLoss { bestParameters = model.parameters }
+            if validating && criterion < bestLoss { bestParameters = current().parameters }
             if let tol = options.tol {
                 epochsWithoutImprovement = criterion > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
                 bestLoss = min(bestLoss, criterion)
@@ -225,7 +246,11 @@ public final class Trainer {
                 bestLoss = min(bestLoss, criterion)
             }
         }
-        if validating { model.parameters = bestParameters }
+        if validating {
+            model.parameters = bestParameters
+        } else {
+            model = current()
+        }
         return TrainingRun(model: model, epochs: reports, stopReason: stop, steps: t,
                            seconds: Date().timeIntervalSince(runStart))
     }

@@ -100,3 +100,46 @@ import Testing
         }
     }
 }
+
+@Suite struct AveragedSGDTests {
+    func options(epochs: Int, average: Int?) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.learningRate = .constant
+        o.eta0 = 0.5
+        o.batchSize = 1000  // full batch: one step per epoch
+        o.shuffle = false
+        o.tol = nil
+        o.epochs = epochs
+        o.averageAfter = average
+        return o
+    }
+
+    @Test func theModelIsTheMeanOfTheIterates() throws {
+        let data = blobs(samples: 90, features: 5, classes: 3, seed: 8)
+        let pool = try WorkerPool(workers: 2)
+        let start = LinearModel(kind: .softmax, featureCount: 5, classCount: 3)
+        // The iterates w_1 ... w_4 from plain runs of 1 ... 4 steps.
+        let iterates = try (1...4).map { try Trainer(options: options(epochs: $0, average: nil), pool: pool).train(start, on: data).model }
+        let averaged = try Trainer(options: options(epochs: 4, average: 1), pool: pool).train(start, on: data).model
+        for i in 0..<start.parameters.count {
+            let mean = iterates.reduce(0.0) { $0 + Double($1.parameters[i]) } / 4
+            #expect(abs(Double(averaged.parameters[i]) - mean) <= 1e-6 * (1 + abs(mean)))
+        }
+        // Averaging from the 181st sample on (step 3 of 90-sample steps) averages w_3 and w_4 only.
+        let late = try Trainer(options: options(epochs: 4, average: 181), pool: pool).train(start, on: data).model
+        for i in 0..<start.parameters.count {
+            let mean = (Double(iterates[2].parameters[i]) + Double(iterates[3].parameters[i])) / 2
+            #expect(abs(Double(late.parameters[i]) - mean) <= 1e-6 * (1 + abs(mean)))
+        }
+    }
+
+    @Test func configAcceptsTrueOrACount() throws {
+        func decode(_ v: String) throws -> Int? {
+            try Config.decode(try JSONParser.parse(Array("{\"data\": {\"train\": \"x.csv\"}, \"training\": {\"average\": \(v)}}".utf8)),
+                              file: "c.json").training.averageAfter
+        }
+        #expect(try decode("true") == 1 && decode("false") == nil && decode("10") == 10)
+        #expect(throws: LearningError.self) { try decode("0") }
+        #expect(throws: LearningError.self) { try decode("\"yes\"") }
+    }
+}
