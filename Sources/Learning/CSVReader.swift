@@ -32,34 +32,8 @@ public enum CSVReader {
         let bytes = try readFile(path, pool: pool)
         let hasLabel = try header(bytes, file: path).contains(label)
         let table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
-        let have = table.featureNames
-        if Set(have) != Set(featureNames) || have.count != featureNames.count {
-            let missing = featureNames.filter { !have.contains($0) }
-            let extra = have.filter { !featureNames.contains($0) }
-            var parts = ["the file has \(have.count) feature columns, the model expects \(featureNames.count)"]
-            if !missing.isEmpty { parts.append("missing: " + missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", ..." : "")) }
-            if !extra.isEmpty { parts.append("not in the model: " + extra.prefix(5).joined(separator: ", ") + (extra.count > 5 ? ", ..." : "")) }
-            throw .data(file: path, line: 1, message: parts.joined(separator: "; "))
-        }
-        if have == featureNames { return (table.features, hasLabel ? table.labels : nil, table.count) }
-        // Reorder columns to the model's order.
-        let d = featureNames.count
-        var column: [String: Int] = [:]
-        for (i, name) in have.enumerated() { column[name] = i }
-        let position = featureNames.map { column[$0]! }
-        let rows = table.count
-        let out = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
-            table.features.withUnsafeBufferPointer { from in
-                position.withUnsafeBufferPointer { position in
-                    for r in 0..<rows {
-                        let source = from.baseAddress! + r * d, target = out.baseAddress! + r * d
-                        for j in 0..<d { (target + j).initialize(to: source[position[j]]) }
-                    }
-                }
-            }
-            initialized = rows * d
-        }
-        return (out, hasLabel ? table.labels : nil, rows)
+        let matched = try table.matchingColumns(featureNames)
+        return (matched.features, hasLabel ? matched.labels : nil, matched.count)
     }
 
     /// One worker per active core for a file large enough to read and parse in parallel

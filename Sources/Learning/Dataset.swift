@@ -59,15 +59,32 @@ public struct LabeledTable: Sendable {
     public var distinctLabels: [String] { ClassEncoding.sortedClasses(Set(labels)) }
 
     /// The table with its feature columns in the order of `names`, which must be the same set
-    /// of names; nil when they are not.
-    public func reordered(to names: [String]) -> LabeledTable? {
-        guard names.count == featureNames.count, Set(names) == Set(featureNames) else { return nil }
-        if names == featureNames { return self }
-        let d = names.count
-        let position = names.map { featureNames.firstIndex(of: $0)! }
-        var out = [Float](repeating: 0, count: features.count)
-        for r in 0..<count {
-            for (j, p) in position.enumerated() { out[r * d + j] = features[r * d + p] }
+    /// of names (a model's features); otherwise an error at the header line that says which
+    /// columns are missing and which the model does not have.
+    public func matchingColumns(_ names: [String]) throws(LearningError) -> LabeledTable {
+        let have = featureNames
+        guard names.count == have.count, Set(names) == Set(have) else {
+            func list(_ xs: [String]) -> String {
+                xs.isEmpty ? "none" : xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? ", ..." : "")
+            }
+            throw .data(file: file, line: 1,
+                        message: "the features differ from the model's: the file has \(have.count) feature columns, "
+                            + "the model expects \(names.count); missing: \(list(names.filter { !have.contains($0) }))"
+                            + "; not in the model: \(list(have.filter { !names.contains($0) }))")
+        }
+        if names == have { return self }
+        var column: [String: Int] = [:]
+        for (i, name) in have.enumerated() { column[name] = i }
+        let position = names.map { column[$0]! }
+        let d = names.count, rows = count
+        let out = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
+            features.withUnsafeBufferPointer { from in
+                for r in 0..<rows {
+                    let source = from.baseAddress! + r * d, target = out.baseAddress! + r * d
+                    for (j, p) in position.enumerated() { (target + j).initialize(to: source[p]) }
+                }
+            }
+            initialized = rows * d
         }
         return LabeledTable(features: out, labels: labels, featureNames: names, file: file)
     }

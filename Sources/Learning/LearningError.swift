@@ -9,8 +9,6 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     case configSyntax(file: String, line: Int, column: Int, message: String)
     /// A model file that cannot be read or does not describe a valid model.
     case modelFile(file: String, message: String)
-    /// Data that does not fit the model (for example a different feature set).
-    case mismatch(message: String)
     /// Training went wrong (for example the weights became non-finite).
     case training(message: String)
     /// A file could not be written.
@@ -46,7 +44,6 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
         case .configSyntax(let file, let line, let column, let message):
             return "\(file):\(line):\(column): \(message)"
         case .modelFile(let file, let message): return "\(file): \(message)"
-        case .mismatch(let message): return message
         case .training(let message): return message
         case .output(let file, let message): return "\(file): \(message)"
         }
@@ -56,7 +53,7 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     /// failures during training or writing.
     public var isInputError: Bool {
         switch self {
-        case .data, .config, .configSyntax, .modelFile, .mismatch: return true
+        case .data, .config, .configSyntax, .modelFile: return true
         case .training, .output: return false
         }
     }

@@ -33,14 +33,7 @@ public struct PreparedData: Sendable {
             table = try CSVReader.read(path: d.train!, label: d.label, pool: pool)
         }
         if let initial {
-            guard let matched = table.reordered(to: initial.featureNames) else {
-                let missing = initial.featureNames.filter { !table.featureNames.contains($0) }
-                let extra = table.featureNames.filter { !initial.featureNames.contains($0) }
-                throw .data(file: table.file, line: nil,
-                            message: "the features differ from the model's (\(initial.featureNames.count) columns): missing "
-                                + (missing.isEmpty ? "none" : missing.prefix(5).joined(separator: ", "))
-                                + "; not in the model: " + (extra.isEmpty ? "none" : extra.prefix(5).joined(separator: ", ")))
-            }
+            let matched = try table.matchingColumns(initial.featureNames)
             table = matched
             if let unknown = Set(table.labels).subtracting(initial.classes).sorted().first {
                 throw .data(file: table.file, line: nil,
