@@ -1,8 +1,9 @@
 import Foundation
 
-/// Which model to train. `.auto` becomes logistic for two classes and softmax otherwise.
+/// Which model to train. `.auto` becomes logistic for two classes and softmax otherwise;
+/// `.mlp` is a neural network (``MLP``) shaped by `model.hidden` and `model.activation`.
 public enum ModelType: String, Sendable, CaseIterable {
-    case auto, softmax, logistic
+    case auto, softmax, logistic, mlp
 }
 
 /// The penalty R(W) on the weight matrices (never on biases).
@@ -18,8 +19,19 @@ public enum LearningRateKind: String, Sendable, CaseIterable {
     case constant, invscaling, optimal, adaptive
 }
 
-/// A synthetic data set made in memory: one Gaussian blob per class.
+/// The layout of a synthetic data set's classes.
+public enum SyntheticShape: String, Sendable, CaseIterable {
+    /// One Gaussian blob per class: linearly separable up to the noise.
+    case blobs
+    /// Concentric circles in the first two features: no linear model separates them.
+    case rings
+    /// Two classes by the signs of the first two features (XOR): no linear model separates them.
+    case xor
+}
+
+/// A synthetic data set made in memory (see ``SyntheticData``).
 public struct SyntheticSpec: Sendable, Equatable {
+    public var shape = SyntheticShape.blobs
     public var samples = 1000
     public var features = 20
     public var classes = 3
@@ -88,6 +100,9 @@ public struct TrainingOptions: Sendable, Equatable {
 public struct Config: Sendable, Equatable {
     public var data = DataConfig()
     public var modelType = ModelType.auto
+    /// Hidden layer sizes of an "mlp" (scikit-learn MLPClassifier's default, one layer of 100).
+    public var hidden = [100]
+    public var activation = Activation.relu
     public var training = TrainingOptions()
     /// Worker threads; 0 means one per active core.
     public var workers = 0
@@ -117,6 +132,7 @@ public struct Config: Sendable, Equatable {
         if let s = self.data.synthetic {
             data.append(("synthetic", .object([
                 ("samples", .number(Double(s.samples))), ("features", .number(Double(s.features))),
+                ("shape", .string(s.shape.rawValue)),
                 ("classes", .number(Double(s.classes))), ("noise", .number(s.noise)),
                 ("seed", .number(Double(s.seed))),
             ])))
@@ -124,7 +140,9 @@ public struct Config: Sendable, Equatable {
         let t = training
         return .object([
             ("data", .object(data)),
-            ("model", .object([("type", .string(modelType.rawValue))])),
+            ("model", .object([("type", .string(modelType.rawValue))] + (modelType == .mlp ? [
+                ("hidden", .array(hidden.map { .number(Double($0)) })), ("activation", .string(activation.rawValue)),
+            ] : []))),
             ("training", .object([
                 ("batch_size", .number(Double(t.batchSize))), ("epochs", .number(Double(t.epochs))),
                 ("learning_rate", .string(t.learningRate.rawValue)), ("eta0", .number(t.eta0)),
@@ -200,13 +218,21 @@ extension Config {
             }
             if let v = d["standardize"] { c.data.standardize = try r.bool(v, "data.standardize") }
             if let v = d["synthetic"] {
-                let s = try r.object(v, path: "data.synthetic", allowed: ["samples", "features", "classes", "noise", "seed"])
+                let s = try r.object(v, path: "data.synthetic", allowed: ["shape", "samples", "features", "classes", "noise", "seed"])
                 var spec = SyntheticSpec()
+                if let v = s["shape"] { spec.shape = try r.choice(v, "data.synthetic.shape", SyntheticShape.self) }
                 if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", min: 2, max: 100_000_000) }
                 if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", min: 1, max: 1_000_000) }
                 if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", min: 2, max: 100_000) }
                 if let v = s["noise"] { spec.noise = try r.number(v, "data.synthetic.noise", min: 0, allowed: "a number >= 0") }
                 if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", min: 0, max: Int(maxSeed))) }
+                if spec.shape != .blobs && spec.features < 2 {
+                    throw .config(file: file, key: "data.synthetic.features", message: "\"\(spec.shape.rawValue)\" needs at least 2 features")
+                }
+                if spec.shape == .xor && s["classes"] != nil && spec.classes != 2 {
+                    throw .config(file: file, key: "data.synthetic.classes", message: "\"xor\" has 2 classes")
+                }
+                if spec.shape == .xor { spec.classes = 2 }
                 if spec.classes > spec.samples {
                     throw .config(file: file, key: "data.synthetic.classes",
                                   message: "\(spec.classes) classes need at least as many samples (samples is \(spec.samples))")
@@ -222,8 +248,22 @@ extension Config {
         }
 
         if let v = top["model"] {
-            let m = try r.object(v, path: "model", allowed: ["type"])
+            let m = try r.object(v, path: "model", allowed: ["type", "hidden", "activation"])
             if let v = m["type"] { c.modelType = try r.choice(v, "model.type", ModelType.self) }
+            for key in ["hidden", "activation"] where m[key] != nil && c.modelType != .mlp {
+                throw .config(file: file, key: "model." + key, message: "only for \"type\": \"mlp\"")
+            }
+            if let v = m["hidden"] {
+                guard case .array(let items) = v, !items.isEmpty, items.count <= 64 else {
+                    throw .config(file: file, key: "model.hidden",
+                                  message: "expected an array of 1 to 64 layer sizes, found \(v.kindName) \(v.jsonText)")
+                }
+                c.hidden = []
+                for (i, item) in items.enumerated() {
+                    c.hidden.append(try r.integer(item, "model.hidden[\(i)]", min: 1, max: 100_000))
+                }
+            }
+            if let v = m["activation"] { c.activation = try r.choice(v, "model.activation", Activation.self) }
         }
 
         if let v = top["training"] {

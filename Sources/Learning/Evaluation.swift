@@ -11,9 +11,10 @@ public struct Scores: Sendable {
     public var predicted: [Int32]
 }
 
-extension LinearModel {
-    /// Scores every row of `data` in parallel; each row's result depends only on the row.
-    public func score(_ data: Dataset, pool: WorkerPool) -> Scores {
+extension TrainableModel {
+    /// Scores every row of `data` in parallel with the model's shard kernels; each row's
+    /// result depends only on the row.
+    func scoreRows(_ data: Dataset, pool: WorkerPool) -> Scores {
         precondition(data.featureCount == featureCount)
         let n = data.count, k = classCount
         let identity = (0..<Int32(n)).map { $0 }
@@ -67,7 +68,7 @@ public struct Evaluation: Sendable, Equatable {
     /// Rows whose label the model never saw.
     public var unseenCount: Int
 
-    public init(model: LinearModel, data: Dataset, pool: WorkerPool) {
+    public init(model: some Classifier, data: Dataset, pool: WorkerPool) {
         self.init(scores: model.score(data, pool: pool), data: data)
     }
 

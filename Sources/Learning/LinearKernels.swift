@@ -49,41 +49,84 @@ func gatherRows(xg: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: 
     if paddedCount > count { (xg + count &* s).update(repeating: 0, count: (paddedCount - count) &* s) }
 }
 
-/// Z = X W^T + b.
-/// - Parameters: z (Bp, O) output; rows: Bp pointers to rows of s floats (Bp a multiple of 4);
-///   w (O, s); b (O).
+/// Points `pointers[0..<paddedCount]` at the rows `rows[0..<count]` of x: straight into x
+/// when a row needs no padding (d == s), else into `gathered` (paddedCount, s), a zero-padded
+/// copy. Pointers from count on repeat the first row (their results are computed and ignored).
 @inline(__always)
-func linearForward(z: UnsafeMutablePointer<Float>, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
+func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, gathered: UnsafeMutablePointer<Float>?,
+                      x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, paddedCount: Int, d: Int, stride s: Int) {
+    if let gathered {
+        gatherRows(xg: gathered, x: x, rows: rows, count: count, paddedCount: count, d: d, stride: s)
+        for i in 0..<count { pointers[i] = UnsafePointer(gathered + i &* s) }
+    } else {
+        for i in 0..<count { pointers[i] = x + Int(rows[i]) &* d }
+    }
+    for i in count..<paddedCount { pointers[i] = pointers[0] }
+}
+
+/// Z = X W^T + b, the forward kernel of a dense layer.
+/// - Parameters: z (Bp, ldz) output, columns 0..<O written; rows: Bp pointers to rows of s
+///   floats (Bp a multiple of 4); w (O, s); b (O).
+@inline(__always)
+func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
     precondition(count % 4 == 0)
     var i = 0
     while i < count {
-        let zi = z + i * o, ri = rows + i
+        let zi = z + i * ldz, ri = rows + i
         var k = 0
         while k + 2 <= o {
-            ForwardBlock<4, 2>.run(z: zi + k, ldz: o, rows: ri, w: w + k * s, b: b + k, stride: s)
+            ForwardBlock<4, 2>.run(z: zi + k, ldz: ldz, rows: ri, w: w + k * s, b: b + k, stride: s)
             k += 2
         }
-        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: o, rows: ri, w: w + k * s, b: b + k, stride: s) }
+        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: ldz, rows: ri, w: w + k * s, b: b + k, stride: s) }
         i += 4
     }
 }
 
-/// dW = dZ^T X, db = column sums of dZ (both overwritten).
-/// - Parameters: dw (O, s) output; db (O) output; dz (B, O); rows: B pointers to rows of s floats.
+/// dW = dZ^T X, db = column sums of dZ (both overwritten): the weight half of a dense
+/// layer's backward kernel.
+/// - Parameters: dw (O, s) output; db (O) output; dz (B, ldz), columns 0..<O read;
+///   rows: B pointers to rows of s floats.
 @inline(__always)
-func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>,
+func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
                     rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
     var k = 0
     while k + 5 <= o {
-        backwardClassBlock(5, dw + k * s, dz + k, o, rows, count, s)
+        backwardClassBlock(5, dw + k * s, dz + k, ldz, rows, count, s)
         k += 5
     }
-    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, o, rows, count, s) }
+    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, ldz, rows, count, s) }
     db.update(repeating: 0, count: o)
     for i in 0..<count {
-        for c in 0..<o { db[c] += dz[i * o + c] }
+        let dzi = dz + i * ldz
+        for c in 0..<o { db[c] += dzi[c] }
     }
+}
+
+/// dX = dZ W, the input half of a dense layer's backward kernel (what the layer below needs).
+///
+/// It is the weight-gradient kernel with rows and outputs exchanged: dX[i, :] = sum_c dZ[i, c] W[c, :]
+/// is ``linearBackward``'s dW[c, :] = sum_i dZ[i, c] X[i, :] with the rows of W in place of
+/// the rows of X and dZ^T in place of dZ, so the same register blocks do the work.
+/// - Parameters: dx (B, s) output, every column written (padding columns get 0 because W's
+///   are 0); dz (B, ldz), columns 0..<O read; w (O, s);
+///   transposed: (O, B) scratch; wRows: O pointers of scratch.
+@inline(__always)
+func linearInputGradient(dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, count: Int,
+                         w: UnsafePointer<Float>, stride s: Int, o: Int,
+                         transposed: UnsafeMutablePointer<Float>, wRows: UnsafeMutablePointer<UnsafePointer<Float>>) {
+    for c in 0..<o { wRows[c] = w + c &* s }
+    for i in 0..<count {
+        let dzi = dz + i &* ldz
+        for c in 0..<o { transposed[c &* count &+ i] = dzi[c] }
+    }
+    var i = 0
+    while i + 5 <= count {
+        backwardClassBlock(5, dx + i &* s, transposed + i, count, UnsafePointer(wRows), o, s)
+        i += 5
+    }
+    if i < count { backwardClassBlock(count - i, dx + i &* s, transposed + i, count, UnsafePointer(wRows), o, s) }
 }
 
 /// One block of 1 to 5 classes over all columns: wide column blocks first, narrower ones

@@ -1,3 +1,5 @@
+import DataParallel
+
 /// The kind of linear classifier.
 public enum LinearModelKind: String, Sendable {
     /// z = Wx + b with one row of W per class, p = softmax(z).
@@ -12,7 +14,7 @@ public enum LinearModelKind: String, Sendable {
 /// s, the row stride, is the feature count rounded up to a multiple of 8 so that the SIMD
 /// kernels need no scalar tails; the padding columns are always zero (their gradient is zero
 /// and the penalty keeps zero at zero).
-public struct LinearModel: Sendable, Equatable {
+public struct LinearModel: TrainableModel {
     public let kind: LinearModelKind
     public let featureCount: Int
     public let classCount: Int
@@ -64,8 +66,10 @@ public struct LinearModel: Sendable, Equatable {
     /// b, one per output.
     public var bias: [Float] { Array(parameters[weightCount...]) }
 
-    /// The padded weights, as stored (for penalty sums: the padding is zero).
-    var paddedWeights: ArraySlice<Float> { parameters[..<weightCount] }
+    /// Forward Z = XW^T and backward dW = dZ^T X: 2 s O flops each per sample.
+    var flopsPerSample: Int { 4 * stride * outputCount }
+
+    public func score(_ data: Dataset, pool: WorkerPool) -> Scores { scoreRows(data, pool: pool) }
 
     /// Scratch floats one shard needs for `rows` rows: the row pointers, the gathered rows
     /// (only when rows need padding), the scores and a per-row temporary.
@@ -89,14 +93,9 @@ public struct LinearModel: Sendable, Equatable {
         // The pointers come first: scratch buffers are 64-byte aligned and 2 floats hold one pointer.
         let pointers = UnsafeMutableRawPointer(scratch).bindMemory(to: UnsafePointer<Float>.self, capacity: rp)
         var next = scratch + 2 * rp
-        if s == d {
-            for i in 0..<count { pointers[i] = x + Int(rows[i]) &* d }
-        } else {
-            gatherRows(xg: next, x: x, rows: rows, count: count, paddedCount: count, d: d, stride: s)
-            for i in 0..<count { pointers[i] = UnsafePointer(next + i &* s) }
-            next += rp * s
-        }
-        for i in count..<rp { pointers[i] = pointers[0] }
+        inputRowPointers(pointers, gathered: s == d ? nil : next, x: x, rows: rows, count: count, paddedCount: rp,
+                         d: d, stride: s)
+        if s != d { next += rp * s }
         let z = next
         return (UnsafePointer(pointers), z, z + rp * max(outputCount, 1))
     }
@@ -116,11 +115,11 @@ public struct LinearModel: Sendable, Equatable {
         let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
         return parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
+            linearForward(z: z, ldz: o, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
             let stats = kind == .softmax
                 ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp)
                 : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count)
-            linearBackward(dw: grad, db: grad + weightCount, dz: z, rows: xr, count: count, stride: s, o: o)
+            linearBackward(dw: grad, db: grad + weightCount, dz: z, ldz: o, rows: xr, count: count, stride: s, o: o)
             return stats
         }
     }
@@ -139,7 +138,7 @@ public struct LinearModel: Sendable, Equatable {
         let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
         parameters.withUnsafeBufferPointer { p in
             let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
+            linearForward(z: z, ldz: o, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
             if kind == .softmax {
                 probs.update(from: z, count: count * o)
                 softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o, shifted: tmp)

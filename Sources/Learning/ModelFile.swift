@@ -6,10 +6,12 @@ import Foundation
 /// On disk it is versioned JSON (see README.md, "Model file"):
 /// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", "classes",
 ///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
-///   "config", "metrics", "training"}`.
+///   "config", "metrics", "training"}`. An "mlp" model has `"model": {"type", "hidden",
+///   "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input side
+///   first) in place of "weights" and "bias".
 /// Weights are written as the exact decimal of each float32, so a round trip keeps every bit.
 public struct SavedModel: Sendable {
-    public var model: LinearModel
+    public var model: Model
     public var classes: [String]
     public var featureNames: [String]
     /// The label column's name in the training data.
@@ -27,6 +29,12 @@ public struct SavedModel: Sendable {
 
     public init(model: LinearModel, classes: [String], featureNames: [String], label: String, scaler: Standardizer?,
                 config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null) {
+        self.init(model: .linear(model), classes: classes, featureNames: featureNames, label: label, scaler: scaler,
+                  config: config, metrics: metrics, training: training)
+    }
+
+    public init(model: Model, classes: [String], featureNames: [String], label: String, scaler: Standardizer?,
+                config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null) {
         precondition(classes.count == model.classCount && featureNames.count == model.featureCount)
         self.model = model
         self.classes = classes
@@ -42,19 +50,32 @@ public struct SavedModel: Sendable {
 
     /// The model file's JSON.
     public var jsonValue: JSONValue {
-        let d = model.featureCount
-        let w = model.weights
-        let rows: [JSONValue] = (0..<model.outputCount).map { floats(w[($0 * d)..<(($0 + 1) * d)]) }
+        func matrix(_ w: [Float], rows: Int, columns: Int) -> JSONValue {
+            .array((0..<rows).map { floats(w[($0 * columns)..<(($0 + 1) * columns)]) })
+        }
+        var modelObject: [(key: String, value: JSONValue)] = [("type", .string(model.typeName))]
+        var parameters: [(key: String, value: JSONValue)] = []
+        switch model {
+        case .linear(let m):
+            parameters = [("weights", matrix(m.weights, rows: m.outputCount, columns: m.featureCount)),
+                          ("bias", floats(m.bias))]
+        case .mlp(let m):
+            modelObject += [("hidden", .array(m.hidden.map { .number(Double($0)) })),
+                            ("activation", .string(m.activation.rawValue))]
+            parameters = [("layers", .array(m.layers.indices.map { l in
+                .object([("weights", matrix(m.weights(layer: l), rows: m.layers[l].outputs, columns: m.layers[l].inputs)),
+                         ("bias", floats(m.bias(layer: l)))])
+            }))]
+        }
         return .object([
             ("format", .string(Self.formatName)),
             ("version", .number(Double(Self.formatVersion))),
-            ("model", .object([("type", .string(model.kind.rawValue))])),
+            ("model", .object(modelObject)),
             ("label", .string(label)),
             ("classes", .array(classes.map { .string($0) })),
             ("feature_names", .array(featureNames.map { .string($0) })),
             ("scaler", scaler.map { .object([("mean", floats($0.mean)), ("scale", floats($0.scale))]) } ?? .null),
-            ("weights", .array(rows)),
-            ("bias", floats(model.bias)),
+        ] + parameters + [
             ("config", config),
             ("metrics", metrics),
             ("training", training),
@@ -116,24 +137,69 @@ public struct SavedModel: Sendable {
             }
             return out
         }
-        guard case .string(let typeName)? = json["model"]?["type"], let kind = LinearModelKind(rawValue: typeName) else {
-            throw bad("\"model.type\" is missing or not one of \"softmax\", \"logistic\"")
+        guard case .string(let typeName)? = json["model"]?["type"], typeName == "mlp" || LinearModelKind(rawValue: typeName) != nil else {
+            throw bad("\"model.type\" is missing or not one of \"softmax\", \"logistic\", \"mlp\"")
         }
         let classes = try strings("classes")
         let featureNames = try strings("feature_names")
         guard classes.count >= 2, Set(classes).count == classes.count else { throw bad("\"classes\" must hold at least two distinct names") }
         guard !featureNames.isEmpty else { throw bad("\"feature_names\" is empty") }
-        if kind == .logistic && classes.count != 2 { throw bad("a logistic model has two classes, found \(classes.count)") }
         guard case .string(let label)? = json["label"] else { throw bad("\"label\" is missing or not a string") }
         let d = featureNames.count
-        var model = LinearModel(kind: kind, featureCount: d, classCount: classes.count)
-        guard case .array(let rows)? = json["weights"], rows.count == model.outputCount else {
-            throw bad("\"weights\" must be an array of \(model.outputCount) rows")
+        /// A (rows, columns) matrix as an array of rows.
+        func matrix(_ v: JSONValue?, _ key: String, rows: Int, columns: Int) throws(LearningError) -> [Float] {
+            guard case .array(let items)? = v, items.count == rows else { throw bad("\"\(key)\" must be an array of \(rows) rows") }
+            var w: [Float] = []
+            for (i, row) in items.enumerated() { w += try floatArray(row, "\(key)[\(i)]", count: columns) }
+            return w
         }
-        var w: [Float] = []
-        for (i, row) in rows.enumerated() { w += try floatArray(row, "weights[\(i)]", count: d) }
-        let b = try floatArray(json["bias"], "bias", count: model.outputCount)
-        model.setParameters(weights: w, bias: b)
+        let model: Model
+        if let kind = LinearModelKind(rawValue: typeName) {
+            if kind == .logistic && classes.count != 2 { throw bad("a logistic model has two classes, found \(classes.count)") }
+            var m = LinearModel(kind: kind, featureCount: d, classCount: classes.count)
+            let w = try matrix(json["weights"], "weights", rows: m.outputCount, columns: d)
+            let b = try floatArray(json["bias"], "bias", count: m.outputCount)
+            m.setParameters(weights: w, bias: b)
+            model = .linear(m)
+        } else {
+            guard case .array(let sizes)? = json["model"]?["hidden"], !sizes.isEmpty else {
+                throw bad("\"model.hidden\" is missing or not a non-empty array")
+            }
+            var hidden: [Int] = []
+            for size in sizes {
+                guard case .number(let n) = size, n == n.rounded(), n >= 1, n <= 1_000_000 else {
+                    throw bad("\"model.hidden\" must hold positive integers")
+                }
+                hidden.append(Int(n))
+            }
+            guard case .string(let name)? = json["model"]?["activation"], let activation = Activation(rawValue: name) else {
+                throw bad("\"model.activation\" is missing or not one of \"relu\", \"tanh\", \"sigmoid\"")
+            }
+            // Check every shape before the network's buffer is allocated: its size is then bounded
+            // by the numbers already parsed.
+            let widths = [d] + hidden + [classes.count == 2 ? 1 : classes.count]
+            guard case .array(let layers)? = json["layers"], layers.count == widths.count - 1 else {
+                throw bad("\"layers\" must be an array of \(widths.count - 1) layers")
+            }
+            for l in layers.indices {
+                let key = "layers[\(l)].weights"
+                guard case .array(let rows)? = layers[l]["weights"], rows.count == widths[l + 1] else {
+                    throw bad("\"\(key)\" must be an array of \(widths[l + 1]) rows")
+                }
+                for (i, row) in rows.enumerated() {
+                    guard case .array(let values) = row, values.count == widths[l] else {
+                        throw bad("\"\(key)[\(i)]\" must hold \(widths[l]) values")
+                    }
+                }
+            }
+            var m = MLP(featureCount: d, hidden: hidden, activation: activation, classCount: classes.count)
+            for (l, layer) in m.layers.enumerated() {
+                let w = try matrix(layers[l]["weights"], "layers[\(l)].weights", rows: layer.outputs, columns: layer.inputs)
+                let b = try floatArray(layers[l]["bias"], "layers[\(l)].bias", count: layer.outputs)
+                m.setLayer(l, weights: w, bias: b)
+            }
+            model = .mlp(m)
+        }
         var scaler: Standardizer? = nil
         if let s = json["scaler"], s != .null {
             let mean = try floatArray(s["mean"], "scaler.mean", count: d)

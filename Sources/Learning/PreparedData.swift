@@ -100,7 +100,7 @@ public struct PreparedData: Sendable {
         let k = train.classes.count
         switch type {
         case .auto: return k == 2 ? .logistic : .softmax
-        case .softmax: return .softmax
+        case .softmax, .mlp: return .softmax
         case .logistic:
             if k != 2 {
                 throw .config(file: configFile, key: "model.type",

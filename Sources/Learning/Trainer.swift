@@ -34,14 +34,19 @@ public enum StopReason: String, Sendable {
     case earlyStopping = "early_stopping"
 }
 
-/// The outcome of ``Trainer/train(_:on:test:onEpoch:)``.
-public struct TrainingRun: Sendable {
-    public var model: LinearModel
+/// The outcome of ``Trainer/train(_:on:test:validation:onEpoch:)``.
+public struct TrainingRun<M: Classifier>: Sendable {
+    public var model: M
     public var epochs: [EpochReport]
     public var stopReason: StopReason
     /// SGD steps taken (the schedule's t at the end).
     public var steps: Int
     public var seconds: Double
+
+    /// The same run with the model wrapped (for example as a ``Model``).
+    func map<N>(_ wrap: (M) -> N) -> TrainingRun<N> {
+        TrainingRun<N>(model: wrap(model), epochs: epochs, stopReason: stopReason, steps: steps, seconds: seconds)
+    }
 }
 
 /// Mini-batch SGD on the data-parallel engine.
@@ -95,7 +100,33 @@ public final class Trainer {
     public func train(
         _ start: LinearModel, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
         onEpoch: (EpochReport) -> Void = { _ in }
-    ) throws(LearningError) -> TrainingRun {
+    ) throws(LearningError) -> TrainingRun<LinearModel> {
+        try run(start, on: train, test: test, validation: validation, onEpoch: onEpoch)
+    }
+
+    /// Trains a network from its current parameters (see the linear model's overload).
+    public func train(
+        _ start: MLP, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        onEpoch: (EpochReport) -> Void = { _ in }
+    ) throws(LearningError) -> TrainingRun<MLP> {
+        try run(start, on: train, test: test, validation: validation, onEpoch: onEpoch)
+    }
+
+    /// Trains any model (see the linear model's overload).
+    public func train(
+        _ start: Model, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        onEpoch: (EpochReport) -> Void = { _ in }
+    ) throws(LearningError) -> TrainingRun<Model> {
+        switch start {
+        case .linear(let m): try run(m, on: train, test: test, validation: validation, onEpoch: onEpoch).map(Model.linear)
+        case .mlp(let m): try run(m, on: train, test: test, validation: validation, onEpoch: onEpoch).map(Model.mlp)
+        }
+    }
+
+    /// The training loop, specialised for each model type.
+    func run<M: TrainableModel>(
+        _ start: M, on train: Dataset, test: Dataset?, validation: Dataset?, onEpoch: (EpochReport) -> Void
+    ) throws(LearningError) -> TrainingRun<M> {
         precondition(train.count > 0 && train.featureCount == start.featureCount)
         var model = start
         let n = train.count
@@ -105,7 +136,7 @@ public final class Trainer {
         let weightCount = model.weightCount
         let penalty = options.penalty
         let optimizer = OptimizerState(options, parameterCount: model.parameters.count)
-        let stepWidth = model.stride * model.outputCount
+        let flopsPerSample = model.flopsPerSample
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
                                    length: model.scratchLength(rows: Self.maxShardRows(batchSize: batchSize)))
@@ -125,7 +156,7 @@ public final class Trainer {
         var averaged = model.parameters
         var averagedSteps = 0
         var samplesSeen = 0
-        func current() -> LinearModel {
+        func current() -> M {
             guard averagedSteps > 0 else { return model }
             var m = model
             m.parameters = averaged
@@ -150,8 +181,7 @@ public final class Trainer {
                         while first < n {
                             let b = min(batchSize, n - first)
                             let plan = Self.plan(batchRows: b)
-                            // Forward and backward: 4 b s O operations.
-                            let stats = pool.mapReduce(plan, cost: 4 * b * stepWidth, map: { shard, range in
+                            let stats = pool.mapReduce(plan, cost: b * flopsPerSample, map: { shard, range in
                                 return model.computeGradient(
                                     x: x.baseAddress!, labels: ys.baseAddress! + first + range.lowerBound,
                                     rows: rows.baseAddress! + first + range.lowerBound, count: range.count,

@@ -59,21 +59,18 @@ public enum TrainingJob {
         let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
         let data = try PreparedData.load(config, pool: pool, initial: initial)
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let start: LinearModel
+        let start: Model
         if let initial {
-            if config.modelType != .auto && config.modelType.rawValue != initial.model.kind.rawValue {
-                throw .config(file: config.file, key: "model.type",
-                              message: "\"\(config.modelType.rawValue)\" differs from the initial model's \"\(initial.model.kind.rawValue)\"")
-            }
+            try checkWarmStart(config, initial: initial.model)
             start = initial.model
         } else {
-            let kind = try data.modelKind(config.modelType, configFile: config.file)
-            start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: data.train.classes.count)
+            start = try initialModel(config, data: data)
         }
-        let run = try Trainer(options: config.training, pool: pool).train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
+        let run = try Trainer(options: config.training, pool: pool)
+            .train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)
-        let penalty = config.training.penalty.value(run.model.paddedWeights)
+        let penalty = config.training.penalty.value(run.model.penalizedWeights)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
         let samples = Double(data.train.count * run.epochs.count)
         let folder = outputFolder(config)
@@ -98,6 +95,39 @@ public enum TrainingJob {
         try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         try saved.write(to: modelPath)
         return summary
+    }
+}
+
+extension TrainingJob {
+    /// The untrained model the config asks for: linear models start at zero, networks at
+    /// seeded random weights (``MLP/initialized(seed:)`` with training.seed).
+    static func initialModel(_ config: Config, data: PreparedData) throws(LearningError) -> Model {
+        let d = data.train.featureCount, k = data.train.classes.count
+        if config.modelType == .mlp {
+            return .mlp(MLP(featureCount: d, hidden: config.hidden, activation: config.activation, classCount: k)
+                .initialized(seed: config.training.seed))
+        }
+        let kind = try data.modelKind(config.modelType, configFile: config.file)
+        return .linear(LinearModel(kind: kind, featureCount: d, classCount: k))
+    }
+
+    /// A warm start continues the saved model as it is: a config that names another model
+    /// type, or another network shape, is an error.
+    static func checkWarmStart(_ config: Config, initial: Model) throws(LearningError) {
+        if config.modelType != .auto && config.modelType.rawValue != initial.typeName {
+            throw .config(file: config.file, key: "model.type",
+                          message: "\"\(config.modelType.rawValue)\" differs from the initial model's \"\(initial.typeName)\"")
+        }
+        if config.modelType == .mlp, let net = initial.network {
+            if config.hidden != net.hidden {
+                throw .config(file: config.file, key: "model.hidden",
+                              message: "\(config.hidden) differs from the initial model's \(net.hidden)")
+            }
+            if config.activation != net.activation {
+                throw .config(file: config.file, key: "model.activation",
+                              message: "\"\(config.activation.rawValue)\" differs from the initial model's \"\(net.activation.rawValue)\"")
+            }
+        }
     }
 }
 

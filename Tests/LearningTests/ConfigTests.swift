@@ -44,6 +44,16 @@ import Testing
         #expect(try Config.decode(c.jsonValue, file: "c.json") == { var d = c; d.file = "c.json"; return d }())
     }
 
+    @Test func mlpKeysAreRead() throws {
+        let c = try decode(#"{"data": {"train": "a.csv"}, "model": {"type": "mlp", "hidden": [64, 32], "activation": "tanh"}}"#)
+        #expect(c.modelType == .mlp && c.hidden == [64, 32] && c.activation == .tanh)
+        let d = try decode(#"{"data": {"train": "a.csv"}, "model": {"type": "mlp"}}"#)
+        #expect(d.hidden == [100] && d.activation == .relu)
+        // The resolved config keeps the shape, so a model file records it.
+        let again = try Config.decode(c.jsonValue, file: "again")
+        #expect(again.hidden == [64, 32] && again.activation == .tanh)
+    }
+
     @Test func relativePathsResolveAgainstTheConfigFolder() throws {
         #expect(try decode(#"{"data": {"train": "../data/x.csv"}}"#, base: "/repo/configs").data.train == "/repo/data/x.csv")
         #expect(try decode(#"{"data": {"train": "/abs/x.csv"}}"#, base: "/repo/configs").data.train == "/abs/x.csv")
@@ -81,6 +91,14 @@ import Testing
         (#"{"data": {}}"#, "data.train", "missing"),
         (#"{"model": {"type": "tree"}, "data": {"train": "x.csv"}}"#, "model.type", "\"softmax\""),
         (#"[1, 2]"#, "(top level)", "expected an object"),
+        (#"{"model": {"type": "softmax", "hidden": [4]}, "data": {"train": "x.csv"}}"#, "model.hidden", "only for"),
+        (#"{"model": {"type": "mlp", "hidden": []}, "data": {"train": "x.csv"}}"#, "model.hidden", "1 to 64"),
+        (#"{"model": {"type": "mlp", "hidden": 8}, "data": {"train": "x.csv"}}"#, "model.hidden", "found a number"),
+        (#"{"model": {"type": "mlp", "hidden": [8, 0]}, "data": {"train": "x.csv"}}"#, "model.hidden[1]", "out of range"),
+        (#"{"model": {"type": "mlp", "activation": "gelu"}, "data": {"train": "x.csv"}}"#, "model.activation", "\"tanh\""),
+        (#"{"data": {"synthetic": {"shape": "moons"}}}"#, "data.synthetic.shape", "\"rings\""),
+        (#"{"data": {"synthetic": {"shape": "xor", "classes": 3}}}"#, "data.synthetic.classes", "2 classes"),
+        (#"{"data": {"synthetic": {"shape": "rings", "features": 1}}}"#, "data.synthetic.features", "at least 2"),
     ])
     func badValuesNameTheKeyAndWhatIsAllowed(text: String, key: String, fragment: String) throws {
         let e = try #require(configError(text))

@@ -75,12 +75,12 @@ import Testing
         defer { xb.deallocate() }
         xb.initialize(from: xg, count: xg.count)
         for r in 0..<4 { ptrs[r] = UnsafePointer(xb + r * s) }
-        linearForward(z: &z, rows: ptrs, count: 4, w: w, b: b, stride: s, o: 2)
+        linearForward(z: &z, ldz: 2, rows: ptrs, count: 4, w: w, b: b, stride: s, o: 2)
         // z(x1) = (1 + 0.5, 2 + 2 - 1) = (1.5, 3); z(x0) = (3.5, 6 - 1 - 1) = (3.5, 4).
         #expect(Array(z[0..<4]) == [1.5, 3, 3.5, 4])
         var dw = [Float](repeating: .nan, count: 2 * s), db: [Float] = [.nan, .nan]
         let dz: [Float] = [1, -1, 0.5, 2]
-        linearBackward(dw: &dw, db: &db, dz: dz, rows: ptrs, count: 2, stride: s, o: 2)
+        linearBackward(dw: &dw, db: &db, dz: dz, ldz: 2, rows: ptrs, count: 2, stride: s, o: 2)
         // dW = dz^T X_rows (overwriting): row 0 = 1*(1,2) + 0.5*(3,-1) = (2.5, 1.5); row 1 = -(1,2) + 2*(3,-1) = (5, -4).
         #expect(Array(dw[0..<2]) == [2.5, 1.5] && Array(dw[s..<(s + 2)]) == [5, -4])
         #expect(dw[2..<s].allSatisfy { $0 == 0 })  // padding columns get zero gradient
@@ -108,7 +108,7 @@ import Testing
         defer { xb.deallocate() }
         xb.initialize(from: xg, count: xg.count)
         for r in 0..<rp { ptrs[r] = UnsafePointer(xb + r * s) }
-        linearForward(z: &z, rows: ptrs, count: rp, w: w, b: b, stride: s, o: o)
+        linearForward(z: &z, ldz: o, rows: ptrs, count: rp, w: w, b: b, stride: s, o: o)
         for i in 0..<count {
             for k in 0..<o {
                 var ref = Double(b[k])
@@ -118,7 +118,7 @@ import Testing
         }
         let dz = (0..<(count * o)).map { _ in Float(g.nextGaussian()) }
         var dw = [Float](repeating: .nan, count: o * s), db = [Float](repeating: .nan, count: o)
-        linearBackward(dw: &dw, db: &db, dz: dz, rows: ptrs, count: count, stride: s, o: o)
+        linearBackward(dw: &dw, db: &db, dz: dz, ldz: o, rows: ptrs, count: count, stride: s, o: o)
         for k in 0..<o {
             for j in 0..<s {
                 var ref = 0.0
@@ -151,3 +151,75 @@ import Testing
     }
 }
 
+
+/// The dense layer's kernel pair against finite differences of the scalar
+/// S = sum(G * (X W^T + b)) in float64: dS/dW = G^T X, dS/db = column sums of G, dS/dX = G W.
+@Suite struct DenseLayerKernelTests {
+    /// Shapes: rows (on the 4-row blocks and not), inputs (padded or not), outputs (over and under 5).
+    @Test(arguments: [(4, 8, 3), (7, 5, 12), (13, 16, 7), (9, 20, 1)])
+    func backwardMatchesFiniteDifferences(rows b: Int, inputs d: Int, outputs o: Int) {
+        let s = LinearModel.stride(d), bp = (b + 3) / 4 * 4
+        var rng = SplitMix64(seed: UInt64(b * 100 + d * 10 + o))
+        func random(_ n: Int) -> [Double] { (0..<n).map { _ in rng.nextGaussian() } }
+        let x = random(b * d), w = random(o * d), bias = random(o), g = random(b * o)
+        func S(_ x: [Double], _ w: [Double], _ bias: [Double]) -> Double {
+            var total = 0.0
+            for i in 0..<b {
+                for c in 0..<o {
+                    var z = bias[c]
+                    for j in 0..<d { z += x[i * d + j] * w[c * d + j] }
+                    total += g[i * o + c] * z
+                }
+            }
+            return total
+        }
+        // Padded float32 buffers for the kernels.
+        var xs = [Float](repeating: 0, count: bp * s), ws = [Float](repeating: 0, count: o * s)
+        for i in 0..<b { for j in 0..<d { xs[i * s + j] = Float(x[i * d + j]) } }
+        for c in 0..<o { for j in 0..<d { ws[c * s + j] = Float(w[c * d + j]) } }
+        let bs = bias.map(Float.init), gs = g.map(Float.init)
+        var dw = [Float](repeating: .nan, count: o * s), db = [Float](repeating: .nan, count: o)
+        var dx = [Float](repeating: .nan, count: b * s), z = [Float](repeating: .nan, count: bp * o)
+        var transposed = [Float](repeating: .nan, count: o * b)
+        xs.withUnsafeBufferPointer { xb in
+            let rows = (0..<bp).map { UnsafePointer(xb.baseAddress! + min($0, b - 1) * s) }
+            linearForward(z: &z, ldz: o, rows: rows, count: bp, w: ws, b: bs, stride: s, o: o)
+            linearBackward(dw: &dw, db: &db, dz: gs, ldz: o, rows: rows, count: b, stride: s, o: o)
+        }
+        let wRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: o)
+        defer { wRows.deallocate() }
+        linearInputGradient(dx: &dx, dz: gs, ldz: o, count: b, w: ws, stride: s, o: o, transposed: &transposed, wRows: wRows)
+        // Forward: Z = X W^T + b.
+        for i in 0..<b {
+            for c in 0..<o {
+                var e = bias[c]
+                for j in 0..<d { e += x[i * d + j] * w[c * d + j] }
+                #expect(abs(Double(z[i * o + c]) - e) < 1e-4)
+            }
+        }
+        let h = 1e-4
+        func check(_ analytic: Float, _ up: Double, _ down: Double) {
+            let numeric = (up - down) / (2 * h)
+            #expect(abs(Double(analytic) - numeric) <= 1e-3 + 1e-4 * abs(numeric), "\(analytic) vs \(numeric)")
+        }
+        for c in 0..<o {
+            for j in 0..<d {
+                var up = w, down = w
+                up[c * d + j] += h; down[c * d + j] -= h
+                check(dw[c * s + j], S(x, up, bias), S(x, down, bias))
+            }
+            for j in d..<s { #expect(dw[c * s + j] == 0) }
+            var up = bias, down = bias
+            up[c] += h; down[c] -= h
+            check(db[c], S(x, w, up), S(x, w, down))
+        }
+        for i in 0..<b {
+            for j in 0..<d {
+                var up = x, down = x
+                up[i * d + j] += h; down[i * d + j] -= h
+                check(dx[i * s + j], S(up, w, bias), S(down, w, bias))
+            }
+            for j in d..<s { #expect(dx[i * s + j] == 0) }
+        }
+    }
+}

@@ -21,7 +21,7 @@ import Testing
         try s.write(to: dir.file("model.json"))
         let back = try SavedModel.read(path: dir.file("model.json"))
         #expect(back.model.parameters.map(\.bitPattern) == s.model.parameters.map(\.bitPattern))
-        #expect(back.model.kind == .softmax && back.classes == s.classes && back.featureNames == s.featureNames)
+        #expect(back.model.linear?.kind == .softmax && back.classes == s.classes && back.featureNames == s.featureNames)
         #expect(back.scaler == s.scaler)
         // No temporary file is left next to it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["model.json"])

@@ -76,7 +76,7 @@ import Testing
         o.batchSize = 100
         o.epochs = 4
         o.tol = nil
-        func train(_ workers: Int) throws -> TrainingRun {
+        func train(_ workers: Int) throws -> TrainingRun<LinearModel> {
             try Trainer(options: o, pool: WorkerPool(workers: workers))
                 .train(LinearModel(kind: .softmax, featureCount: 10, classCount: 3), on: data)
         }

@@ -15,7 +15,7 @@ import Testing
         return o
     }
 
-    func train(_ data: Dataset, _ o: TrainingOptions, kind: LinearModelKind, workers: Int) throws -> TrainingRun {
+    func train(_ data: Dataset, _ o: TrainingOptions, kind: LinearModelKind, workers: Int) throws -> TrainingRun<LinearModel> {
         let start = LinearModel(kind: kind, featureCount: data.featureCount, classCount: data.classes.count)
         return try Trainer(options: o, pool: WorkerPool(workers: workers)).train(start, on: data)
     }
@@ -130,7 +130,7 @@ import Testing
         o.shuffle = false
         let run = try train(data, o, kind: .softmax, workers: 2)
         let final = Evaluation(model: run.model, data: data, pool: try WorkerPool(workers: 2))
-        let objective = final.logLoss + alpha * Penalty.l2.value(run.model.paddedWeights)
+        let objective = final.logLoss + alpha * Penalty.l2.value(run.model.penalizedWeights)
         #expect(abs(objective - optimum) / optimum < 1e-4, "objective \(objective) vs optimum \(optimum)")
         #expect(objective >= optimum * (1 - 1e-6), "below the true optimum: the objective is wrong")
     }

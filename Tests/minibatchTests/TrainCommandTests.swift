@@ -289,6 +289,43 @@ struct TrainCommandTests {
         }
     }
 
+    @Test("an mlp config trains; model.json stores its layers; evaluate and predict use it; 1, 2 and 3 workers agree")
+    func mlpEndToEnd() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.writeJSON([
+            "data": ["synthetic": ["shape": "rings", "samples": 400, "features": 2, "classes": 2, "noise": 0.1, "seed": 2],
+                     "test_fraction": 0.25] as [String: Any],
+            "model": ["type": "mlp", "hidden": [12, 5], "activation": "tanh"] as [String: Any],
+            "training": ["epochs": 3, "tol": NSNull(), "batch_size": 40, "optimizer": "adam", "eta0": 0.01,
+                         "learning_rate": "constant"] as [String: Any],
+        ], to: "mlp.json")
+        var layers: [Int: String] = [:]
+        for workers in [1, 2, 3] {
+            let r = try box.run(["train", "--config", "mlp.json", "--workers", "\(workers)", "--out", "w\(workers)", "--quiet"])
+            #expect(r.exitCode == 0, "\(r)")
+            let text = try box.read("w\(workers)/model.json")
+            layers[workers] = memberText("layers", in: text)
+        }
+        #expect(layers[2] == layers[1] && layers[3] == layers[1] && !(layers[1] ?? "").isEmpty)
+        let model = try JSONRead.object(try box.read("w1/model.json"))
+        let spec = try #require(model["model"] as? [String: Any])
+        #expect(spec["type"] as? String == "mlp" && spec["activation"] as? String == "tanh")
+        #expect((spec["hidden"] as? [Any])?.compactMap(JSONRead.int) == [12, 5])
+        let stack = try #require(model["layers"] as? [[String: Any]])
+        // Two classes: one sigmoid output unit.
+        #expect(stack.compactMap { JSONRead.matrix($0["weights"])?.count } == [12, 5, 1])
+        #expect(stack.compactMap { JSONRead.matrix($0["weights"])?.first?.count } == [2, 12, 5])
+        #expect(model["weights"] == nil)
+
+        try box.write("x0,x1,label\n0.1,0.2,0\n2.0,0.1,1\n-1.9,0.3,1\n", to: "few.csv")
+        let e = try box.run(["evaluate", "--model", "w1/model.json", "--data", "few.csv", "--json"])
+        #expect(e.exitCode == 0, "\(e)")
+        let p = try box.run(["predict", "--model", "w1/model.json", "--data", "few.csv", "--proba"])
+        #expect(p.exitCode == 0, "\(p)")
+        #expect(p.stdoutLines.count == 4)
+    }
+
     /// The text of a top-level member of a model file, from its key to the end of its value.
     private func memberText(_ key: String, in text: String) -> String {
         guard let start = text.range(of: "\n  \"\(key)\": ") else { return "" }
