@@ -9,14 +9,32 @@ public struct BenchmarkWorkload: Sendable, Equatable {
     public var features: Int
     public var classes: Int
     public var batchSize: Int
+    /// Hidden layer sizes for an MLP workload (ReLU); empty for softmax regression.
+    public var hidden: [Int] = []
 
     /// MNIST-sized softmax: n = 60,000, d = 784, K = 10, batch 256.
     public static let w1 = BenchmarkWorkload(name: "W1", samples: 60_000, features: 784, classes: 10, batchSize: 256)
     /// Covtype-sized, few features: n = 500,000, d = 54, K = 7, batch 128.
     public static let w2 = BenchmarkWorkload(name: "W2", samples: 500_000, features: 54, classes: 7, batchSize: 128)
 
-    /// FLOPs of one epoch: forward Z = XW^T and backward G = (P - Y)^T X, 2ndK each.
-    public var flopsPerEpoch: Double { 4 * Double(samples) * Double(features) * Double(classes) }
+    /// MNIST-sized MLP: 784-128-10 with ReLU, batch 128.
+    public static let w3 = BenchmarkWorkload(name: "W3", samples: 60_000, features: 784, classes: 10, batchSize: 128,
+                                             hidden: [128])
+
+    /// "softmax" or "mlp".
+    public var modelName: String { hidden.isEmpty ? "softmax" : "mlp" }
+
+    /// FLOPs of one epoch. Softmax: forward Z = XW^T and backward G = (P - Y)^T X, 2ndK each.
+    /// MLP: per layer of shape (in, out), forward and weight gradient 2 n in out each, and the
+    /// input gradient 2 n in out for every layer above the first.
+    public var flopsPerEpoch: Double {
+        let widths = [features] + hidden + [classes]
+        var perSample = 0.0
+        for l in 0..<(widths.count - 1) {
+            perSample += Double(l == 0 ? 4 : 6) * Double(widths[l]) * Double(widths[l + 1])
+        }
+        return Double(samples) * perSample
+    }
 }
 
 /// One worker count's figures.
@@ -65,7 +83,10 @@ public enum Benchmark {
         for n in workers {
             let pool: WorkerPool
             do { pool = try WorkerPool(workers: n, dispatch: dispatch) } catch { throw .config(file: "bench", key: "--workers", message: error.description) }
-            let start = LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count)
+            let start: Model = w.hidden.isEmpty
+                ? .linear(LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count))
+                : .mlp(MLP(featureCount: data.featureCount, hidden: w.hidden, activation: .relu, classCount: data.classes.count)
+                    .initialized(seed: 0))
             let run = try Trainer(options: options, pool: pool).train(start, on: data)
             let times = run.epochs.map(\.seconds)
             let counted = times.count >= 3 ? Array(times.dropFirst()) : times

@@ -6,21 +6,30 @@ import Learning
 enum BenchCommand {
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(args, command: "bench",
-                              valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--epochs", "--workers",
-                                       "--dispatch"],
+                              valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--hidden",
+                                       "--epochs", "--workers", "--dispatch"],
                               boolean: ["--json"])
         var w: BenchmarkWorkload
         switch a.string("--workload")?.lowercased() ?? "w1" {
         case "w1": w = .w1
         case "w2": w = .w2
-        case let other: throw UsageError("--workload \(other) is not known; use W1 or W2")
+        case "w3": w = .w3
+        case let other: throw UsageError("--workload \(other) is not known; use W1, W2 or W3")
         }
         if let v = try a.integer("--samples", in: 1...100_000_000, meaning: "use a positive number") { w.samples = v }
         if let v = try a.integer("--features", in: 1...1_000_000, meaning: "use a positive number") { w.features = v }
         if let v = try a.integer("--classes", in: 2...100_000, meaning: "use at least 2") { w.classes = v }
         if let v = try a.integer("--batch-size", in: 1...Int(Int32.max), meaning: "use a positive number") { w.batchSize = v }
+        if let text = a.string("--hidden") {
+            let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 100_000 }) else {
+                throw UsageError("--hidden \(text) is not a list of layer sizes; use for example --hidden 128 or --hidden 64,32")
+            }
+            w.hidden = sizes.map { $0! }
+        }
         if w.classes > w.samples { throw UsageError("--classes \(w.classes) needs at least as many --samples") }
-        if a.string("--samples") != nil || a.string("--features") != nil || a.string("--classes") != nil {
+        if a.string("--samples") != nil || a.string("--features") != nil || a.string("--classes") != nil
+            || a.string("--hidden") != nil {
             w.name = "custom"
         }
         let epochs = try a.integer("--epochs", in: 1...10_000, meaning: "use a positive number of epochs") ?? 5
@@ -36,7 +45,8 @@ enum BenchCommand {
         let peak = PeakFlops.measure(pool: try WorkerPool(workers: top))
         let cores = WorkerPool.activeCores
         if !json {
-            print("minibatch bench: \(w.name) softmax, n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
+            let shape = w.hidden.isEmpty ? "softmax" : "mlp \(([w.features] + w.hidden + [w.classes]).map(String.init).joined(separator: "-")) relu"
+            print("minibatch bench: \(w.name) \(shape), n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
                 + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4, dispatch \(dispatch.rawValue)")
             print(String(format: "peak (FMA loop): %.1f GFLOP/s per core, %.1f GFLOP/s on %d threads (%d cores)",
                          peak.perCore / 1e9, peak.machine / 1e9, top, cores))
@@ -65,7 +75,8 @@ enum BenchCommand {
                 ])
             }
             print(JSONValue.object([
-                ("workload", .string(w.name)), ("samples", .number(Double(w.samples))),
+                ("workload", .string(w.name)), ("model", .string(w.modelName)),
+                ("hidden", .array(w.hidden.map { .number(Double($0)) })), ("samples", .number(Double(w.samples))),
                 ("features", .number(Double(w.features))), ("classes", .number(Double(w.classes))),
                 ("batch_size", .number(Double(w.batchSize))), ("epochs", .number(Double(epochs))),
                 ("dispatch", .string(dispatch.rawValue)),
