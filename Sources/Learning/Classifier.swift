@@ -12,6 +12,8 @@ public protocol Classifier: Sendable {
     var parameters: [Float] { get }
     /// How many leading elements of `parameters` are weights (penalised); biases follow.
     var weightCount: Int { get }
+    /// The weights without the padding columns (the model's true weight count).
+    var unpaddedWeightCount: Int { get }
     /// Scores every row of `data` in parallel; each row's result depends only on the row.
     func score(_ data: Dataset, pool: WorkerPool) -> Scores
 }
@@ -19,6 +21,12 @@ public protocol Classifier: Sendable {
 extension Classifier {
     /// The penalised weights, padding included (padding is always zero).
     var penalizedWeights: ArraySlice<Float> { parameters[..<weightCount] }
+
+    /// The fraction of the weights (padding not counted, biases not included) that are exactly 0.
+    public var zeroWeightFraction: Double {
+        let zeros = penalizedWeights.reduce(0) { $0 + ($1 == 0 ? 1 : 0) } - (weightCount - unpaddedWeightCount)
+        return Double(zeros) / Double(max(unpaddedWeightCount, 1))
+    }
 }
 
 /// What the trainer and the scorer need of a model: its shard kernels on flat buffers.
@@ -83,6 +91,13 @@ public enum Model: Classifier, Equatable {
         switch self {
         case .linear(let m): m.weightCount
         case .mlp(let m): m.weightCount
+        }
+    }
+
+    public var unpaddedWeightCount: Int {
+        switch self {
+        case .linear(let m): m.unpaddedWeightCount
+        case .mlp(let m): m.unpaddedWeightCount
         }
     }
 

@@ -10,6 +10,10 @@ public enum ModelType: String, Sendable, CaseIterable {
 public enum Penalty: String, Sendable, CaseIterable {
     /// R = 0.5 * ||W||^2, dR/dW = W.
     case l2
+    /// R = ||W||_1, applied by cumulative truncation (see ``CumulativeL1``).
+    case l1
+    /// R = (1 - l1_ratio) * 0.5 * ||W||^2 + l1_ratio * ||W||_1.
+    case elasticnet
     /// R = 0.
     case none
 }
@@ -71,7 +75,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var powerT = 0.5
     public var penalty = Penalty.l2
     public var alpha = 0.0001
-    /// Stop when the epoch's training loss has not improved by `tol` for `nIterNoChange`
+    /// The l1 share of an elasticnet penalty, in [0, 1].
+    public var l1Ratio = 0.15
+    /// Stop when the epoch's objective (training loss + alpha R) has not improved by `tol` for `nIterNoChange`
     /// epochs; nil never stops early.
     public var tol: Double? = 0.001
     public var nIterNoChange = 5
@@ -147,7 +153,7 @@ public struct Config: Sendable, Equatable {
                 ("batch_size", .number(Double(t.batchSize))), ("epochs", .number(Double(t.epochs))),
                 ("learning_rate", .string(t.learningRate.rawValue)), ("eta0", .number(t.eta0)),
                 ("power_t", .number(t.powerT)), ("penalty", .string(t.penalty.rawValue)),
-                ("alpha", .number(t.alpha)), ("tol", t.tol.map { .number($0) } ?? .null),
+                ("alpha", .number(t.alpha)), ("l1_ratio", .number(t.l1Ratio)), ("tol", t.tol.map { .number($0) } ?? .null),
                 ("n_iter_no_change", .number(Double(t.nIterNoChange))), ("shuffle", .bool(t.shuffle)),
                 ("seed", .number(Double(t.seed))), ("optimizer", .string(t.optimizer.rawValue)),
                 ("momentum", .number(t.momentum)), ("nesterov", .bool(t.nesterov)), ("beta1", .number(t.beta1)),
@@ -268,7 +274,7 @@ extension Config {
 
         if let v = top["training"] {
             let t = try r.object(v, path: "training", allowed: [
-                "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
+                "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "l1_ratio", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
                 "max_seconds", "early_stopping", "validation_fraction", "average",
             ])
@@ -280,12 +286,9 @@ extension Config {
                 o.eta0 = try r.number(v, "training.eta0", min: 0, minInclusive: false, allowed: "a number > 0")
             }
             if let v = t["power_t"] { o.powerT = try r.number(v, "training.power_t", min: 0, allowed: "a number >= 0") }
-            if let v = t["penalty"] {
-                if case .string(let s) = v, s == "l1" || s == "elasticnet" {
-                    throw .config(file: file, key: "training.penalty",
-                                  message: "\"\(s)\" is not supported yet; allowed: \"l2\", \"none\"")
-                }
-                o.penalty = try r.choice(v, "training.penalty", Penalty.self)
+            if let v = t["penalty"] { o.penalty = try r.choice(v, "training.penalty", Penalty.self) }
+            if let v = t["l1_ratio"] {
+                o.l1Ratio = try r.number(v, "training.l1_ratio", min: 0, max: 1, allowed: "a number in [0, 1]")
             }
             if let v = t["alpha"] { o.alpha = try r.number(v, "training.alpha", min: 0, allowed: "a number >= 0") }
             if let v = t["tol"] {

@@ -27,6 +27,7 @@ public struct LinearModel: TrainableModel {
     public var stride: Int { Self.stride(featureCount) }
     /// The number of weights with padding, which come first in `parameters` (the bias follows).
     public var weightCount: Int { outputCount * stride }
+    public var unpaddedWeightCount: Int { outputCount * featureCount }
 
     static func stride(_ d: Int) -> Int { (d + laneCount - 1) / laneCount * laneCount }
 

@@ -35,6 +35,8 @@ public struct MLP: TrainableModel {
     /// [all W | all b].
     public internal(set) var parameters: [Float]
 
+    public var unpaddedWeightCount: Int { layers.reduce(0) { $0 + $1.inputs * $1.outputs } }
+
     /// Output units: K for softmax, 1 (a sigmoid unit) for two classes.
     public var outputCount: Int { classCount == 2 ? 1 : classCount }
 

@@ -64,14 +64,13 @@ final class OptimizerState {
     ///   state: from ``withState(_:)``.
     @inline(__always)
     func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>?,
-              range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, alpha: Float, penalty: Penalty) {
+              range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float) {
         guard let state, kind == .adam || momentum != 0 else {
             sgdStep(parameters: parameters, gradient: gradient, range: range, weightCount: weightCount,
-                    eta: eta, batchSize: batchSize, alpha: alpha, penalty: penalty)
+                    eta: eta, batchSize: batchSize, decay: decay)
             return
         }
         let invB = 1 / Float(batchSize)
-        let decay = alpha * penalty.l2Factor
         for i in range {
             let g = gradient[i] * invB + (i < weightCount ? decay * parameters[i] : 0)
             switch kind {

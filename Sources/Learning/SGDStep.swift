@@ -3,7 +3,9 @@
 ///
 ///     W <- W - eta * (G / B + alpha * dR/dW)      b <- b - eta * g_b / B
 ///
-/// For l2, dR/dW = W; the bias is not regularised. Applies to the elements in `range`, so
+/// decay is alpha times the l2 share of the penalty (alpha for l2, alpha (1 - l1_ratio) for
+/// elasticnet, 0 for l1 and none), so alpha dR/dW = decay * W for the l2 part; an l1 part is
+/// applied afterwards by ``CumulativeL1``. The bias is not regularised. Applies to the elements in `range`, so
 /// the step can run chunk by chunk right after each chunk of the gradient is summed.
 /// - Parameters:
 ///   - parameters: (weightCount + biasCount), updated in place.
@@ -11,10 +13,9 @@
 @inline(__always)
 func sgdStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, range: Range<Int>, weightCount: Int,
-    eta: Float, batchSize: Int, alpha: Float, penalty: Penalty
+    eta: Float, batchSize: Int, decay: Float
 ) {
     let invB = 1 / Float(batchSize)
-    let decay = alpha * penalty.l2Factor
     let split = min(max(weightCount, range.lowerBound), range.upperBound)
     for i in range.lowerBound..<split {
         parameters[i] -= eta * (gradient[i] * invB + decay * parameters[i])

@@ -20,6 +20,9 @@ public struct EpochReport: Sendable, Equatable {
     /// The same on the validation set held out for early stopping.
     public var validationLoss: Double?
     public var validationAccuracy: Double?
+    /// With an l1 or elasticnet penalty: the fraction of weights (padding not counted) that
+    /// are exactly zero at the end of the epoch.
+    public var zeroFraction: Double?
 }
 
 /// Why training ended.
@@ -54,7 +57,8 @@ public struct TrainingRun<M: Classifier>: Sendable {
 /// Each step takes the next B rows of the epoch's permutation, cuts them into shards by a
 /// ``ShardPlan`` that depends only on B, lets every shard add its rows' (p - y) x^T into its
 /// own buffer, sums the buffers along the fixed pairwise tree and takes one regularised
-/// step (see ``sgdStep(parameters:gradient:weightCount:eta:batchSize:alpha:penalty:)``).
+/// step (see ``sgdStep(parameters:gradient:range:weightCount:eta:batchSize:decay:)``); an l1
+/// penalty is then applied by cumulative truncation (``CumulativeL1``).
 /// The same options and seed give the same bits for any worker count.
 public final class Trainer {
     public let options: TrainingOptions
@@ -132,9 +136,10 @@ public final class Trainer {
         let n = train.count
         let batchSize = min(options.batchSize, n)
         let schedule = LearningRateSchedule(options)
-        let alpha = Float(options.alpha)
         let weightCount = model.weightCount
-        let penalty = options.penalty
+        let decay = Float(options.alpha * options.penalty.l2Share(l1Ratio: options.l1Ratio))
+        let l1Strength = options.alpha * options.penalty.l1Share(l1Ratio: options.l1Ratio)
+        let l1 = l1Strength > 0 ? CumulativeL1(strength: l1Strength, weightCount: weightCount) : nil
         let optimizer = OptimizerState(options, parameterCount: model.parameters.count)
         let flopsPerSample = model.flopsPerSample
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
@@ -193,6 +198,7 @@ public final class Trainer {
                             eta = schedule.rate(step: t) / adaptiveDivisor
                             let etaStep = Float(eta)
                             optimizer.beginStep(t)
+                            l1?.beginStep(eta: Double(etaStep))
                             // Sum the shards' gradients and step each chunk of parameters as soon
                             // as its chunk of the gradient is complete.
                             model.parameters.withUnsafeMutableBufferPointer { p in
@@ -200,15 +206,16 @@ public final class Trainer {
                                 if optimizer.isPlainSGD {
                                     grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
                                         sgdStep(parameters: params, gradient: total, range: range, weightCount: weightCount,
-                                                eta: etaStep, batchSize: b, alpha: alpha, penalty: penalty)
+                                                eta: etaStep, batchSize: b, decay: decay)
+                                        l1?.truncate(parameters: params, range: range)
                                     }
                                     return
                                 }
                                 optimizer.withState { state in
                                     grads.reduce(shards: plan.shardCount, pool: pool) { range, total in
                                         optimizer.step(parameters: params, gradient: total, state: state, range: range,
-                                                       weightCount: weightCount, eta: etaStep, batchSize: b, alpha: alpha,
-                                                       penalty: penalty)
+                                                       weightCount: weightCount, eta: etaStep, batchSize: b, decay: decay)
+                                        l1?.truncate(parameters: params, range: range)
                                     }
                                 }
                             }
@@ -246,6 +253,7 @@ public final class Trainer {
                 report.validationLoss = e.logLoss
                 report.validationAccuracy = e.accuracy
             }
+            if l1 != nil { report.zeroFraction = current().zeroWeightFraction }
             reports.append(report)
             onEpoch(report)
 
@@ -253,12 +261,16 @@ public final class Trainer {
                 stop = .timeBudget
                 break
             }
-            // scikit-learn's rule: an epoch whose loss is not below best - tol counts as
-            // no improvement; n_iter_no_change of them in a row end training, or, with the
-            // "adaptive" schedule, divide the rate by 5 (ending training below 1e-6).
+            // scikit-learn's rule: an epoch whose objective (mean loss + alpha R(W)) is not
+            // below best - tol counts as no improvement; n_iter_no_change of them in a row end
+            // training, or, with the "adaptive" schedule, divide the rate by 5 (ending training
+            // below 1e-6). scikit-learn adds alpha R(w) as w was at each sample; here R is
+            // taken once, with the weights at the end of the epoch.
             // With early stopping the rule runs on the validation accuracy (higher is better;
             // scikit-learn's "score"), and the best epoch's parameters are kept.
-            let criterion = validating ? -report.validationAccuracy! : loss
+            let criterion = validating
+                ? -report.validationAccuracy!
+                : loss + options.alpha * options.penalty.value(current().penalizedWeights, l1Ratio: options.l1Ratio)
             if validating && criterion < bestLoss { bestParameters = current().parameters }
             if let tol = options.tol {
                 epochsWithoutImprovement = criterion > bestLoss - tol ? epochsWithoutImprovement + 1 : 0

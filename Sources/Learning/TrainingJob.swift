@@ -17,8 +17,10 @@ public struct TrainingSummary: Sendable {
     public var samplesPerSecond: Double
     public var workers: Int
     public var stopReason: StopReason
+    /// With an l1 or elasticnet penalty: the fraction of exactly-zero weights; else nil.
+    public var zeroFraction: Double?
 
-    /// The keys of `minibatch train --json`, in order.
+    /// The keys of `minibatch train --json`, in order (`zero_fraction` only with l1 or elasticnet).
     public var jsonValue: JSONValue {
         .object([
             ("model_path", .string(modelPath)),
@@ -32,7 +34,7 @@ public struct TrainingSummary: Sendable {
             ("load_seconds", .number(loadSeconds)),
             ("samples_per_second", .number(samplesPerSecond)),
             ("workers", .number(Double(workers))),
-        ])
+        ] + (zeroFraction.map { [("zero_fraction", JSONValue.number($0))] } ?? []))
     }
 }
 
@@ -70,7 +72,7 @@ public enum TrainingJob {
             .train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)
-        let penalty = config.training.penalty.value(run.model.penalizedWeights)
+        let penalty = config.training.penalty.value(run.model.penalizedWeights, l1Ratio: config.training.l1Ratio)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
         let samples = Double(data.train.count * run.epochs.count)
         let folder = outputFolder(config)
@@ -80,7 +82,9 @@ public enum TrainingJob {
             objective: final.logLoss + config.training.alpha * penalty, trainAccuracy: final.accuracy,
             testLoss: testEval?.logLoss, testAccuracy: testEval?.accuracy, trainSeconds: run.seconds,
             loadSeconds: loadSeconds, samplesPerSecond: samples / max(run.seconds, 1e-9), workers: pool.workerCount,
-            stopReason: run.stopReason)
+            stopReason: run.stopReason,
+            zeroFraction: config.training.penalty.l1Share(l1Ratio: config.training.l1Ratio) > 0 && config.training.alpha > 0
+                ? run.model.zeroWeightFraction : nil)
 
         let saved = SavedModel(
             model: run.model, classes: data.train.classes, featureNames: data.train.featureNames, label: data.label,
@@ -145,6 +149,7 @@ public enum MetricsLog {
             ("test_accuracy", .numberOrNull(r.testAccuracy)),
             ("validation_loss", .numberOrNull(r.validationLoss)),
             ("validation_accuracy", .numberOrNull(r.validationAccuracy)),
+            ("zero_fraction", .numberOrNull(r.zeroFraction)),
         ]).jsonText
     }
 

@@ -27,6 +27,7 @@ enum TrainCommand {
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)
+            if let z = r.zeroFraction { line += String(format: "  zero weights %.3f", z) }
             if let acc = r.validationAccuracy { line += String(format: "  validation accuracy %.4f", acc) }
             if let acc = r.testAccuracy { line += String(format: "  test accuracy %.4f", acc) }
             Console.error(line)
@@ -43,6 +44,7 @@ enum TrainCommand {
             }
             print("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")
             print(String(format: "train: loss %.6f  objective %.6f  accuracy %.4f", summary.trainLoss, summary.objective, summary.trainAccuracy))
+            if let z = summary.zeroFraction { print(String(format: "weights: %.1f%% exactly zero", 100 * z)) }
             if let l = summary.testLoss, let acc = summary.testAccuracy {
                 print(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
             }

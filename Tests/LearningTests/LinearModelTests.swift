@@ -17,7 +17,7 @@ import Testing
         let g = (0..<model.outputCount).flatMap { k in grad[(k * s)..<(k * s + d)] } + grad[model.weightCount...]
         let p = model.weights + model.bias
         return g.enumerated().map { i, g in
-            let reg = i < model.outputCount * d ? Double(alpha * penalty.l2Factor * p[i]) : 0
+            let reg = i < model.outputCount * d ? Double(alpha * Float(penalty.l2Share(l1Ratio: 0)) * p[i]) : 0
             return Double(g) / Double(data.count) + reg
         }
     }

@@ -16,7 +16,7 @@ import Testing
             p.withUnsafeMutableBufferPointer { pb in
                 opt.withState { state in
                     opt.step(parameters: pb.baseAddress!, gradient: g, state: state, range: 0..<start.count, weightCount: 1,
-                             eta: eta, batchSize: batch, alpha: alpha, penalty: .l2)
+                             eta: eta, batchSize: batch, decay: alpha)
                 }
             }
             history.append(p)

@@ -73,7 +73,7 @@ import Testing
             p.withUnsafeMutableBufferPointer { pb in
                 for r in ranges {
                     sgdStep(parameters: pb.baseAddress!, gradient: g, range: r, weightCount: 2, eta: 0.5,
-                            batchSize: 2, alpha: 0.1, penalty: .l2)
+                            batchSize: 2, decay: 0.1)
                 }
             }
             // w: 1 - 0.5 * (4/2 + 0.1 * 1) = -0.05; -2 - 0.5 * (2 - 0.2) = -2.9; b: 3 - 0.5 * 2 = 2.

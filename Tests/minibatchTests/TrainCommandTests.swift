@@ -9,7 +9,7 @@ struct TrainCommandTests {
     ]
     static let metricsKeys: Set<String> = [
         "epoch", "loss", "accuracy", "learning_rate", "seconds", "samples_per_second", "test_loss", "test_accuracy",
-        "validation_loss", "validation_accuracy",
+        "validation_loss", "validation_accuracy", "zero_fraction",
     ]
 
     @Test("happy path: exit 0, model.json and one metrics line per epoch, exact --json summary")
@@ -287,6 +287,36 @@ struct TrainCommandTests {
             #expect(r.weights == reference.weights, "weights differ with \(workers) workers")
             #expect(r.bias == reference.bias, "bias differs with \(workers) workers")
         }
+    }
+
+    @Test("penalty l1: zero_fraction in the --json summary, every metrics line and the epoch lines; objective uses ||W||_1")
+    func l1ReportsZeroWeights() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(DataTable(rows: 120, classes: ["a", "b", "c"], features: 6).csv(), to: "train.csv")
+        var config = Configs.basic(epochs: 4, batchSize: 16)
+        var training = config["training"] as! [String: Any]
+        training["penalty"] = "l1"
+        training["alpha"] = 0.05
+        config["training"] = training
+        try box.writeJSON(config, to: "l1.json")
+        let r = try box.run(["train", "--config", "l1.json", "--out", "out", "--json"])
+        #expect(r.exitCode == 0, "\(r)")
+        let summary = try JSONRead.object(try #require(r.stdoutLines.last))
+        #expect(Set(summary.keys) == Self.summaryKeys.union(["zero_fraction"]))
+        let zeros = try #require(JSONRead.number(summary["zero_fraction"]))
+        #expect(zeros > 0 && zeros < 1)
+        // The model file's weights agree with the reported fraction.
+        let model = try JSONRead.object(try box.read("out/model.json"))
+        let weights = try #require(JSONRead.matrix(model["weights"])).joined()
+        #expect(abs(Double(weights.filter { $0 == 0 }.count) / Double(weights.count) - zeros) < 1e-12)
+        let trainLoss = try #require(JSONRead.number(summary["train_loss"]))
+        let objective = try #require(JSONRead.number(summary["objective"]))
+        #expect(abs(objective - (trainLoss + 0.05 * weights.reduce(0) { $0 + abs($1) })) < 1e-6)
+        for line in CLI.lines(try box.read("out/metrics.jsonl")) {
+            #expect(JSONRead.number(try JSONRead.object(line)["zero_fraction"]) != nil)
+        }
+        #expect(r.stderrLines.allSatisfy { $0.contains("zero weights") }, "\(r)")
     }
 
     @Test("an mlp config trains; model.json stores its layers; evaluate and predict use it; 1, 2 and 3 workers agree")
