@@ -98,6 +98,7 @@ public enum TrainingJob {
         try AtomicFile.makeFolder(folder)
         try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         try saved.write(to: modelPath)
+        try TrainingReport.write(folder: folder)
         return summary
     }
 }
