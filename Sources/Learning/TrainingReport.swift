@@ -113,11 +113,6 @@ public struct TrainingReport: Sendable {
         return nil
     }
 
-    func trainingValue(_ key: String) -> JSONValue? {
-        guard let v = record.training[key], v != .null else { return nil }
-        return v
-    }
-
     static func format(_ d: Double?, _ spec: String) -> String {
         guard let d, d.isFinite else { return "—" }
         return String(format: spec, d)
