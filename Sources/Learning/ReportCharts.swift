@@ -82,7 +82,7 @@ struct NiceAxis: Equatable {
         if hi <= lo { lo -= 1; hi += 1 }
         let step = max(1, Self.step(span: hi - lo, count: targetTicks).rounded())
         var t = stride(from: (lo / step).rounded(.up), through: (hi / step).rounded(.down), by: 1).map { $0 * step }
-        if let firstTick = t.first, firstTick - lo >= 0.4 * step { t.insert(lo, at: 0) }
+        if let firstTick = t.first, firstTick - lo >= 0.6 * step { t.insert(lo, at: 0) }
         if t.count < 2 { t = [lo, hi] }
         lower = lo
         upper = hi

@@ -87,6 +87,11 @@ public struct TrainingReport: Sendable {
     td.n, th.n { text-align: right; padding-left: 12px; }
     td.json { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; }
     .scroll { overflow-x: auto; }
+    .config { columns: 340px 3; column-gap: 24px; }
+    .config table { width: 100%; break-inside: avoid; margin: 0 0 14px; }
+    .config tbody th { width: 60%; }
+    tr.other td { color: #b3261e; }
+    .config thead th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: #5b6475; }
     code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
     footer { color: #5b6475; font-size: 12px; }
     svg { display: block; width: 100%; height: auto; }
@@ -257,6 +262,13 @@ public struct TrainingReport: Sendable {
                 }
                 h += "<td class=\"n\">\(Self.count(total))</td></tr>\n"
             }
+            // Rows of a test file whose labels are not classes of the model.
+            let others = splits.map { key, _, counts in max(0, (intValue("\(key)_samples") ?? 0) - counts.reduce(0, +)) }
+            if others.contains(where: { $0 > 0 }) {
+                h += "<tr class=\"other\"><td>labels the model never saw</td>"
+                h += others.map { "<td class=\"n\">\(Self.count($0))</td>" }.joined()
+                h += "<td class=\"n\">\(Self.count(others.reduce(0, +)))</td></tr>\n"
+            }
             h += "</tbody>\n</table>\n"
         }
         return h + "</div>\n</div>\n</section>\n"
@@ -274,33 +286,56 @@ public struct TrainingReport: Sendable {
             rows.append(("epoch: median", Self.seconds(median)))
             rows.append(("epoch: fastest / slowest", Self.seconds(sorted.first) + " / " + Self.seconds(sorted.last)))
         }
-        rows.append(("samples per second", Self.format(summaryNumber("samples_per_second"), "%.4g")))
+        if let rate = summaryNumber("samples_per_second"), rate.isFinite {
+            rows.append(("samples per second", rate >= 1000 ? Self.count(Int(rate.rounded())) : String(format: "%.4g", rate)))
+        }
         if case .number(let steps)? = record.training["steps"] { rows.append(("steps", Self.count(Int(steps)))) }
         if let w = summaryNumber("workers") { rows.append(("worker threads", Self.count(Int(w)))) }
-        var h = "<section id=\"timings\">\n<h2>Timings</h2>\n<table id=\"timing-table\">\n<tbody>\n"
+        var h = "<section id=\"timings\">\n<h2>Timings</h2>\n<div class=\"two\">\n<div>\n<table id=\"timing-table\">\n<tbody>\n"
         for (k, v) in rows { h += "<tr><th>\(HTMLText.escape(k))</th><td class=\"n\">\(HTMLText.escape(v))</td></tr>\n" }
-        h += "</tbody>\n</table>\n<p class=\"note\">Epoch times cover the training steps only; test and validation scoring is not included.</p>\n"
+        h += "</tbody>\n</table>\n<p class=\"note\">Epoch times cover the training steps only; test and validation scoring is not included.</p>\n</div>\n"
+        let chart = LineChart(
+            id: "seconds-chart", title: "milliseconds per epoch", xTitle: "epoch", yTitle: "milliseconds",
+            series: [ChartSeries(key: "seconds", name: "training steps of the epoch", color: Self.colors.train, dash: nil,
+                                 points: epochs.map { (Double($0.epoch), $0.seconds.flatMap { $0.isFinite ? $0 * 1000 : nil }) })],
+            includeZero: true, height: 260)
+        h += "<figure>\n\(chart.svg())\n</figure>\n</div>\n"
         return h + "</section>\n"
     }
 
     func configSection() -> String {
         var h = "<section id=\"config\">\n<h2>Config</h2>\n"
-        var rows: [(String, JSONValue)] = []
-        func flatten(_ prefix: String, _ v: JSONValue) {
+        // One table per top-level section (data, model, training), the plain keys together.
+        var groups: [(title: String, rows: [(String, JSONValue)])] = []
+        func flatten(_ prefix: String, _ v: JSONValue, into rows: inout [(String, JSONValue)]) {
             if case .object(let members) = v, !members.isEmpty {
-                for m in members { flatten(prefix.isEmpty ? m.key : prefix + "." + m.key, m.value) }
+                for m in members { flatten(prefix.isEmpty ? m.key : prefix + "." + m.key, m.value, into: &rows) }
             } else {
                 rows.append((prefix, v))
             }
         }
-        flatten("", record.config)
-        if record.config == .null || rows.isEmpty {
+        guard case .object(let top) = record.config, !top.isEmpty else {
             return h + "<p class=\"note\">Not recorded in model.json.</p>\n</section>\n"
         }
-        h += "<div class=\"scroll\">\n<table id=\"config-table\">\n<tbody>\n"
-        for (k, v) in rows {
-            h += "<tr><th>\(HTMLText.escape(k))</th><td class=\"json\">\(HTMLText.escape(v.jsonText))</td></tr>\n"
+        var plain: [(String, JSONValue)] = []
+        for m in top {
+            if case .object(let members) = m.value, !members.isEmpty {
+                var rows: [(String, JSONValue)] = []
+                flatten(m.key, m.value, into: &rows)
+                groups.append((m.key, rows))
+            } else {
+                plain.append((m.key, m.value))
+            }
         }
-        return h + "</tbody>\n</table>\n</div>\n</section>\n"
+        if !plain.isEmpty { groups.append(("other", plain)) }
+        h += "<div id=\"config-table\" class=\"config\">\n"
+        for g in groups {
+            h += "<table>\n<thead><tr><th colspan=\"2\">\(HTMLText.escape(g.title))</th></tr></thead>\n<tbody>\n"
+            for (k, v) in g.rows {
+                h += "<tr><th>\(HTMLText.escape(k))</th><td class=\"json\">\(HTMLText.escape(v.jsonText))</td></tr>\n"
+            }
+            h += "</tbody>\n</table>\n"
+        }
+        return h + "</div>\n</section>\n"
     }
 }

@@ -164,7 +164,10 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         return dir.file("run")
     }
 
-    func checkCurves(html: String, metrics: String, charts: [(id: String, series: [(key: String, column: String)])]) throws {
+    /// Checks that every series of `charts` is drawn at the values of its metrics.jsonl
+    /// column, times `factor`.
+    func checkCurves(html: String, metrics: String, charts: [(id: String, series: [(key: String, column: String)])],
+                     factor: Double = 1) throws {
         let doc = try Node.parse(html)
         for chart in charts {
             let svg = try #require(doc.first(id: chart.id), "no chart \(chart.id)")
@@ -175,7 +178,7 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
             for t in read.yTicks { #expect(abs(yOf(t.px) - t.value) <= Self.pixelTolerance * yUnit, "\(chart.id): y tick \(t.value)") }
             for t in read.xTicks { #expect(abs(xOf(t.px) - t.value) <= Self.pixelTolerance * xUnit, "\(chart.id): x tick \(t.value)") }
             for (key, column) in chart.series {
-                let expected = try metricsColumn(metrics, column)
+                let expected = try metricsColumn(metrics, column).map { (epoch: $0.epoch, value: $0.value.map { $0 * factor }) }
                 let present = expected.filter { $0.value != nil }
                 guard !present.isEmpty else {
                     #expect(read.series[key] == nil, "\(chart.id): \(key) drawn without values")
@@ -216,6 +219,7 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
             #expect(try metricsColumn(metrics, column).allSatisfy { $0.value != nil }, "\(column)")
         }
         try checkCurves(html: html, metrics: metrics, charts: Self.lossAndAccuracy)
+        try checkCurves(html: html, metrics: metrics, charts: [("seconds-chart", [("seconds", "seconds")])], factor: 1000)
         // The legend names each drawn curve.
         let doc = try Node.parse(html)
         let legend = try #require(doc.first(id: "loss-chart")?.all("g", class: "legend").first).deepText
@@ -313,7 +317,7 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         }
         let doc = try Node.parse(html)
         #expect(doc.all("style").count == 1)
-        #expect(doc.all("svg").count == 3)
+        #expect(doc.all("svg").count == 4)
     }
 
     @Test func heatMapAndTablesShowModelJsonFigures() throws {
@@ -354,9 +358,37 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         let trainCounts = try #require(training["train_class_counts"] as? [Int])
         #expect(rows.map { Int($0.children[1].deepText.replacingOccurrences(of: ",", with: "")) } == trainCounts.map { Optional($0) })
         // The config table holds the resolved config's values.
-        let configRows = try #require(doc.first(id: "config-table")).all("tr").map { ($0.children[0].deepText, $0.children[1].deepText) }
+        let configRows = try #require(doc.first(id: "config-table")).all("tbody").flatMap { $0.all("tr") }
+            .map { ($0.children[0].deepText, $0.children[1].deepText) }
         #expect(configRows.contains { $0 == ("training.early_stopping", "true") })
         #expect(configRows.contains { $0 == ("training.batch_size", "8") })
+    }
+
+    @Test func testLabelsTheModelNeverSawGetTheirOwnRows() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        _ = dir.write("train.csv", Self.csv(rows: 90))
+        // Every fifth test row has a label that is not in the training data.
+        var lines = Self.csv(rows: 40).split(separator: "\n").map(String.init)
+        for i in stride(from: 1, to: lines.count, by: 5) {
+            lines[i] = lines[i].components(separatedBy: ",").dropLast().joined(separator: ",") + ",\"new <one>\""
+        }
+        _ = dir.write("test.csv", lines.joined(separator: "\n") + "\n")
+        var c = Config()
+        c.data.train = dir.file("train.csv")
+        c.data.test = dir.file("test.csv")
+        c.training.epochs = 2
+        c.outputDir = dir.file("run")
+        _ = try TrainingJob.run(c)
+        let doc = try Node.parse(try String(contentsOfFile: dir.file("run/report.html"), encoding: .utf8))
+        let map = try #require(doc.first(id: "confusion-map"))
+        let rowNames = map.all("text", class: "row-label").map { $0.children.first?.deepText ?? "" }
+        #expect(rowNames == Self.labels.sorted() + ["new <one> (not a class of the model)"])
+        #expect(map.all("text", class: "unseen").count == 1)
+        let unseenRow = map.all("rect", class: "cell").filter { $0.attributes["data-row"] == "3" }
+        #expect(unseenRow.compactMap { Int($0.attributes["data-count"] ?? "") }.reduce(0, +) == 8)
+        let other = try #require(doc.first(id: "class-counts")?.all("tr", class: "other").first)
+        #expect(other.children.map(\.deepText) == ["labels the model never saw", "0", "8", "8"])
     }
 
     @Test func rebuildingGivesTheSameBytesAndOldModelFilesStillWork() throws {
