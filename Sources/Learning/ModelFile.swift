@@ -6,9 +6,9 @@ import Foundation
 /// On disk it is versioned JSON (see README.md, "Model file"):
 /// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", "classes",
 ///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
-///   "config", "metrics", "training"}`. An "mlp" model has `"model": {"type", "hidden",
-///   "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input side
-///   first) in place of "weights" and "bias".
+///   "config", "metrics", "training", "evaluation"}`. An "mlp" model has `"model": {"type",
+///   "hidden", "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input
+///   side first) in place of "weights" and "bias".
 /// Weights are written as the exact decimal of each float32, so a round trip keeps every bit.
 public struct SavedModel: Sendable {
     public var model: Model
@@ -23,18 +23,22 @@ public struct SavedModel: Sendable {
     public var metrics: JSONValue
     /// Epochs, steps and stop reason of that run.
     public var training: JSONValue
+    /// The final model's confusion matrix on the test (else training) set; .null when absent.
+    public var evaluation: JSONValue = .null
 
     public static let formatName = "minibatch-model"
     public static let formatVersion = 1
 
     public init(model: LinearModel, classes: [String], featureNames: [String], label: String, scaler: Standardizer?,
-                config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null) {
+                config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null,
+                evaluation: JSONValue = .null) {
         self.init(model: .linear(model), classes: classes, featureNames: featureNames, label: label, scaler: scaler,
-                  config: config, metrics: metrics, training: training)
+                  config: config, metrics: metrics, training: training, evaluation: evaluation)
     }
 
     public init(model: Model, classes: [String], featureNames: [String], label: String, scaler: Standardizer?,
-                config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null) {
+                config: JSONValue = .null, metrics: JSONValue = .null, training: JSONValue = .null,
+                evaluation: JSONValue = .null) {
         precondition(classes.count == model.classCount && featureNames.count == model.featureCount)
         self.model = model
         self.classes = classes
@@ -44,6 +48,7 @@ public struct SavedModel: Sendable {
         self.config = config
         self.metrics = metrics
         self.training = training
+        self.evaluation = evaluation
     }
 
     func floats(_ values: some Sequence<Float>) -> JSONValue { .array(values.map { .number(Double($0)) }) }
@@ -79,6 +84,7 @@ public struct SavedModel: Sendable {
             ("config", config),
             ("metrics", metrics),
             ("training", training),
+            ("evaluation", evaluation),
         ])
     }
 
@@ -208,7 +214,8 @@ public struct SavedModel: Sendable {
             scaler = Standardizer(mean: mean, scale: scale)
         }
         return SavedModel(model: model, classes: classes, featureNames: featureNames, label: label, scaler: scaler,
-                          config: json["config"] ?? .null, metrics: json["metrics"] ?? .null, training: json["training"] ?? .null)
+                          config: json["config"] ?? .null, metrics: json["metrics"] ?? .null, training: json["training"] ?? .null,
+                          evaluation: json["evaluation"] ?? .null)
     }
 
     /// Reads a data file for this model: CSV columns matched by name (a `.npy` file's columns

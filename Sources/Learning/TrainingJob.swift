@@ -94,10 +94,12 @@ public enum TrainingJob {
                 ("stop_reason", .string(run.stopReason.rawValue)),
                 ("train_samples", .number(Double(data.train.count))),
                 ("test_samples", .number(Double(data.test?.count ?? 0))),
-            ]))
+            ] + data.classCountsJSON),
+            evaluation: testEval.map { $0.recordJSON(set: "test") } ?? final.recordJSON(set: "train"))
         try AtomicFile.makeFolder(folder)
         try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         try saved.write(to: modelPath)
+        try TrainingReport.write(folder: folder)
         return summary
     }
 }

@@ -9,6 +9,7 @@ enum Help {
       train      Train a model from a JSON config file.
       evaluate   Accuracy, log loss and confusion matrix of a model on labelled data.
       predict    Predicted labels or class probabilities, as CSV on stdout.
+      report     Rebuild a run's report.html from its model.json and metrics.jsonl.
       bench      Training speed on a synthetic workload at 1...N workers.
       help       Show help for a command: minibatch help train
 
@@ -19,7 +20,8 @@ enum Help {
     Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
                            [--init-model FILE] [--json] [--quiet]
 
-    Trains the model a config file describes and writes DIR/model.json and DIR/metrics.jsonl.
+    Trains the model a config file describes and writes DIR/model.json, DIR/metrics.jsonl
+    and DIR/report.html.
     Flags override the config's values.
 
       --config FILE   JSON config (keys in README.md); relative paths in it are resolved
@@ -61,6 +63,18 @@ enum Help {
       --proba         print class probabilities instead of labels.
     """
 
+    static let report = """
+    Usage: minibatch report DIR
+
+    Rebuilds DIR/report.html, the page 'minibatch train' writes next to its model: loss and
+    accuracy per epoch (training, validation, test), the confusion matrix as a heat map with
+    per-class precision, recall and F1, the data set's shape and class counts, timings and
+    the config. It is one self-contained HTML file (inline CSS and SVG, nothing fetched).
+    It reads only DIR/model.json and DIR/metrics.jsonl, and prints the report's path.
+
+      DIR             the output folder of a training run (output.dir or --out).
+    """
+
     static let bench = """
     Usage: minibatch bench [--workload W1|W2] [--samples N] [--features D] [--classes K]
                            [--batch-size B] [--epochs E] [--workers N] [--dispatch D] [--json]
@@ -87,6 +101,7 @@ enum Help {
         case "train": return train
         case "evaluate": return evaluate
         case "predict": return predict
+        case "report": return report
         case "bench": return bench
         case "help": return overview
         default: return nil

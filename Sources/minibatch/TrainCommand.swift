@@ -49,6 +49,7 @@ enum TrainCommand {
                 print(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
             }
             print("model: \(summary.modelPath)")
+            print("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
         }
         return 0
     }

@@ -22,15 +22,16 @@ func runMinibatch(_ argv: [String]) -> Int32 {
             return 0
         case "help":
             guard let topic = rest.first else { print(Help.overview); return 0 }
-            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, bench") }
+            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench") }
             print(text)
             return 0
         case "train": return try TrainCommand.run(rest)
         case "evaluate": return try EvaluateCommand.run(rest)
         case "predict": return try PredictCommand.run(rest)
+        case "report": return try ReportCommand.run(rest)
         case "bench": return try BenchCommand.run(rest)
         default:
-            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, bench, help")
+            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, report, bench, help")
         }
     } catch let e as UsageError {
         Console.error("minibatch: \(e.description)")

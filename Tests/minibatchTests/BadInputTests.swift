@@ -142,12 +142,14 @@ struct BadInputTests {
         #expect(ok.exitCode == 0, "\(ok)")
         let model = try box.read("out/model.json")
         let metrics = try box.read("out/metrics.jsonl")
+        let report = try box.read("out/report.html")
 
         try box.write("f0,f1,f2,label\n1,2,3,red\n4,5,x,green\n", to: "data.csv")
         let bad = try box.run(["train", "--config", "run.json", "--quiet"])
         expectOneLineError(bad, mentioning: ["data.csv:3:"])
         #expect(try box.read("out/model.json") == model)
         #expect(try box.read("out/metrics.jsonl") == metrics)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json"])
+        #expect(try box.read("out/report.html") == report)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json", "report.html"])
     }
 }

@@ -24,8 +24,8 @@ struct TrainCommandTests {
         #expect(r.exitCode == 0, "\(r)")
         #expect(box.exists("out/model.json"))
         #expect(box.exists("out/metrics.jsonl"))
-        // Nothing but the two files (no temporary file left behind).
-        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json"])
+        // Nothing but the three files (no temporary file left behind).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json", "report.html"])
 
         // metrics.jsonl: one JSON object per epoch, epochs 1, 2, 3, no test figures.
         let metricLines = CLI.lines(try box.read("out/metrics.jsonl"))
