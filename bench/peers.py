@@ -7,12 +7,18 @@ samples/s, the final training loss (mean cross-entropy over the whole training s
 here in float64 from each system's final weights) and each peer's time relative to minibatch.
 All ratios come from one run of this script, side by side. See bench/README.md.
 
+Workloads: W1 softmax regression, MNIST-sized (60,000 x 784, 10 classes, batch 256); W2 few
+features, covtype-sized (500,000 x 54, 7 classes, batch 128); W3 an MLP 784-128-10 with ReLU
+on W1's data (batch 128), every system starting from the same initial weights, drawn here
+with numpy from a fixed seed (minibatch gets them as a model file, `train --init-model`).
+
 Each system runs in its own subprocess (so its peak RSS can be measured and the numpy peer
 can run with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset).
 
     swift build -c release
-    python3 bench/peers.py                      # W1 and W2, all peers
+    python3 bench/peers.py                      # W1, W2 and W3, all peers
     python3 bench/peers.py --epochs 2 --workloads W1 --skip sklearn
+    python3 bench/peers.py --workloads W3 --epochs 2    # the MLP only
     python3 bench/peers.py --markdown           # tables for docs/benchmarks.md
 """
 
@@ -45,20 +51,19 @@ SAVED_ENV = "MINIBATCH_PEERS_OPENBLAS_ENV"
 
 # n, d, K: data shape; batch: mini-batch size; epochs: default E; seed: data seed;
 # separation: typical distance between two class centres in units of the noise s.d.
+# MLP workloads also have hidden (layer sizes, ReLU), data (the workload whose files they
+# train on), init_seed (the shared initial weights), loss_tol (the loss agreement asked of
+# the peers; 1 % otherwise) and speed_target (peer name, factor minibatch should beat it by).
 WORKLOADS = {
     "W1": dict(title="W1: softmax, MNIST-sized", n=60_000, d=784, K=10, batch=256, epochs=5,
-               seed=1, separation=4.0, implemented=True),
+               seed=1, separation=4.0),
     "W2": dict(title="W2: few features, covtype-sized", n=500_000, d=54, K=7, batch=128, epochs=3,
-               seed=2, separation=4.0, implemented=True),
-    # ---------------------------------------------------------------------------------------
-    # W3 PLACEHOLDER: MLP 784-128-10 with ReLU (same data as W1). Not implemented yet.
-    # To add it: a model type in minibatch's config, an `mlp` branch in each peer worker
-    # (numpy: two layers by hand; torch: nn.Sequential(Linear, ReLU, Linear); sklearn:
-    # MLPClassifier(solver="sgd", batch_size=256, learning_rate_init=0.1, momentum=0,
-    # alpha=1e-4)), a float64 loss for the MLP in `train_loss_f64`, and a FLOP count.
-    # ---------------------------------------------------------------------------------------
-    "W3": dict(title="W3: MLP 784-128-10 ReLU", n=60_000, d=784, K=10, hidden=128, batch=256,
-               epochs=5, seed=1, separation=4.0, implemented=False),
+               seed=2, separation=4.0),
+    # W3: a one-hidden-layer ReLU network on W1's data (data="W1": the same files). Every
+    # system starts from the same weights, drawn here from init_seed (see initial_layers).
+    "W3": dict(title="W3: MLP 784-128-10 ReLU", n=60_000, d=784, K=10, hidden=[128], batch=128,
+               epochs=3, seed=1, separation=4.0, data="W1", init_seed=3, loss_tol=0.02,
+               speed_target=("PyTorch", 2.0)),
 }
 PEERS = ("numpy", "torch", "sklearn", "minibatch", "csv")
 PY_PEERS = ("numpy", "torch", "sklearn")
@@ -146,17 +151,23 @@ def ensure_csv(path: Path, log, rows: int = 60_000, features: int = 784, seed: i
 # Losses, computed the same way for every system (float64, whole training set)
 # ------------------------------------------------------------------------------------------
 
-def train_loss_f64(X, y, W, b, ovr: bool = False, chunk: int = 8192):
-    """Mean cross-entropy and accuracy of the linear model (W: K x d, b: K) on (X, y).
+def train_loss_f64(X, y, layers, ovr: bool = False, chunk: int = 8192):
+    """Mean cross-entropy and accuracy of a model on (X, y), in float64.
+
+    layers: [(W, b), ...], input side first, W (outputs x inputs); every layer but the last
+    is followed by ReLU, the last gives the K class scores (one layer: the linear model).
     ovr=False: softmax probabilities. ovr=True: scikit-learn's one-vs-rest predict_proba,
     sigmoid(z_k) normalised to sum 1 over k."""
     import numpy as np
-    W = np.asarray(W, np.float64)
-    b = np.asarray(b, np.float64)
+    layers = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in layers]
     n = X.shape[0]
     total, correct = 0.0, 0
     for s in range(0, n, chunk):
-        Z = np.asarray(X[s:s + chunk], np.float64) @ W.T + b
+        Z = np.asarray(X[s:s + chunk], np.float64)
+        for i, (W, b) in enumerate(layers):
+            Z = Z @ W.T + b
+            if i < len(layers) - 1:
+                np.maximum(Z, 0.0, out=Z)
         yy = np.asarray(y[s:s + chunk])
         rows = np.arange(len(yy))
         if ovr:
@@ -170,6 +181,75 @@ def train_loss_f64(X, y, W, b, ovr: bool = False, chunk: int = 8192):
             total += (lse - Z[rows, yy]).sum()
         correct += int((Z.argmax(axis=1) == yy).sum())
     return total / n, correct / n
+
+
+def layer_widths(w):
+    """Layer widths input side first: [d, K] for the linear model, [d, h..., K] for an MLP."""
+    return [w["d"], *w.get("hidden", []), w["K"]]
+
+
+def flops_per_epoch(w):
+    """What `minibatch bench` counts: per sample and layer (in -> out), the forward product and
+    the weight gradient, 2 in out each, plus the input gradient, 2 in out, for every layer
+    above the first (the first needs none). Linear: 4 d K; W3: 4 d h + 6 h K."""
+    ws = layer_widths(w)
+    return float(w["n"]) * sum((4 if i == 0 else 6) * ws[i] * ws[i + 1] for i in range(len(ws) - 1))
+
+
+def flops_formula(w):
+    return "4 n d K" if not w.get("hidden") else "n (4 d h + 6 h K)"
+
+
+def initial_layers(w):
+    """The shared initial weights of an MLP workload, float32, from w["init_seed"] by numpy:
+    hidden layers He normal N(0, 2 / fan_in), the output layer Glorot uniform
+    U(-l, l), l = sqrt(6 / (fan_in + fan_out)), every bias 0 (minibatch's own rules, drawn
+    here so that every system gets the same numbers)."""
+    import numpy as np
+    rng = np.random.default_rng(w["init_seed"])
+    ws = layer_widths(w)
+    layers = []
+    for i in range(len(ws) - 1):
+        fan_in, fan_out = ws[i], ws[i + 1]
+        if i < len(ws) - 2:
+            W = rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / fan_in)
+        else:
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            W = rng.uniform(-limit, limit, (fan_out, fan_in))
+        layers.append((W.astype(np.float32), np.zeros(fan_out, np.float32)))
+    return layers
+
+
+def save_layers(path, layers, **extra):
+    import numpy as np
+    arrays = {f"W{i}": W for i, (W, _) in enumerate(layers)}
+    arrays.update({f"b{i}": b for i, (_, b) in enumerate(layers)})
+    np.savez(path, layer_count=len(layers), **arrays, **extra)
+
+
+def load_layers(z):
+    return [(z[f"W{i}"], z[f"b{i}"]) for i in range(int(z["layer_count"]))]
+
+
+def write_init_model(path: Path, w, layers) -> None:
+    """A minibatch model file holding `layers`, for `minibatch train --init-model` (warm start:
+    training continues from exactly these weights). Its classes are the labels minibatch reads
+    from y.npy (int64 0..K-1 become the strings "0".."K-1"), in order, so output row k is class
+    k; its features are named as minibatch names .npy columns (f0, f1, ...); no scaler."""
+    assert w["K"] > 2, "two classes would need minibatch's single sigmoid output unit"
+    def floats(a):          # each float32 as its exact double, so it reads back bit for bit
+        return [float(v) for v in a]
+    model = {
+        "format": "minibatch-model", "version": 1,
+        "model": {"type": "mlp", "hidden": list(w["hidden"]), "activation": "relu"},
+        "label": "label",
+        "classes": [str(k) for k in range(w["K"])],
+        "feature_names": [f"f{j}" for j in range(w["d"])],
+        "scaler": None,
+        "layers": [{"weights": [floats(row) for row in W], "bias": floats(b)} for W, b in layers],
+        "config": None, "metrics": None, "training": None,
+    }
+    path.write_text(json.dumps(model) + "\n")
 
 
 # ------------------------------------------------------------------------------------------
@@ -265,6 +345,135 @@ def worker_sklearn(X, y, K, B, E, seed, jobs):
              "blas": blas_info()})
 
 
+def worker_numpy_mlp(X, y, layers, B, E, seed):
+    """The MLP by hand: forward, backpropagation and the SGD step of every layer, float32."""
+    import numpy as np
+    Ws = [W.copy() for W, _ in layers]
+    bs = [b.copy() for _, b in layers]
+    L = len(Ws)
+    n = X.shape[0]
+    eta, alpha = np.float32(ETA0), np.float32(ALPHA)
+    rng = np.random.default_rng(seed)
+    rows = np.arange(B)
+    times = []
+    for _ in range(E):
+        t0 = time.perf_counter()
+        perm = rng.permutation(n)
+        for s in range(0, n, B):
+            idx = perm[s:s + B]
+            m = len(idx)
+            acts = [X[idx]]                                # A_0: the gathered batch
+            for l in range(L - 1):                         # A_l = relu(A_{l-1} W_l^T + b_l)
+                A = acts[-1] @ Ws[l].T
+                A += bs[l]
+                np.maximum(A, 0, out=A)
+                acts.append(A)
+            Z = acts[-1] @ Ws[-1].T                        # m x K scores
+            Z += bs[-1]
+            Z -= Z.max(axis=1, keepdims=True)              # P = softmax(Z), stably
+            np.exp(Z, out=Z)
+            Z /= Z.sum(axis=1, keepdims=True)
+            Z[rows[:m], y[idx]] -= 1                       # dZ_L = P - Y
+            inv = np.float32(1.0 / m)
+            dZ = Z
+            for l in range(L - 1, -1, -1):
+                G = dZ.T @ acts[l]                         # dW_l = dZ_l^T A_{l-1}
+                gb = dZ.sum(axis=0)
+                if l > 0:                                  # dZ_{l-1} = (dZ_l W_l) * relu'(A_{l-1})
+                    dA = dZ @ Ws[l]
+                    dA *= acts[l] > 0
+                Ws[l] -= eta * (G * inv + alpha * Ws[l])
+                bs[l] -= eta * (gb * inv)
+                if l > 0:
+                    dZ = dA
+        times.append(time.perf_counter() - t0)
+    return list(zip(Ws, bs)), times, {"blas": blas_info()}
+
+
+def worker_torch_mlp(X, y, layers, B, E, seed, threads):
+    """nn.Sequential(Linear, ReLU, ..., Linear) from the given weights, CrossEntropyLoss,
+    optim.SGD with weight decay on the weight matrices only."""
+    import torch
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    n = X.shape[0]
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    mods = []
+    for i, (W, _) in enumerate(layers):
+        mods.append(torch.nn.Linear(W.shape[1], W.shape[0]))
+        if i < len(layers) - 1:
+            mods.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*mods)
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        for lin, (W, b) in zip(linears, layers):
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+    opt = torch.optim.SGD([{"params": [l.weight for l in linears], "weight_decay": ALPHA},
+                           {"params": [l.bias for l in linears], "weight_decay": 0.0}],
+                          lr=ETA0, momentum=0.0)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(seed)
+    times = []
+    for _ in range(E):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n, generator=gen)
+        for s in range(0, n, B):
+            idx = perm[s:s + B]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    info = {"threads": torch.get_num_threads(),
+            "blas": "mkl" if torch.backends.mkl.is_available() else "other",
+            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    return ([(l.weight.detach().numpy().copy(), l.bias.detach().numpy().copy()) for l in linears],
+            times, info)
+
+
+def sklearn_mlp_alpha(B):
+    """scikit-learn's MLP adds alpha W to the summed gradient and divides both by the batch's
+    row count m (coef_grad = (A^T delta + alpha W) / m; its loss has (alpha / 2) ||W||^2 / m),
+    so its decay per step is eta alpha / m. Everyone else decays by eta alpha, independent of
+    m: alpha B gives the same step on every full batch (the last, shorter one of an epoch,
+    n mod B rows, decays B / (n mod B) times as much)."""
+    return ALPHA * B
+
+
+def worker_sklearn_mlp(X, y, layers, B, E, seed):
+    """MLPClassifier(solver="sgd") with momentum 0, a constant rate, no early stopping and
+    no tol stop, started from the given weights (by overriding its weight initialiser)."""
+    import warnings
+    from sklearn.neural_network import MLPClassifier
+
+    class FixedInitMLP(MLPClassifier):
+        def _init_coef(self, fan_in, fan_out, dtype):
+            W, b = self._peers_layers[self._peers_next]
+            self._peers_next += 1
+            assert W.shape == (fan_out, fan_in), (W.shape, fan_in, fan_out)
+            return W.T.astype(dtype, copy=True), b.astype(dtype, copy=True)
+
+    hidden = tuple(W.shape[0] for W, _ in layers[:-1])
+    clf = FixedInitMLP(hidden_layer_sizes=hidden, activation="relu", solver="sgd",
+                       alpha=sklearn_mlp_alpha(B), batch_size=B, learning_rate="constant",
+                       learning_rate_init=ETA0, momentum=0.0, nesterovs_momentum=False,
+                       max_iter=E, shuffle=True, random_state=seed, tol=0.0,
+                       n_iter_no_change=E + 1, early_stopping=False)
+    clf._peers_layers, clf._peers_next = layers, 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        clf.fit(X, y)
+        total = time.perf_counter() - t0
+    assert clf._peers_next == len(layers), "scikit-learn did not take the given initial weights"
+    assert list(clf.classes_) == list(range(layers[-1][0].shape[0])), clf.classes_
+    out = [(c.T.copy(), i.copy()) for c, i in zip(clf.coefs_, clf.intercepts_)]
+    return (out, [total / E] * E,
+            {"n_iter": int(clf.n_iter_), "epoch_time": "mean of one fit", "alpha": clf.alpha,
+             "blas": blas_info()})
+
+
 def worker_csv_pandas(path, repeats):
     import pandas as pd
     times, df = [], None
@@ -289,6 +498,7 @@ def worker_main(argv) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--init", default=None, help="initial MLP layers (.npz): train the MLP")
     a = ap.parse_args(argv)
     if a.peer == "csv-pandas":
         res = worker_csv_pandas(a.data, a.epochs)
@@ -297,16 +507,28 @@ def worker_main(argv) -> int:
     import numpy as np
     X = np.load(Path(a.data) / "X.npy")
     y = np.load(Path(a.data) / "y.npy")
-    if a.peer == "numpy":
-        W, b, times, info = worker_numpy(X, y, a.K, a.batch, a.epochs, a.seed)
-    elif a.peer == "torch":
-        W, b, times, info = worker_torch(X, y, a.K, a.batch, a.epochs, a.seed, a.threads)
-    elif a.peer == "sklearn":
-        W, b, times, info = worker_sklearn(X, y, a.K, a.batch, a.epochs, a.seed, a.jobs)
+    if a.init:
+        init = load_layers(np.load(a.init))
+        if a.peer == "numpy":
+            layers, times, info = worker_numpy_mlp(X, y, init, a.batch, a.epochs, a.seed)
+        elif a.peer == "torch":
+            layers, times, info = worker_torch_mlp(X, y, init, a.batch, a.epochs, a.seed, a.threads)
+        elif a.peer == "sklearn":
+            layers, times, info = worker_sklearn_mlp(X, y, init, a.batch, a.epochs, a.seed)
+        else:
+            raise SystemExit(f"unknown peer {a.peer}")
     else:
-        raise SystemExit(f"unknown peer {a.peer}")
+        if a.peer == "numpy":
+            W, b, times, info = worker_numpy(X, y, a.K, a.batch, a.epochs, a.seed)
+        elif a.peer == "torch":
+            W, b, times, info = worker_torch(X, y, a.K, a.batch, a.epochs, a.seed, a.threads)
+        elif a.peer == "sklearn":
+            W, b, times, info = worker_sklearn(X, y, a.K, a.batch, a.epochs, a.seed, a.jobs)
+        else:
+            raise SystemExit(f"unknown peer {a.peer}")
+        layers = [(W, b)]
     info["env"] = {k: os.environ.get(k) for k in OPENBLAS_VARS}
-    np.savez(a.result, W=W, b=b, times=np.asarray(times), info=json.dumps(info))
+    save_layers(a.result, layers, times=np.asarray(times), info=json.dumps(info))
     return 0
 
 
@@ -385,11 +607,13 @@ def describe_blas(libs) -> str:
                      for l in libs)
 
 
-def run_python_peer(peer, folder, w, epochs, threads, args, log):
+def run_python_peer(peer, folder, w, epochs, threads, args, log, init=None):
+    """Runs a Python peer's worker `args.runs` times. init: the initial layers (.npz) of an
+    MLP workload, None for the linear model."""
     import numpy as np
     env = python_env(args)
-    if peer in ("numpy", "torch"):
-        # OpenBLAS (numpy) and OpenMP/MKL (torch) thread pools.
+    if peer in ("numpy", "torch") or init is not None:
+        # OpenBLAS (numpy, and scikit-learn's MLP) and OpenMP/MKL (torch) thread pools.
         for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[k] = str(threads)
     runs = []
@@ -399,27 +623,48 @@ def run_python_peer(peer, folder, w, epochs, threads, args, log):
             cmd = [sys.executable, Path(__file__).resolve(), "_worker", peer, "--data", folder,
                    "--result", res, "--K", w["K"], "--batch", w["batch"], "--epochs", epochs,
                    "--seed", args.seed + r, "--threads", threads, "--jobs", args.sklearn_jobs]
+            if init is not None:
+                cmd += ["--init", init]
             rc, out, err, rss = run_child(cmd, env=env)
             if rc != 0:
                 return {"peer": peer, "error": (err.strip().splitlines() or ["exit %d" % rc])[-1]}
             z = np.load(res)
-            runs.append(dict(W=z["W"], b=z["b"], times=list(map(float, z["times"])),
+            runs.append(dict(layers=load_layers(z), times=list(map(float, z["times"])),
                              info=json.loads(str(z["info"])), rss=rss))
     last = runs[-1]
-    return dict(peer=peer, times=[t for r in runs for t in r["times"]], W=last["W"], b=last["b"],
+    return dict(peer=peer, times=[t for r in runs for t in r["times"]], layers=last["layers"],
                 info=last["info"], rss=max(r["rss"] for r in runs), epochs=epochs)
 
 
-def run_minibatch(folder, w, epochs, workers, args, log):
-    """Train with the release binary; per-epoch seconds from metrics.jsonl."""
+def minibatch_layers(model, w):
+    """[(W, b), ...] from a minibatch model file, output rows in label order (0..K-1)."""
     import numpy as np
-    cfg_path = folder / "minibatch.json"
+    classes = [int(float(c)) for c in model["classes"]]
+    if model["model"]["type"] == "mlp":
+        stored = [(np.asarray(l["weights"], np.float64), np.asarray(l["bias"], np.float64))
+                  for l in model["layers"]]
+    else:
+        stored = [(np.asarray(model["weights"], np.float64), np.asarray(model["bias"], np.float64))]
+    W, b = stored[-1]
+    Wk, bk = np.zeros((w["K"], W.shape[1])), np.zeros(w["K"])
+    for row, c in enumerate(classes):            # output rows follow the model's class list
+        Wk[c] = W[row]
+        bk[c] = b[row]
+    return stored[:-1] + [(Wk, bk)]
+
+
+def run_minibatch(folder, w, epochs, workers, args, log, init_model=None):
+    """Train with the release binary; per-epoch seconds from metrics.jsonl. init_model: a
+    model file to start from (`--init-model`, the MLP workloads)."""
+    cfg_path = folder / f"minibatch-{w['key'].lower()}.json"
+    model_cfg = ({"type": "mlp", "hidden": list(w["hidden"]), "activation": "relu"}
+                 if w.get("hidden") else {"type": "softmax"})
     runs = []
     for r in range(args.runs):
         out_dir = folder / f"out-{w['key'].lower()}-{workers}"
         cfg = {"data": {"train": "X.npy", "train_labels": "y.npy", "test_fraction": 0,
                         "standardize": False},
-               "model": {"type": "softmax"},
+               "model": model_cfg,
                "training": {"batch_size": w["batch"], "epochs": epochs,
                             "learning_rate": "constant", "eta0": ETA0, "penalty": "l2",
                             "alpha": ALPHA, "tol": None, "shuffle": True, "seed": args.seed + r},
@@ -427,8 +672,10 @@ def run_minibatch(folder, w, epochs, workers, args, log):
         cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
         if out_dir.exists():
             shutil.rmtree(out_dir)
-        rc, out, err, rss = run_child([args.minibatch, "train", "--config", cfg_path, "--json",
-                                       "--quiet"])
+        cmd = [args.minibatch, "train", "--config", cfg_path, "--json", "--quiet"]
+        if init_model is not None:
+            cmd += ["--init-model", init_model]
+        rc, out, err, rss = run_child(cmd)
         if rc != 0:
             msg = (err.strip().splitlines() or out.strip().splitlines() or [f"exit {rc}"])[-1]
             return {"peer": "minibatch", "error": msg}
@@ -436,22 +683,32 @@ def run_minibatch(folder, w, epochs, workers, args, log):
             summary = json.loads(out.strip().splitlines()[-1])
             metrics = [json.loads(l) for l in (out_dir / "metrics.jsonl").read_text().splitlines()
                        if l.strip()]
-            model = json.loads(Path(summary["model_path"]).read_text())
+            layers = minibatch_layers(json.loads(Path(summary["model_path"]).read_text()), w)
         except (ValueError, IndexError, KeyError, OSError) as e:
             return {"peer": "minibatch", "error": f"could not read minibatch's output: {e}"}
-        classes = [int(float(c)) for c in model["classes"]]
-        W = np.zeros((w["K"], w["d"]))
-        b = np.zeros(w["K"])
-        for row, c in enumerate(classes):        # model rows follow its class list
-            W[c] = model["weights"][row]
-            b[c] = model["bias"][row]
-        runs.append(dict(times=[float(m["seconds"]) for m in metrics], W=W, b=b, rss=rss,
+        runs.append(dict(times=[float(m["seconds"]) for m in metrics], layers=layers, rss=rss,
                          summary=summary))
     last = runs[-1]
-    return dict(peer="minibatch", times=[t for r in runs for t in r["times"]], W=last["W"],
-                b=last["b"], rss=max(r["rss"] for r in runs), epochs=epochs,
+    return dict(peer="minibatch", times=[t for r in runs for t in r["times"]],
+                layers=last["layers"], rss=max(r["rss"] for r in runs), epochs=epochs,
                 info={"workers": last["summary"].get("workers"),
                       "reported_train_loss": last["summary"].get("train_loss")})
+
+
+def check_init_model(args, data_folder, init_model, init_loss):
+    """`minibatch evaluate` on the initial model file: its log loss should be this script's
+    float64 loss of the initial weights (the file reads back as the weights written)."""
+    rc, out, err, _ = run_child([args.minibatch, "evaluate", "--model", init_model, "--data",
+                                 data_folder / "X.npy", "--labels", data_folder / "y.npy",
+                                 "--json"])
+    if rc != 0:
+        return "minibatch evaluate on the initial model failed: " + \
+            (err.strip().splitlines() or [f"exit {rc}"])[-1]
+    mb = float(json.loads(out.strip().splitlines()[-1])["log_loss"])
+    rd = (mb - init_loss) / init_loss
+    return (f"initial weights (shared): loss {init_loss:.6f} here, {mb:.6f} by `minibatch evaluate` "
+            f"on the --init-model file ({100 * rd:+.4f}%: "
+            f"{'read as written' if abs(rd) < 1e-4 else 'DIFFERENT'})")
 
 
 # ------------------------------------------------------------------------------------------
@@ -480,18 +737,38 @@ def mib(nbytes):
 def bench_workload(key, args, work, log, emit):
     import numpy as np
     w = dict(WORKLOADS[key], key=key)
-    if not w["implemented"]:
-        emit(f"\n{w['title']}: not implemented yet (placeholder, see WORKLOADS in bench/peers.py).")
-        return
+    mlp = bool(w.get("hidden"))
     epochs = args.epochs or w["epochs"]
-    folder = work / key
+    data_key = w.get("data", key)
+    if data_key != key:                  # W3 trains on W1's files: the same shape and seeds
+        same = ("n", "d", "K", "seed", "separation")
+        assert all(w[k] == WORKLOADS[data_key][k] for k in same), f"{key} and {data_key} data differ"
+    folder = work / data_key
     ensure_data(folder, w, log)
     X = np.load(folder / "X.npy", mmap_mode="r")
     y = np.load(folder / "y.npy")
     n, d, K = w["n"], w["d"], w["K"]
-    flops = 4.0 * n * d * K          # forward X W^T and backward (P - Y)^T X, 2 n d K each
+    flops = flops_per_epoch(w)
+    loss_tol = w.get("loss_tol", 0.01)
 
-    results = {}   # label -> result dict (times, W, b, rss, epochs, info) or skip / error
+    init_npz = init_model = None
+    notes = []
+    if mlp:
+        # The shared starting point: numpy draws it, the Python peers load the .npz, minibatch
+        # warm-starts from a model file holding the same float32 values.
+        init_dir = work / key
+        init_dir.mkdir(parents=True, exist_ok=True)
+        init = initial_layers(w)
+        init_npz, init_model = init_dir / "init.npz", init_dir / "init-model.json"
+        save_layers(init_npz, init)
+        write_init_model(init_model, w, init)
+        init_loss, _ = train_loss_f64(X, y, init)
+        if "minibatch" not in args.skip and Path(args.minibatch).exists():
+            notes.append(check_init_model(args, folder, init_model, init_loss))
+        else:
+            notes.append(f"initial weights (shared): loss {init_loss:.6f}")
+
+    results = {}   # label -> result dict (times, layers, rss, epochs, info) or skip / error
     order = []
 
     def add(label, res):
@@ -501,25 +778,28 @@ def bench_workload(key, args, work, log, emit):
     for peer in PY_PEERS:
         if peer in args.skip:
             continue
-        name = {"numpy": "numpy", "torch": "PyTorch (CPU)",
-                "sklearn": "scikit-learn SGD (OvR, batch 1)"}[peer]
+        name = {"numpy": "numpy" + (" (MLP by hand)" if mlp else ""), "torch": "PyTorch (CPU)",
+                "sklearn": ("scikit-learn MLPClassifier (sgd)" if mlp
+                            else "scikit-learn SGD (OvR, batch 1)")}[peer]
         missing = [m for m in REQUIRES[peer] if not have(m) and m != "threadpoolctl"]
         if missing:
             add(name, {"peer": peer, "skip": f"not installed: {INSTALL_HINT}"})
             continue
         if peer == "sklearn":
-            label = f"{name}, n_jobs {args.sklearn_jobs}"
+            # W1/W2: classes in parallel (n_jobs); the MLP: one fit on the BLAS threads.
+            t = max(args.threads)
+            label = f"{name}, {plural(t, 'thread')}" if mlp else f"{name}, n_jobs {args.sklearn_jobs}"
             if key == "W2" and args.skip_sklearn_w2:
                 add(label, {"peer": peer, "skip": "skipped (--skip-sklearn-w2)"})
                 continue
             e = min(epochs, args.sklearn_epochs) if args.sklearn_epochs else epochs
             log(f"{key}: {peer}, {plural(e, 'epoch')} ...")
-            add(label, run_python_peer(peer, folder, w, e, 1, args, log))
+            add(label, run_python_peer(peer, folder, w, e, t if mlp else 1, args, log, init_npz))
             continue
         for t in args.threads:
             label = f"{name}, {plural(t, 'thread')}"
             log(f"{key}: {peer}, {plural(t, 'thread')}, {plural(epochs, 'epoch')} ...")
-            add(label, run_python_peer(peer, folder, w, epochs, t, args, log))
+            add(label, run_python_peer(peer, folder, w, epochs, t, args, log, init_npz))
 
     mb_ref = None
     if "minibatch" not in args.skip:
@@ -530,7 +810,7 @@ def bench_workload(key, args, work, log, emit):
             for workers in args.workers:
                 label = f"minibatch, {plural(workers, 'worker')}"
                 log(f"{key}: minibatch, {plural(workers, 'worker')}, {plural(epochs, 'epoch')} ...")
-                add(label, run_minibatch(folder, w, epochs, workers, args, log))
+                add(label, run_minibatch(folder, w, epochs, workers, args, log, init_model))
             main_label = f"minibatch, {plural(max(args.workers), 'worker')}"
             if "times" in results.get(main_label, {}):
                 mb_ref = main_label
@@ -540,14 +820,15 @@ def bench_workload(key, args, work, log, emit):
         r = results[label]
         if "times" in r:
             r["ms"] = 1000 * median(r["times"])
-            r["loss"], r["acc"] = train_loss_f64(X, y, r["W"], r["b"], ovr=r["peer"] == "sklearn")
+            r["loss"], r["acc"] = train_loss_f64(X, y, r["layers"],
+                                                 ovr=r["peer"] == "sklearn" and not mlp)
 
     loss_ref = mb_ref or next((l for l in order if results[l]["peer"] == "numpy"
                                and "times" in results[l]), None)
     headers = ["system", "epochs", "ms/epoch", "samples/s", "train loss", "accuracy",
                "loss vs " + (("minibatch" if mb_ref else "numpy") if loss_ref else "ref"),
                "time / minibatch", "GFLOP/s", "peak RSS"]
-    rows, notes = [], []
+    rows = []
     for label in order:
         r = results[label]
         if "skip" in r or "error" in r:
@@ -563,8 +844,11 @@ def bench_workload(key, args, work, log, emit):
                      f"{flops / (r['ms'] / 1000) / 1e9:.2f}", mib(r["rss"])])
 
     emit(f"\n### {w['title']}\n" if args.markdown else f"\n== {w['title']} ==")
-    emit(f"n = {n:,}, d = {d}, K = {K}, batch {w['batch']}, constant rate {ETA0}, "
-         f"L2 alpha = {ALPHA:g}, float32; median over {plural(epochs, 'epoch')} x {plural(args.runs, 'run')}"
+    shape = (f"MLP {'-'.join(map(str, layer_widths(w)))} ReLU, n = {n:,}" if mlp
+             else f"n = {n:,}, d = {d}, K = {K}")
+    start = "shared initial weights (He normal, Glorot uniform, zero biases)" if mlp else "zero initial weights"
+    emit(f"{shape}, batch {w['batch']}, constant rate {ETA0}, L2 alpha = {ALPHA:g} on the weight "
+         f"matrices, {start}, float32; median over {plural(epochs, 'epoch')} x {plural(args.runs, 'run')}"
          + ("\n" if args.markdown else ""))
     emit(fmt_table(headers, rows, args.markdown))
     if args.markdown:
@@ -577,11 +861,23 @@ def bench_workload(key, args, work, log, emit):
             if "loss" not in r or label == loss_ref:
                 continue
             rd = (r["loss"] - results[loss_ref]["loss"]) / results[loss_ref]["loss"]
-            if r["peer"] == "sklearn":
+            if r["peer"] == "sklearn" and not mlp:
                 verdict = "n/a (different algorithm: one-vs-rest, batch 1)"
+            elif r["epochs"] != results[loss_ref]["epochs"]:
+                verdict = (f"n/a ({plural(r['epochs'], 'epoch')} against "
+                           f"{results[loss_ref]['epochs']}, --sklearn-epochs)")
             else:
-                verdict = "OK (< 1%)" if abs(rd) < 0.01 else "MISMATCH (> 1%)"
+                verdict = (f"OK (< {100 * loss_tol:g}%)" if abs(rd) < loss_tol
+                           else f"MISMATCH (> {100 * loss_tol:g}%)")
             notes.append(f"final loss, {label} vs {loss_ref}: {100 * rd:+.3f}% {verdict}")
+    if mb_ref and w.get("speed_target"):
+        target_name, factor = w["speed_target"]
+        timed = [l for l in order if l.startswith(target_name) and "ms" in results[l]]
+        if timed:
+            best = min(timed, key=lambda l: results[l]["ms"])
+            x = results[best]["ms"] / results[mb_ref]["ms"]
+            notes.append(f"target: {mb_ref} at least {factor:g}x faster per epoch than {target_name}'s "
+                         f"fastest row ({best}): {x:.2f}x, {'met' if x >= factor else 'NOT met'}")
     mbs = [l for l in order if results[l]["peer"] == "minibatch" and "ms" in results[l]]
     if len(mbs) >= 2:
         lo = min(mbs, key=lambda l: results[l]["info"]["workers"] or 0)
@@ -589,13 +885,13 @@ def bench_workload(key, args, work, log, emit):
         notes.append(f"minibatch speed-up {results[lo]['info']['workers']} -> "
                      f"{results[hi]['info']['workers']} workers: "
                      f"{results[lo]['ms'] / results[hi]['ms']:.2f}x")
-        same = (np.array_equal(results[lo]["W"], results[hi]["W"])
-                and np.array_equal(results[lo]["b"], results[hi]["b"]))
+        same = all(np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
+                   for (Wa, ba), (Wb, bb) in zip(results[lo]["layers"], results[hi]["layers"]))
         notes.append(f"minibatch weights bitwise identical for {results[lo]['info']['workers']} and "
                      f"{results[hi]['info']['workers']} workers: {'yes' if same else 'NO'}")
     if mb_ref:
         gf = flops / (results[mb_ref]["ms"] / 1000) / 1e9
-        notes.append(f"{mb_ref}: {gf:.2f} GFLOP/s (4 n d K per epoch), peak RSS "
+        notes.append(f"{mb_ref}: {gf:.2f} GFLOP/s ({flops_formula(w)} per epoch), peak RSS "
                      f"{mib(results[mb_ref]['rss'])}")
     for l in mbs:
         rep = results[l]["info"].get("reported_train_loss")
@@ -613,6 +909,12 @@ def bench_workload(key, args, work, log, emit):
             i = r["info"]
             notes.append(f"{label}: torch.get_num_threads() {i['threads']}, BLAS {i['blas']}, "
                          f"CPU capability {i['cpu_capability']}")
+        elif r["peer"] == "sklearn" and mlp:
+            notes.append(f"{label}: ms/epoch is the mean over one fit of {plural(r['epochs'], 'epoch')}; "
+                         f"alpha = {r['info']['alpha']:g} = {ALPHA:g} x batch {w['batch']}, since it "
+                         "divides its L2 gradient by the batch size (the same decay on every full "
+                         f"batch; the last batch of {n % w['batch'] or w['batch']} rows per epoch "
+                         "decays a little more); its loss is computed here from its coefs_")
         elif r["peer"] == "sklearn":
             notes.append(f"{label}: ms/epoch is the mean over one fit of {plural(r['epochs'], 'epoch')} "
                          "(one binary problem per class, fitted in parallel threads); its loss is "
@@ -765,9 +1067,10 @@ def main(argv=None) -> int:
     ap.add_argument("--minibatch", default=str(ROOT / ".build/release/minibatch"),
                     help="the minibatch binary (default %(default)s)")
     ap.add_argument("--epochs", type=int, default=None,
-                    help="epochs for every workload (default: W1 5, W2 3)")
-    ap.add_argument("--workloads", default="W1,W2", help="comma-separated: W1, W2 "
-                    "(W3, the MLP, is a placeholder) (default %(default)s)")
+                    help="epochs for every workload (default: W1 5, W2 3, W3 3)")
+    ap.add_argument("--workloads", default="W1,W2,W3", help="comma-separated: W1 (softmax, "
+                    "MNIST-sized), W2 (softmax, covtype-sized), W3 (MLP 784-128-10 ReLU on W1's "
+                    "data) (default %(default)s)")
     ap.add_argument("--skip", action="append", default=[],
                     help=f"peer(s) to leave out, repeatable or comma-separated: {', '.join(PEERS)}")
     ap.add_argument("--skip-sklearn-w2", action="store_true", help="leave scikit-learn out of W2")
@@ -775,10 +1078,11 @@ def main(argv=None) -> int:
                     help="cap scikit-learn's epochs (its time is per epoch, its loss is after "
                     "fewer epochs then)")
     ap.add_argument("--sklearn-jobs", type=int, default=2,
-                    help="SGDClassifier n_jobs: classes fitted in parallel (default %(default)s)")
-    ap.add_argument("--threads", default="1,2",
-                    help="thread counts for the numpy (OpenBLAS) and PyTorch peers, one row each "
+                    help="SGDClassifier n_jobs (W1, W2): classes fitted in parallel "
                     "(default %(default)s)")
+    ap.add_argument("--threads", default="1,2",
+                    help="thread counts for the numpy (OpenBLAS) and PyTorch peers, one row each; "
+                    "W3's scikit-learn MLPClassifier runs on the largest (default %(default)s)")
     ap.add_argument("--workers", default="1,2",
                     help="minibatch worker counts; the largest is the reference row (default %(default)s)")
     ap.add_argument("--runs", type=int, default=1,
