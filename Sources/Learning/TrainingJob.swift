@@ -139,21 +139,7 @@ extension TrainingJob {
 
 /// DIR/metrics.jsonl: one JSON object per epoch.
 public enum MetricsLog {
-    public static func line(_ r: EpochReport) -> String {
-        JSONValue.object([
-            ("epoch", .number(Double(r.epoch))),
-            ("loss", .number(r.loss)),
-            ("accuracy", .number(r.accuracy)),
-            ("learning_rate", .number(r.learningRate)),
-            ("seconds", .number(r.seconds)),
-            ("samples_per_second", .number(r.samplesPerSecond)),
-            ("test_loss", .numberOrNull(r.testLoss)),
-            ("test_accuracy", .numberOrNull(r.testAccuracy)),
-            ("validation_loss", .numberOrNull(r.validationLoss)),
-            ("validation_accuracy", .numberOrNull(r.validationAccuracy)),
-            ("zero_fraction", .numberOrNull(r.zeroFraction)),
-        ]).jsonText
-    }
+    public static func line(_ r: EpochReport) -> String { r.jsonValue.jsonText }
 
     public static func text(_ reports: [EpochReport]) -> String {
         reports.map { line($0) + "\n" }.joined()

@@ -1,0 +1,199 @@
+/// Everything that changes while a model trains, at a step boundary: what a checkpoint
+/// holds. Training from a state continues exactly as the run that produced it would have,
+/// bit for bit.
+public struct TrainingState: Sendable, Equatable {
+    /// The model's flat parameters, padding included.
+    public var parameters: [Float]
+    /// The optimizer's buffers (velocity, or Adam's two moments); empty for plain SGD.
+    public var optimizerBuffers: [Float]
+    /// The l1 truncation's u and q (see ``CumulativeL1``); 0 and empty without an l1 part.
+    public var l1Total: Double
+    public var l1Received: [Float]
+    /// SGD steps taken so far (the schedule's t).
+    public var step: Int
+    /// The epoch in progress, or the next one when `position` is 0 (1-based).
+    public var epoch: Int
+    /// Rows of that epoch already trained on.
+    public var position: Int
+    /// The shuffling generator's state at the start of that epoch.
+    public var epochRandomState: UInt64
+    /// The epoch's running loss sum, correct predictions and wall seconds so far.
+    public var epochLossSum: Double
+    public var epochCorrect: Int
+    public var epochSeconds: Double
+    /// The rate of the last step taken.
+    public var learningRate: Double
+    /// The "adaptive" schedule's divisor (5^k after k stalls).
+    public var adaptiveDivisor: Double
+    /// The stopping rule's best criterion (nil: none yet) and stalled epochs in a row.
+    public var bestCriterion: Double?
+    public var epochsWithoutImprovement: Int
+    /// With early stopping: the parameters of the best validation epoch.
+    public var bestParameters: [Float]?
+    /// Averaged SGD: the running mean of the parameters and the steps averaged.
+    public var averaged: [Float]?
+    public var averagedSteps: Int
+    /// Training samples seen so far.
+    public var samplesSeen: Int
+    /// The reports of the epochs finished so far.
+    public var reports: [EpochReport]
+    /// Wall seconds of training before this state (for max_seconds and the summary).
+    public var elapsed: Double
+
+    /// The state before the first step.
+    init(parameters: [Float], seed: UInt64) {
+        self.parameters = parameters
+        optimizerBuffers = []
+        l1Total = 0
+        l1Received = []
+        step = 0
+        epoch = 1
+        position = 0
+        epochRandomState = seed
+        epochLossSum = 0
+        epochCorrect = 0
+        epochSeconds = 0
+        learningRate = 0
+        adaptiveDivisor = 1
+        bestCriterion = nil
+        epochsWithoutImprovement = 0
+        bestParameters = nil
+        averaged = nil
+        averagedSteps = 0
+        samplesSeen = 0
+        reports = []
+        elapsed = 0
+    }
+}
+
+// MARK: - JSON
+
+extension TrainingState {
+    /// The state as JSON. Floats are written as the exact decimals of their float32 values
+    /// and the generator state as a hexadecimal string, so reading it back restores every bit.
+    public var jsonValue: JSONValue {
+        func floats(_ v: [Float]) -> JSONValue { .array(v.map { .number(Double($0)) }) }
+        return .object([
+            ("epoch", .number(Double(epoch))),
+            ("position", .number(Double(position))),
+            ("step", .number(Double(step))),
+            ("epoch_random_state", .string(String(epochRandomState, radix: 16))),
+            ("epoch_loss_sum", .number(epochLossSum)),
+            ("epoch_correct", .number(Double(epochCorrect))),
+            ("epoch_seconds", .number(epochSeconds)),
+            ("learning_rate", .number(learningRate)),
+            ("adaptive_divisor", .number(adaptiveDivisor)),
+            ("best_criterion", bestCriterion.map { .number($0) } ?? .null),
+            ("epochs_without_improvement", .number(Double(epochsWithoutImprovement))),
+            ("samples_seen", .number(Double(samplesSeen))),
+            ("averaged_steps", .number(Double(averagedSteps))),
+            ("elapsed", .number(elapsed)),
+            ("l1_total", .number(l1Total)),
+            ("parameters", floats(parameters)),
+            ("optimizer", floats(optimizerBuffers)),
+            ("l1_received", floats(l1Received)),
+            ("best_parameters", bestParameters.map(floats) ?? .null),
+            ("averaged", averaged.map(floats) ?? .null),
+            ("reports", .array(reports.map(\.jsonValue))),
+        ])
+    }
+
+    /// Reads a state written by ``jsonValue``; `bad` makes the error for a missing or wrong member.
+    static func decode(_ json: JSONValue, bad: (String) -> LearningError) throws(LearningError) -> TrainingState {
+        func number(_ key: String) throws(LearningError) -> Double {
+            guard case .number(let d)? = json[key], d.isFinite else { throw bad("state.\(key) is missing or not a number") }
+            return d
+        }
+        func integer(_ key: String) throws(LearningError) -> Int {
+            let d = try number(key)
+            guard d == d.rounded(), d >= 0, d < 9e15 else { throw bad("state.\(key) is not a whole number >= 0") }
+            return Int(d)
+        }
+        func floats(_ key: String, optional: Bool = false) throws(LearningError) -> [Float]? {
+            let v = json[key]
+            if optional, v == nil || v == .null { return nil }
+            guard case .array(let items)? = v else { throw bad("state.\(key) is missing or not an array") }
+            var out: [Float] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                guard case .number(let d) = item, d.isFinite else { throw bad("state.\(key) must hold finite numbers") }
+                out.append(Float(d))
+            }
+            return out
+        }
+        var s = TrainingState(parameters: try floats("parameters")!, seed: 0)
+        s.epoch = try integer("epoch")
+        s.position = try integer("position")
+        s.step = try integer("step")
+        guard case .string(let hex)? = json["epoch_random_state"], let rs = UInt64(hex, radix: 16) else {
+            throw bad("state.epoch_random_state is missing or not a hexadecimal string")
+        }
+        s.epochRandomState = rs
+        s.epochLossSum = try number("epoch_loss_sum")
+        s.epochCorrect = try integer("epoch_correct")
+        s.epochSeconds = try number("epoch_seconds")
+        s.learningRate = try number("learning_rate")
+        s.adaptiveDivisor = try number("adaptive_divisor")
+        if let v = json["best_criterion"], v != .null { s.bestCriterion = try number("best_criterion") }
+        s.epochsWithoutImprovement = try integer("epochs_without_improvement")
+        s.samplesSeen = try integer("samples_seen")
+        s.averagedSteps = try integer("averaged_steps")
+        s.elapsed = try number("elapsed")
+        s.l1Total = try number("l1_total")
+        s.optimizerBuffers = try floats("optimizer")!
+        s.l1Received = try floats("l1_received")!
+        s.bestParameters = try floats("best_parameters", optional: true)
+        s.averaged = try floats("averaged", optional: true)
+        guard case .array(let items)? = json["reports"] else { throw bad("state.reports is missing or not an array") }
+        for (i, item) in items.enumerated() {
+            guard let r = EpochReport(json: item) else { throw bad("state.reports[\(i)] is not an epoch report") }
+            s.reports.append(r)
+        }
+        guard s.epoch >= 1, s.reports.count == s.epoch - 1 else { throw bad("state.epoch does not match its reports") }
+        return s
+    }
+}
+
+extension EpochReport {
+    /// The report as one JSON object (a line of metrics.jsonl).
+    public var jsonValue: JSONValue {
+        .object([
+            ("epoch", .number(Double(epoch))),
+            ("loss", .number(loss)),
+            ("accuracy", .number(accuracy)),
+            ("learning_rate", .number(learningRate)),
+            ("seconds", .number(seconds)),
+            ("samples_per_second", .number(samplesPerSecond)),
+            ("test_loss", .numberOrNull(testLoss)),
+            ("test_accuracy", .numberOrNull(testAccuracy)),
+            ("validation_loss", .numberOrNull(validationLoss)),
+            ("validation_accuracy", .numberOrNull(validationAccuracy)),
+            ("zero_fraction", .numberOrNull(zeroFraction)),
+        ])
+    }
+
+    /// Reads a report written by ``jsonValue`` (nil when a member is missing or mistyped).
+    public init?(json: JSONValue) {
+        func number(_ key: String) -> Double? {
+            if case .number(let d)? = json[key] { return d }
+            return nil
+        }
+        func optional(_ key: String) -> Double?? {
+            switch json[key] {
+            case .number(let d)?: return .some(d)
+            case .null?: return .some(nil)
+            default: return nil
+            }
+        }
+        guard let e = number("epoch"), e == e.rounded(), e >= 1, e < 1e15, let loss = number("loss"),
+              let accuracy = number("accuracy"), let rate = number("learning_rate"), let seconds = number("seconds"),
+              let speed = number("samples_per_second"), let testLoss = optional("test_loss"),
+              let testAccuracy = optional("test_accuracy"), let validationLoss = optional("validation_loss"),
+              let validationAccuracy = optional("validation_accuracy")
+        else { return nil }
+        self.init(epoch: Int(e), loss: loss, accuracy: accuracy, learningRate: rate, seconds: seconds,
+                  samplesPerSecond: speed, testLoss: testLoss, testAccuracy: testAccuracy,
+                  validationLoss: validationLoss, validationAccuracy: validationAccuracy,
+                  zeroFraction: optional("zero_fraction") ?? nil)
+    }
+}
