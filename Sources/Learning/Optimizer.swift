@@ -43,6 +43,18 @@ final class OptimizerState {
         buffers = [Float](repeating: 0, count: slots * parameterCount)
     }
 
+    /// Floats of state (0 for plain SGD).
+    var stateCount: Int { buffers.count }
+
+    /// A copy of the state buffers (for a checkpoint).
+    var buffersCopy: [Float] { buffers }
+
+    /// Restores the state buffers from a checkpoint.
+    func restore(_ saved: [Float]) {
+        precondition(saved.count == buffers.count)
+        buffers = saved
+    }
+
     /// True when the update is the plain regularised step (``sgdStep``), with no state.
     var isPlainSGD: Bool { kind == .sgd && momentum == 0 }
 

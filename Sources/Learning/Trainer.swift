@@ -35,6 +35,8 @@ public enum StopReason: String, Sendable {
     case timeBudget = "max_seconds"
     /// The validation accuracy did not improve by `tol` for `n_iter_no_change` epochs.
     case earlyStopping = "early_stopping"
+    /// The caller asked to stop (a signal); the run's state is where to resume.
+    case interrupted
 }
 
 /// The outcome of ``Trainer/train(_:on:test:validation:onEpoch:)``.
@@ -45,10 +47,13 @@ public struct TrainingRun<M: Classifier>: Sendable {
     /// SGD steps taken (the schedule's t at the end).
     public var steps: Int
     public var seconds: Double
+    /// The state at the end: where an interrupted run resumes.
+    public var state: TrainingState
 
     /// The same run with the model wrapped (for example as a ``Model``).
     func map<N>(_ wrap: (M) -> N) -> TrainingRun<N> {
-        TrainingRun<N>(model: wrap(model), epochs: epochs, stopReason: stopReason, steps: steps, seconds: seconds)
+        TrainingRun<N>(model: wrap(model), epochs: epochs, stopReason: stopReason, steps: steps, seconds: seconds,
+                       state: state)
     }
 }
 
@@ -99,42 +104,55 @@ public final class Trainer {
     ///   - validation: with `early_stopping`, scored after every epoch; its accuracy replaces the
     ///     training loss in the stopping rule, and the run returns the parameters of the epoch
     ///     with the best validation accuracy.
+    ///   - resume: a state from an earlier run of the same options, model shape and data (a
+    ///     checkpoint): training continues from it exactly as that run would have.
+    ///   - control: checkpoints, interruption and progress reports.
     ///   - onEpoch: called after every epoch, in order.
     /// - Throws: ``LearningError/training(message:)`` when the loss or a weight becomes non-finite.
     public func train(
         _ start: LinearModel, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        resume: TrainingState? = nil, control: TrainingControl = TrainingControl(),
         onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(LearningError) -> TrainingRun<LinearModel> {
-        try run(start, on: train, test: test, validation: validation, onEpoch: onEpoch)
+        try run(start, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)
     }
 
     /// Trains a network from its current parameters (see the linear model's overload).
     public func train(
         _ start: MLP, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        resume: TrainingState? = nil, control: TrainingControl = TrainingControl(),
         onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(LearningError) -> TrainingRun<MLP> {
-        try run(start, on: train, test: test, validation: validation, onEpoch: onEpoch)
+        try run(start, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)
     }
 
     /// Trains any model (see the linear model's overload).
     public func train(
         _ start: Model, on train: Dataset, test: Dataset? = nil, validation: Dataset? = nil,
+        resume: TrainingState? = nil, control: TrainingControl = TrainingControl(),
         onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(LearningError) -> TrainingRun<Model> {
         switch start {
-        case .linear(let m): try run(m, on: train, test: test, validation: validation, onEpoch: onEpoch).map(Model.linear)
-        case .mlp(let m): try run(m, on: train, test: test, validation: validation, onEpoch: onEpoch).map(Model.mlp)
+        case .linear(let m):
+            try run(m, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)
+                .map(Model.linear)
+        case .mlp(let m):
+            try run(m, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)
+                .map(Model.mlp)
         }
     }
 
-    /// The training loop, specialised for each model type.
+    /// The training loop, specialised for each model type. Everything that changes from
+    /// step to step lives in a ``TrainingState``, so that a checkpoint is a copy of it.
     func run<M: TrainableModel>(
-        _ start: M, on train: Dataset, test: Dataset?, validation: Dataset?, onEpoch: (EpochReport) -> Void
+        _ start: M, on train: Dataset, test: Dataset?, validation: Dataset?, resume: TrainingState?,
+        control: TrainingControl, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingRun<M> {
         precondition(train.count > 0 && train.featureCount == start.featureCount)
         var model = start
         let n = train.count
         let batchSize = min(options.batchSize, n)
+        let batchesPerEpoch = (n + batchSize - 1) / batchSize
         let schedule = LearningRateSchedule(options)
         let weightCount = model.weightCount
         let decay = Float(options.alpha * options.penalty.l2Share(l1Ratio: options.l1Ratio))
@@ -145,45 +163,61 @@ public final class Trainer {
         let grads = ShardBuffers(shardCount: Self.plan(batchRows: batchSize).shardCount, length: model.parameters.count)
         let scratch = ShardBuffers(shardCount: grads.shardCount,
                                    length: model.scratchLength(rows: Self.maxShardRows(batchSize: batchSize)))
-        var order = (0..<Int32(n)).map { $0 }
-        var orderedLabels = train.labels
-        var rng = SplitMix64(seed: options.seed)
-        var reports: [EpochReport] = []
-        var t = 0
-        var bestLoss = Double.infinity
-        var epochsWithoutImprovement = 0
-        // The "adaptive" schedule's divisor: 5^k after k stalls.
-        var adaptiveDivisor = 1.0
         let validating = options.earlyStopping && (validation?.count ?? 0) > 0
-        var bestParameters = model.parameters
-        // Averaged SGD: avg_k = avg_{k-1} + (w - avg_{k-1}) / k over the steps taken once
-        // `averageAfter` samples have been seen; the averaged parameters are the model.
-        var averaged = model.parameters
-        var averagedSteps = 0
-        var samplesSeen = 0
+
+        var st = resume ?? TrainingState(parameters: model.parameters, seed: options.seed)
+        if let resume {
+            guard resume.parameters.count == model.parameters.count,
+                  resume.optimizerBuffers.count == optimizer.stateCount,
+                  resume.l1Received.count == (l1 == nil ? 0 : weightCount),
+                  (resume.averaged == nil) == (options.averageAfter == nil)
+            else {
+                throw .training(message: "the checkpoint does not match this model and these training options")
+            }
+            model.parameters = resume.parameters
+            optimizer.restore(resume.optimizerBuffers)
+            l1?.restore(total: resume.l1Total, received: resume.l1Received)
+        } else if options.averageAfter != nil {
+            // Averaged SGD: avg_k = avg_{k-1} + (w - avg_{k-1}) / k over the steps taken once
+            // `averageAfter` samples have been seen; the averaged parameters are the model.
+            st.averaged = model.parameters
+        }
         func current() -> M {
-            guard averagedSteps > 0 else { return model }
+            guard st.averagedSteps > 0, let averaged = st.averaged else { return model }
             var m = model
             m.parameters = averaged
             return m
         }
+        /// Copies the parts of the state kept outside `st` during the loop.
+        func snapshot() -> TrainingState {
+            var s = st
+            s.parameters = model.parameters
+            s.optimizerBuffers = optimizer.buffersCopy
+            if let l1 { (s.l1Total, s.l1Received) = (l1.total, l1.received) }
+            return s
+        }
         var stop = StopReason.maxEpochs
         let runStart = Date()
+        var order = [Int32](repeating: 0, count: n)
+        var orderedLabels = train.labels
 
-        for epoch in 1...options.epochs {
+        while st.epoch <= options.epochs {
+            let epoch = st.epoch
             let epochStart = Date()
+            // The epoch's permutation: the rows in order, shuffled by the generator as it was
+            // at the epoch's start (so a resumed epoch sees the same order).
+            for i in 0..<n { order[i] = Int32(i) }
+            var rng = SplitMix64(seed: st.epochRandomState)
             if options.shuffle {
                 rng.shuffle(&order)
                 for i in 0..<n { orderedLabels[i] = train.labels[Int(order[i])] }
             }
-            var lossSum = 0.0
-            var correct = 0
-            var eta = 0.0
+            var interrupted = false
             train.features.withUnsafeBufferPointer { x in
                 order.withUnsafeBufferPointer { rows in
                     orderedLabels.withUnsafeBufferPointer { ys in
-                        var first = 0
-                        while first < n {
+                        while st.position < n {
+                            let first = st.position
                             let b = min(batchSize, n - first)
                             let plan = Self.plan(batchRows: b)
                             let stats = pool.mapReduce(plan, cost: b * flopsPerSample, map: { shard, range in
@@ -192,12 +226,12 @@ public final class Trainer {
                                     rows: rows.baseAddress! + first + range.lowerBound, count: range.count,
                                     grad: grads.buffer(shard).baseAddress!, scratch: scratch.buffer(shard).baseAddress!)
                             }, combine: { a, b in (loss: a.loss + b.loss, correct: a.correct + b.correct) })!
-                            lossSum += stats.loss
-                            correct += stats.correct
-                            t += 1
-                            eta = schedule.rate(step: t) / adaptiveDivisor
-                            let etaStep = Float(eta)
-                            optimizer.beginStep(t)
+                            st.epochLossSum += stats.loss
+                            st.epochCorrect += stats.correct
+                            st.step += 1
+                            st.learningRate = schedule.rate(step: st.step) / st.adaptiveDivisor
+                            let etaStep = Float(st.learningRate)
+                            optimizer.beginStep(st.step)
                             l1?.beginStep(eta: Double(etaStep))
                             // Sum the shards' gradients and step each chunk of parameters as soon
                             // as its chunk of the gradient is complete.
@@ -219,29 +253,46 @@ public final class Trainer {
                                     }
                                 }
                             }
-                            first += b
-                            samplesSeen += b
-                            if let after = options.averageAfter, samplesSeen >= after {
-                                averagedSteps += 1
-                                let k = Float(averagedSteps)
+                            st.position += b
+                            st.samplesSeen += b
+                            if let after = options.averageAfter, st.samplesSeen >= after {
+                                st.averagedSteps += 1
+                                let k = Float(st.averagedSteps)
                                 model.parameters.withUnsafeBufferPointer { w in
-                                    averaged.withUnsafeMutableBufferPointer { a in
+                                    st.averaged!.withUnsafeMutableBufferPointer { a in
                                         for i in 0..<a.count { a[i] += (w[i] - a[i]) / k }
                                     }
                                 }
+                            }
+                            if let onProgress = control.onProgress {
+                                let seconds = st.epochSeconds + Date().timeIntervalSince(epochStart)
+                                onProgress(TrainingProgress(
+                                    epoch: epoch, epochs: options.epochs, batchesDone: (st.position + batchSize - 1) / batchSize,
+                                    batchesInEpoch: batchesPerEpoch, samplesDone: st.position, samplesInEpoch: n,
+                                    seconds: seconds, loss: st.epochLossSum / Double(st.position)))
+                            }
+                            if st.position < n, control.shouldStop() {
+                                interrupted = true
+                                return
                             }
                         }
                     }
                 }
             }
-            let seconds = Date().timeIntervalSince(epochStart)
-            let loss = lossSum / Double(n)
+            st.epochSeconds += Date().timeIntervalSince(epochStart)
+            if interrupted {
+                st.elapsed += Date().timeIntervalSince(runStart)
+                return TrainingRun(model: current(), epochs: st.reports, stopReason: .interrupted, steps: st.step,
+                                   seconds: st.elapsed, state: snapshot())
+            }
+            let seconds = st.epochSeconds
+            let loss = st.epochLossSum / Double(n)
             if !loss.isFinite || !model.parameters.allSatisfy(\.isFinite) {
                 throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
                     + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
             }
             var report = EpochReport(
-                epoch: epoch, loss: loss, accuracy: Double(correct) / Double(n), learningRate: eta,
+                epoch: epoch, loss: loss, accuracy: Double(st.epochCorrect) / Double(n), learningRate: st.learningRate,
                 seconds: seconds, samplesPerSecond: Double(n) / max(seconds, 1e-9))
             if let test, test.count > 0 {
                 let e = Evaluation(model: current(), data: test, pool: pool)
@@ -254,10 +305,18 @@ public final class Trainer {
                 report.validationAccuracy = e.accuracy
             }
             if l1 != nil { report.zeroFraction = current().zeroWeightFraction }
-            reports.append(report)
+            st.reports.append(report)
             onEpoch(report)
+            // The next epoch starts where this one's generator stopped.
+            st.epoch += 1
+            st.position = 0
+            st.epochRandomState = rng.state
+            st.epochLossSum = 0
+            st.epochCorrect = 0
+            st.epochSeconds = 0
 
-            if let budget = options.maxSeconds, Date().timeIntervalSince(runStart) >= budget, epoch < options.epochs {
+            if let budget = options.maxSeconds, st.elapsed + Date().timeIntervalSince(runStart) >= budget,
+               epoch < options.epochs {
                 stop = .timeBudget
                 break
             }
@@ -271,29 +330,60 @@ public final class Trainer {
             let criterion = validating
                 ? -report.validationAccuracy!
                 : loss + options.alpha * options.penalty.value(current().penalizedWeights, l1Ratio: options.l1Ratio)
-            if validating && criterion < bestLoss { bestParameters = current().parameters }
+            let best = st.bestCriterion ?? .infinity
+            if validating && criterion < best { st.bestParameters = current().parameters }
+            var finished = false
             if let tol = options.tol {
-                epochsWithoutImprovement = criterion > bestLoss - tol ? epochsWithoutImprovement + 1 : 0
-                bestLoss = min(bestLoss, criterion)
-                if epochsWithoutImprovement >= options.nIterNoChange {
+                st.epochsWithoutImprovement = criterion > best - tol ? st.epochsWithoutImprovement + 1 : 0
+                st.bestCriterion = min(best, criterion)
+                if st.epochsWithoutImprovement >= options.nIterNoChange {
                     if options.learningRate == .adaptive {
-                        adaptiveDivisor *= 5
-                        epochsWithoutImprovement = 0
-                        if options.eta0 / adaptiveDivisor >= 1e-6 { continue }
+                        st.adaptiveDivisor *= 5
+                        st.epochsWithoutImprovement = 0
+                        finished = options.eta0 / st.adaptiveDivisor < 1e-6
+                    } else {
+                        finished = true
                     }
-                    stop = validating ? .earlyStopping : .converged
-                    break
+                    if finished { stop = validating ? .earlyStopping : .converged }
                 }
             } else if validating {
-                bestLoss = min(bestLoss, criterion)
+                st.bestCriterion = min(best, criterion)
+            }
+            if finished { break }
+            if let every = control.checkpointEvery, epoch % every == 0, epoch < options.epochs {
+                var s = snapshot()
+                s.elapsed += Date().timeIntervalSince(runStart)
+                try control.onCheckpoint(s)
             }
         }
-        if validating {
-            model.parameters = bestParameters
+        st.elapsed += Date().timeIntervalSince(runStart)
+        let final = snapshot()
+        if validating, let best = st.bestParameters {
+            model.parameters = best
         } else {
             model = current()
         }
-        return TrainingRun(model: model, epochs: reports, stopReason: stop, steps: t,
-                           seconds: Date().timeIntervalSince(runStart))
+        return TrainingRun(model: model, epochs: st.reports, stopReason: stop, steps: st.step, seconds: st.elapsed,
+                           state: final)
+    }
+}
+
+/// How a caller steers a training run beyond its options.
+public struct TrainingControl {
+    /// Call `onCheckpoint` with the state after every `checkpointEvery` epochs (not after the last).
+    public var checkpointEvery: Int?
+    public var onCheckpoint: (TrainingState) throws(LearningError) -> Void
+    /// Asked after every step; true ends the run there with ``StopReason/interrupted`` and
+    /// the state to resume from.
+    public var shouldStop: () -> Bool
+    /// Called after every step.
+    public var onProgress: ((TrainingProgress) -> Void)?
+
+    public init(checkpointEvery: Int? = nil, onCheckpoint: @escaping (TrainingState) throws(LearningError) -> Void = { _ in },
+                shouldStop: @escaping () -> Bool = { false }, onProgress: ((TrainingProgress) -> Void)? = nil) {
+        self.checkpointEvery = checkpointEvery
+        self.onCheckpoint = onCheckpoint
+        self.shouldStop = shouldStop
+        self.onProgress = onProgress
     }
 }

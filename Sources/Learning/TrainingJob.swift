@@ -19,6 +19,8 @@ public struct TrainingSummary: Sendable {
     public var stopReason: StopReason
     /// With an l1 or elasticnet penalty: the fraction of exactly-zero weights; else nil.
     public var zeroFraction: Double?
+    /// Where the run's checkpoint was written when it was interrupted.
+    public var checkpointPath: String?
 
     /// The keys of `minibatch train --json`, in order (`zero_fraction` only with l1 or elasticnet).
     public var jsonValue: JSONValue {
@@ -38,6 +40,25 @@ public struct TrainingSummary: Sendable {
     }
 }
 
+/// How a `minibatch train` run goes beyond its config.
+public struct JobControl {
+    /// Write DIR/checkpoint after every N epochs.
+    public var checkpointEvery: Int?
+    /// Continue from this checkpoint (its config is the run's config).
+    public var resume: Checkpoint?
+    /// Asked after every step; true ends the run with a checkpoint (see ``TrainingJob/run``).
+    public var shouldStop: () -> Bool
+    public var onProgress: ((TrainingProgress) -> Void)?
+
+    public init(checkpointEvery: Int? = nil, resume: Checkpoint? = nil, shouldStop: @escaping () -> Bool = { false },
+                onProgress: ((TrainingProgress) -> Void)? = nil) {
+        self.checkpointEvery = checkpointEvery
+        self.resume = resume
+        self.shouldStop = shouldStop
+        self.onProgress = onProgress
+    }
+}
+
 /// A whole `minibatch train` run: load, train, measure, write model.json and metrics.jsonl.
 public enum TrainingJob {
     /// The folder a run writes to.
@@ -47,11 +68,15 @@ public enum TrainingJob {
         return "runs/" + (name.isEmpty ? "run" : name)
     }
 
-    /// Runs the config. Nothing is written unless training succeeds.
+    /// Runs the config. Nothing is written unless training succeeds, except checkpoints:
+    /// every `control.checkpointEvery` epochs, and when `control.shouldStop` interrupts the
+    /// run (then only the checkpoint is written, and the summary's stop reason is
+    /// ``StopReason/interrupted``).
     /// - Parameters:
     ///   - initModel: a model file to continue training from (warm start), or nil.
+    ///   - control: checkpoints, a checkpoint to resume from, interruption, progress.
     ///   - onEpoch: called after every epoch (for progress lines).
-    public static func run(_ config: Config, initModel: String? = nil,
+    public static func run(_ config: Config, initModel: String? = nil, control: JobControl = JobControl(),
                            onEpoch: (EpochReport) -> Void = { _ in }) throws(LearningError) -> TrainingSummary {
         let pool: WorkerPool
         do { pool = try WorkerPool(workers: config.workers) } catch {
@@ -68,14 +93,37 @@ public enum TrainingJob {
         } else {
             start = try initialModel(config, data: data)
         }
+        let identity = DataIdentity(data.train)
+        if let resume = control.resume, resume.data != identity {
+            throw .data(file: config.data.train ?? "<synthetic>", line: nil,
+                        message: "the training data differs from the checkpoint's (\(resume.data.rows) rows, "
+                            + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
+                            + "and a fingerprint of every value); resume with the same data")
+        }
+        let folder = outputFolder(config)
+        func checkpoint(_ state: TrainingState) throws(LearningError) {
+            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
+        }
+        let trainerControl = TrainingControl(
+            checkpointEvery: control.checkpointEvery, onCheckpoint: checkpoint, shouldStop: control.shouldStop,
+            onProgress: control.onProgress)
         let run = try Trainer(options: config.training, pool: pool)
-            .train(start, on: data.train, test: data.test, validation: data.validation, onEpoch: onEpoch)
+            .train(start, on: data.train, test: data.test, validation: data.validation, resume: control.resume?.state,
+                   control: trainerControl, onEpoch: onEpoch)
+        if run.stopReason == .interrupted {
+            try checkpoint(run.state)
+            var summary = TrainingSummary(
+                modelPath: Checkpoint.path(in: folder), epochs: run.epochs.count, trainLoss: .nan, objective: .nan,
+                trainAccuracy: .nan, testLoss: nil, testAccuracy: nil, trainSeconds: run.seconds, loadSeconds: loadSeconds,
+                samplesPerSecond: 0, workers: pool.workerCount, stopReason: .interrupted)
+            summary.checkpointPath = Checkpoint.path(in: folder)
+            return summary
+        }
 
         let final = Evaluation(model: run.model, data: data.train, pool: pool)
         let penalty = config.training.penalty.value(run.model.penalizedWeights, l1Ratio: config.training.l1Ratio)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
         let samples = Double(data.train.count * run.epochs.count)
-        let folder = outputFolder(config)
         let modelPath = (folder as NSString).appendingPathComponent("model.json")
         let summary = TrainingSummary(
             modelPath: modelPath, epochs: run.epochs.count, trainLoss: final.logLoss,

@@ -48,8 +48,13 @@ final class ProgressBar {
     /// `epoch 3/50 [=======>      ] 120/469  2.1e+05 samples/s  0:03 left  loss 0.312100`.
     static func render(_ p: TrainingProgress, width: Int) -> String {
         let head = "epoch \(p.epoch)/\(p.epochs) "
-        let tail = String(format: " %d/%d  %.3g samples/s  %@ left  loss %.6f", p.batchesDone, p.batchesInEpoch,
-                          p.samplesPerSecond, duration(p.secondsLeft), p.loss)
+        // Fixed-width fields, so the bar keeps its length while the figures change.
+        let total = String(p.batchesInEpoch)
+        let done = String(p.batchesDone)
+        let left = duration(p.secondsLeft)
+        let tail = " " + String(repeating: " ", count: max(0, total.count - done.count)) + done + "/" + total
+            + String(format: "  %9.3g samples/s  ", p.samplesPerSecond)
+            + String(repeating: " ", count: max(0, 5 - left.count)) + left + String(format: " left  loss %.6f", p.loss)
         let barWidth = min(40, width - head.count - tail.count - 2)
         guard barWidth >= 5 else { return String((head + tail).prefix(max(width, 1))) }
         let fraction = p.batchesInEpoch > 0 ? Double(p.batchesDone) / Double(p.batchesInEpoch) : 0

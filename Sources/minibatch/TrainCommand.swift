@@ -1,36 +1,71 @@
 import Foundation
 import Learning
+import Synchronization
 
-/// `minibatch train`: reads the config, applies the flags, trains, prints.
+/// The signal that asked training to stop (SIGINT or SIGTERM), 0 while none has.
+let stopSignal = Atomic<Int32>(0)
+
+/// `minibatch train`: reads the config (or a checkpoint), applies the flags, trains, prints.
 enum TrainCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "train", valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model"],
+        let a = try Arguments(args, command: "train",
+                              valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model",
+                                       "--checkpoint-every", "--resume"],
                               boolean: ["--json", "--quiet"])
-        var config = try Config.load(path: try a.required("--config", command: "train"))
+        var config: Config
+        var resume: Checkpoint? = nil
+        var initModel = a.string("--init-model")
+        if let dir = a.string("--resume") {
+            for flag in ["--config", "--epochs", "--seed", "--out", "--init-model"] where a.string(flag) != nil {
+                throw UsageError("\(flag) cannot be combined with --resume: the checkpoint fixes the config, data and output folder")
+            }
+            guard !dir.isEmpty else { throw UsageError("--resume needs the run's folder") }
+            let checkpoint = try Checkpoint.read(folder: dir)
+            config = checkpoint.config
+            initModel = checkpoint.initModel
+            resume = checkpoint
+        } else {
+            config = try Config.load(path: try a.required("--config", command: "train"))
+            if let e = try a.integer("--epochs", in: 1...100_000_000, meaning: "use a positive number of epochs") {
+                config.training.epochs = e
+            }
+            if let s = try a.integer("--seed", in: 0...Int(Config.maxSeed), meaning: "use an integer from 0 to 2^53") {
+                config.training.seed = UInt64(s)
+            }
+            if let out = a.string("--out") {
+                guard !out.isEmpty else { throw UsageError("--out needs a folder name") }
+                config.outputDir = out
+            }
+        }
         if let w = try a.integer("--workers", in: 0...Config.maxWorkers,
                                  meaning: "use 0 for all cores or 1 to \(Config.maxWorkers) workers") {
             config.workers = w
         }
-        if let e = try a.integer("--epochs", in: 1...100_000_000, meaning: "use a positive number of epochs") {
-            config.training.epochs = e
-        }
-        if let s = try a.integer("--seed", in: 0...Int(Config.maxSeed), meaning: "use an integer from 0 to 2^53") {
-            config.training.seed = UInt64(s)
-        }
-        if let out = a.string("--out") {
-            guard !out.isEmpty else { throw UsageError("--out needs a folder name") }
-            config.outputDir = out
-        }
+        let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
         let quiet = a.flag("--quiet"), json = a.flag("--json")
         let maxEpochs = config.training.epochs
-        let summary = try TrainingJob.run(config, initModel: a.string("--init-model")) { r in
+        let bar = ProgressBar()
+        installStopHandlers()
+        let control = JobControl(
+            checkpointEvery: every, resume: resume, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
+            onProgress: quiet || !bar.isTerminal ? nil : { bar.update($0) })
+        let summary = try TrainingJob.run(config, initModel: initModel, control: control) { r in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)
             if let z = r.zeroFraction { line += String(format: "  zero weights %.3f", z) }
             if let acc = r.validationAccuracy { line += String(format: "  validation accuracy %.4f", acc) }
             if let acc = r.testAccuracy { line += String(format: "  test accuracy %.4f", acc) }
-            Console.error(line)
+            bar.finishEpoch(line)
+        }
+        bar.clear()
+        if summary.stopReason == .interrupted, let path = summary.checkpointPath {
+            let signal = stopSignal.load(ordering: .relaxed)
+            let folder = (path as NSString).deletingLastPathComponent
+            Console.error("minibatch: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") after \(summary.epochs) "
+                + "full epoch\(summary.epochs == 1 ? "" : "s"); checkpoint written to \(path); "
+                + "resume with: minibatch train --resume \(folder)")
+            return 128 + (signal == 0 ? SIGINT : signal)
         }
         if json {
             print(summary.jsonValue.jsonText)
@@ -40,7 +75,7 @@ enum TrainCommand {
             case .converged: stop = "converged (tol)"
             case .timeBudget: stop = "stopped by max_seconds"
             case .earlyStopping: stop = "stopped early on the validation score"
-            case .maxEpochs: stop = "reached the epoch limit"
+            case .maxEpochs, .interrupted: stop = "reached the epoch limit"
             }
             print("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")
             print(String(format: "train: loss %.6f  objective %.6f  accuracy %.4f", summary.trainLoss, summary.objective, summary.trainAccuracy))
@@ -52,6 +87,24 @@ enum TrainCommand {
             print("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
         }
         return 0
+    }
+
+    /// SIGINT and SIGTERM ask training to stop after the current step (it then writes a
+    /// checkpoint); a second signal ends the process at once. Writes are atomic, so that
+    /// leaves no partial file either.
+    static func installStopHandlers() {
+        // A parent may start us with these signals blocked (the mask survives exec).
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        for s in [SIGINT, SIGTERM] {
+            signal(s) { sig in
+                let (exchanged, _) = stopSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
+                if !exchanged { _exit(128 + sig) }
+            }
+        }
     }
 }
 

@@ -44,6 +44,20 @@ import Testing
         #expect(try Config.decode(c.jsonValue, file: "c.json") == { var d = c; d.file = "c.json"; return d }())
     }
 
+    /// The resolved config stored in model files and checkpoints decodes back to itself
+    /// (checkpoints rely on it to resume).
+    @Test(arguments: [
+        #"{"data": {"train": "a.csv"}}"#,
+        #"{"data": {"synthetic": {"shape": "rings", "samples": 50, "features": 3}}, "model": {"type": "mlp", "hidden": [4, 3], "activation": "sigmoid"}, "training": {"optimizer": "adam", "penalty": "elasticnet", "l1_ratio": 0.3, "average": 10, "max_seconds": 5, "early_stopping": true, "tol": null}}"#,
+        #"{"data": {"train": "a.csv", "test": "b.csv", "standardize": false}, "training": {"optimizer": "sgd", "momentum": 0.9, "nesterov": true, "learning_rate": "adaptive", "eta0": 0.2}, "workers": 3, "output": {"dir": "o"}}"#,
+    ])
+    func resolvedConfigDecodesToItself(text: String) throws {
+        let c = try decode(text, base: "/base")
+        var again = try Config.decode(c.jsonValue, file: "c.json", baseFolder: "/elsewhere")
+        again.file = c.file
+        #expect(again == c)
+    }
+
     @Test func mlpKeysAreRead() throws {
         let c = try decode(#"{"data": {"train": "a.csv"}, "model": {"type": "mlp", "hidden": [64, 32], "activation": "tanh"}}"#)
         #expect(c.modelType == .mlp && c.hidden == [64, 32] && c.activation == .tanh)

@@ -56,11 +56,16 @@ enum CLI {
 
     /// Runs `minibatch args...` with `directory` as its working folder and waits for it
     /// (at most `timeout` seconds; a run that takes longer is killed and recorded as an issue).
+    /// - Parameter signal: sends this signal to the child once its stderr contains the text
+    ///   (at most once).
+    /// - Parameter program: another program to run instead of `minibatch` (for wrappers).
     static func run(_ args: [String], in directory: URL, timeout: TimeInterval = 120,
+                    signal: (number: Int32, whenStderrContains: String)? = nil, program: URL? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
         let fm = FileManager.default
+        let executable = program ?? Self.executable
         try #require(fm.isExecutableFile(atPath: executable.path),
-                     "minibatch binary not found at \(executable.path); set MINIBATCH_BIN", sourceLocation: sourceLocation)
+                     "\(executable.path) not found; for minibatch set MINIBATCH_BIN", sourceLocation: sourceLocation)
         // Output goes to files outside the test's folder: no pipe can fill up and block the
         // child, and the folder's listing stays what the command itself wrote.
         let capture = fm.temporaryDirectory.appendingPathComponent("minibatch-capture-\(UUID().uuidString)")
@@ -86,9 +91,17 @@ enum CLI {
         process.standardOutput = outHandle
         process.standardError = errHandle
         try process.run()
+        var pendingSignal = signal
         func waitForExit(seconds: TimeInterval) -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(2_000) }
+            while process.isRunning && Date() < deadline {
+                usleep(2_000)
+                if let s = pendingSignal, let err = try? Data(contentsOf: errURL),
+                   String(decoding: err, as: UTF8.self).contains(s.whenStderrContains) {
+                    kill(process.processIdentifier, s.number)
+                    pendingSignal = nil
+                }
+            }
             return !process.isRunning
         }
         var exited = waitForExit(seconds: timeout)
@@ -169,8 +182,9 @@ struct Sandbox: Sendable {
     }
 
     /// Runs minibatch with the sandbox (or `subfolder` of it) as the working folder.
-    func run(_ args: [String], in subfolder: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        try CLI.run(args, in: subfolder.map { url($0) } ?? root, sourceLocation: sourceLocation)
+    func run(_ args: [String], in subfolder: String? = nil, signal: (number: Int32, whenStderrContains: String)? = nil,
+             sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+        try CLI.run(args, in: subfolder.map { url($0) } ?? root, signal: signal, sourceLocation: sourceLocation)
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }

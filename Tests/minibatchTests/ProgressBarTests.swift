@@ -1,3 +1,4 @@
+import Foundation
 import Learning
 import Testing
 @testable import minibatch
@@ -13,7 +14,7 @@ import Testing
         // A wide terminal: the bar is 40 wide, a quarter of it filled.
         let line = ProgressBar.render(progress(done: 120, of: 480, seconds: 6), width: 120)
         let bar = "[" + String(repeating: "=", count: 10) + ">" + String(repeating: " ", count: 29) + "]"
-        #expect(line == "epoch 3/50 " + bar + " 120/480  2e+03 samples/s  0:18 left  loss 0.312100")
+        #expect(line == "epoch 3/50 " + bar + " 120/480      2e+03 samples/s   0:18 left  loss 0.312100")
     }
 
     @Test func barFillsWithTheEpochAndFitsTheWidth() {
@@ -28,9 +29,62 @@ import Testing
         #expect(!narrow.contains("[") && narrow.count <= 60)
     }
 
+    @Test func theBarKeepsItsLengthWhileFiguresChange() {
+        let lengths = [(1, 0.01), (9, 0.2), (120, 6), (480, 30)].map { done, seconds in
+            ProgressBar.render(progress(done: done, of: 480, seconds: seconds), width: 100).count
+        }
+        #expect(Set(lengths).count == 1, "\(lengths)")
+    }
+
     @Test(arguments: [(0.0, "0:00"), (59.2, "1:00"), (61, "1:01"), (3599, "59:59"), (3600, "1:00:00"), (7384, "2:03:04"),
                       (Double.infinity, "?")])
     func durations(seconds: Double, text: String) {
         #expect(ProgressBar.duration(seconds) == text)
+    }
+}
+
+/// The progress display as a user sees it: on a terminal (a pseudo-terminal made by
+/// util-linux's `script`), when stderr is a file, and with --quiet.
+@Suite struct ProgressDisplayTests {
+    func config(_ box: Sandbox) throws {
+        try box.write(DataTable(rows: 400, classes: ["a", "b"], features: 5).csv(), to: "train.csv")
+        try box.writeJSON(Configs.basic(epochs: 3, batchSize: 4), to: "run.json")
+    }
+
+    @Test("on a terminal: a live bar redrawn in place, one summary line left per epoch")
+    func terminal() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try config(box)
+        // util-linux's `script` runs the command on a pseudo-terminal and writes a transcript
+        // of what the terminal received (the terminal turns "\n" into "\r\n").
+        let inner = "'\(CLI.executable.path)' train --config run.json --out t"
+        let r = try CLI.run(["-qec", inner, box.path("screen.txt")], in: box.root,
+                            program: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(r.exitCode == 0, "\(r)")
+        let transcript = try box.read("screen.txt")
+        // Frames: carriage return, erase-line, "epoch 1/3 [".
+        #expect(transcript.contains("\r\u{1B}[2Kepoch 1/3 ["), "\(transcript.debugDescription)")
+        // What stays on screen: the text after the last carriage return of each line.
+        let screen = transcript.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map { line in
+            String(line.split(separator: "\r", omittingEmptySubsequences: false).last ?? "")
+                .replacingOccurrences(of: "\u{1B}[2K", with: "")
+        }
+        let epochLines = screen.filter { $0.hasPrefix("epoch ") }
+        #expect(epochLines.count == 3, "\(screen)")
+        for (i, line) in epochLines.enumerated() { #expect(line.hasPrefix("epoch \(i + 1)/3  loss "), "\(line)") }
+        #expect(screen.contains { $0.hasPrefix("trained 3 epochs") })
+    }
+
+    @Test("stderr to a file: plain epoch lines, no control characters; --quiet: nothing")
+    func notATerminal() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try config(box)
+        let r = try box.run(["train", "--config", "run.json", "--out", "f"])
+        #expect(r.exitCode == 0 && r.stderrLines.count == 3, "\(r)")
+        #expect(!r.stderr.contains("\r") && !r.stderr.contains("\u{1B}"))
+        let q = try box.run(["train", "--config", "run.json", "--out", "q", "--quiet"])
+        #expect(q.exitCode == 0 && q.stderr.isEmpty, "\(q)")
     }
 }
