@@ -281,7 +281,8 @@ extension Config {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
-                "max_seconds", "early_stopping", "validation_fraction", "average", "class_weight",
+                "max_seconds", "early_stopping", "validation_fraction", "average",
+                "class_weight",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
