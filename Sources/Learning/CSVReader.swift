@@ -13,27 +13,84 @@ import Foundation
 /// on each field, and the first bad row in file order.
 public enum CSVReader {
     /// Reads a labelled table. `label` names the label column.
-    /// - Parameter pool: the threads that parse large files; nil for one per active core.
-    ///   The result does not depend on it.
-    public static func read(path: String, label: String, pool: WorkerPool? = nil) throws(LearningError) -> LabeledTable {
+    /// - Parameters:
+    ///   - weight: the name of a column of per-sample weights (finite, >= 0, not all 0), which
+    ///     then becomes the table's `weights` instead of a feature; nil for none.
+    ///   - pool: the threads that parse large files; nil for one per active core.
+    ///     The result does not depend on it.
+    public static func read(path: String, label: String, weight: String? = nil, pool: WorkerPool? = nil)
+        throws(LearningError) -> LabeledTable
+    {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
-        return try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        let table = try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        guard let weight else { return table }
+        return try takingWeights(table, column: weight, bytes: bytes)
     }
 
     /// Reads a file of features for a trained model: the columns must be exactly
-    /// `featureNames` (in any order), plus optionally the label column.
+    /// `featureNames` (in any order), plus optionally the label column and the columns in
+    /// `ignoring` (such as the training data's weight column), which are left out.
     /// - Returns: features in `featureNames` order, and labels when the label column is present.
     /// - Parameter pool: the threads that parse large files; nil for one per active core.
-    public static func readForModel(path: String, featureNames: [String], label: String, pool: WorkerPool? = nil)
+    public static func readForModel(path: String, featureNames: [String], label: String, ignoring: [String] = [],
+                                    pool: WorkerPool? = nil)
         throws(LearningError) -> (features: [Float], labels: [String]?, count: Int)
     {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
         let hasLabel = try header(bytes, file: path).contains(label)
-        let table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        var table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        for name in ignoring where !featureNames.contains(name) && name != label {
+            if let j = table.featureNames.firstIndex(of: name), table.featureNames.count > 1 {
+                table = table.removingColumn(j).table
+            }
+        }
         let matched = try table.matchingColumns(featureNames)
         return (matched.features, hasLabel ? matched.labels : nil, matched.count)
+    }
+
+    /// Moves the feature column `column` of `table` (parsed from `bytes`) into its weights and
+    /// checks them: every weight >= 0 (an error names the row's line), and not all 0.
+    static func takingWeights(_ table: LabeledTable, column: String, bytes: [UInt8]) throws(LearningError) -> LabeledTable {
+        let file = table.file
+        guard let j = table.featureNames.firstIndex(of: column) else {
+            throw .data(file: file, line: headerLine(bytes),
+                        message: "no weight column '\(column)' in the header (columns: \(table.featureNames.prefix(8).joined(separator: ", "))\(table.featureNames.count > 8 ? ", ..." : "")); set data.weight to its name")
+        }
+        if table.featureNames.count == 1 {
+            throw .data(file: file, line: headerLine(bytes), message: "no feature columns besides the label and the weight column '\(column)'")
+        }
+        var (out, weights) = table.removingColumn(j)
+        if let r = weights.firstIndex(where: { !($0 >= 0) }) {
+            throw .data(file: file, line: lineOfRow(bytes, r),
+                        message: "weight column '\(column)' value \(weights[r]) is negative; sample weights must be >= 0")
+        }
+        if !weights.contains(where: { $0 > 0 }) {
+            throw .data(file: file, line: nil, message: "every value of the weight column '\(column)' is 0; at least one row needs a positive weight")
+        }
+        // -0 is a weight of 0.
+        for i in weights.indices where weights[i] == 0 { weights[i] = 0 }
+        out.weights = weights
+        return out
+    }
+
+    /// The line number of the header (the first non-blank line).
+    static func headerLine(_ bytes: [UInt8]) -> Int? {
+        var lines = LineCursor(bytes: bytes)
+        return lines.nextNonBlank()?.number
+    }
+
+    /// The line number of data row `row` (0-based; blank lines are not rows), for messages.
+    static func lineOfRow(_ bytes: [UInt8], _ row: Int) -> Int? {
+        var lines = LineCursor(bytes: bytes)
+        guard lines.nextNonBlank() != nil else { return nil }
+        var r = 0
+        while let l = lines.nextNonBlank() {
+            if r == row { return l.number }
+            r += 1
+        }
+        return nil
     }
 
     /// One worker per active core for a file large enough to read and parse in parallel

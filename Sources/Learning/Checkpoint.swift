@@ -108,6 +108,7 @@ public struct DataIdentity: Sendable, Equatable {
         }
         for f in d.features { mix(f.bitPattern) }
         for y in d.labels { mix(UInt32(bitPattern: y)) }
+        for w in d.weights ?? [] { mix(w.bitPattern) }
         fingerprint = h
     }
 

@@ -36,13 +36,14 @@ protocol TrainableModel: Classifier, Equatable {
     var flopsPerSample: Int { get }
     /// Scratch floats one shard needs for `rows` rows.
     func scratchLength(rows: Int) -> Int
-    /// Writes the gradient of the summed loss of `count` rows to `grad` (overwriting it).
-    /// - Parameters: x (n, featureCount); rows, labels: (count); grad: (parameters.count);
-    ///   scratch: at least `scratchLength(rows: count)` floats.
-    /// - Returns: the rows' loss sum and correct predictions, with the current parameters.
+    /// Writes the gradient of the summed loss of `count` rows to `grad` (overwriting it): with
+    /// per-row weights w, of sum_i w_i L_i.
+    /// - Parameters: x (n, featureCount); rows, labels: (count); weights: (count) or nil for
+    ///   all 1; grad: (parameters.count); scratch: at least `scratchLength(rows: count)` floats.
+    /// - Returns: the rows' (weighted) loss sum and correct predictions, with the current parameters.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int)
     /// Class probabilities (count, classCount), per-row losses (NaN for negative labels) and
     /// predicted classes for `count` rows.
@@ -51,6 +52,16 @@ protocol TrainableModel: Classifier, Equatable {
         probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
         scratch: UnsafeMutablePointer<Float>
     )
+}
+
+extension TrainableModel {
+    /// The unweighted gradient (every row's weight 1).
+    func computeGradient(
+        x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
+        grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) -> (loss: Double, correct: Int) {
+        computeGradient(x: x, labels: labels, rows: rows, count: count, weights: nil, grad: grad, scratch: scratch)
+    }
 }
 
 /// Any model minibatch trains: what a model file holds.

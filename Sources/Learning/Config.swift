@@ -62,6 +62,10 @@ public struct DataConfig: Sendable, Equatable {
     /// Standardise features by z-scores computed on the training split.
     public var standardize = true
     public var synthetic: SyntheticSpec?
+    /// The CSV column of per-sample weights (not a feature), or nil.
+    public var weight: String?
+    /// Per-sample weights of a `.npy` training file, as a 1-D `.npy` file.
+    public var trainWeights: String?
     public init() {}
 }
 
@@ -99,6 +103,8 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Averaged SGD: nil off; n >= 1 averages the parameters after every step once at least
     /// n samples have been seen (scikit-learn's `average`; `true` in a config means 1).
     public var averageAfter: Int?
+    /// Weights of the classes in the loss and its gradient; nil weighs every class 1.
+    public var classWeight: ClassWeight?
     public init() {}
 }
 
@@ -134,6 +140,8 @@ public struct Config: Sendable, Equatable {
             ("label_column", self.data.labelColumn.map { .number(Double($0)) } ?? .null),
             ("test_fraction", .number(self.data.testFraction)),
             ("standardize", .bool(self.data.standardize)),
+            ("weight", self.data.weight.map { .string($0) } ?? .null),
+            ("train_weights", self.data.trainWeights.map { .string($0) } ?? .null),
         ]
         if let s = self.data.synthetic {
             data.append(("synthetic", .object([
@@ -161,6 +169,7 @@ public struct Config: Sendable, Equatable {
                 ("max_seconds", t.maxSeconds.map { .number($0) } ?? .null),
                 ("early_stopping", .bool(t.earlyStopping)), ("validation_fraction", .number(t.validationFraction)),
                 ("average", t.averageAfter.map { .number(Double($0)) } ?? .bool(false)),
+                ("class_weight", t.classWeight?.jsonValue ?? .null),
             ])),
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
@@ -202,6 +211,7 @@ extension Config {
         if let v = top["data"] {
             let d = try r.object(v, path: "data", allowed: [
                 "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
+                "weight", "train_weights",
             ])
             if let v = d["train"], v != .null { c.data.train = resolve(try r.string(v, "data.train", nonEmpty: true)) }
             if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
@@ -248,6 +258,7 @@ extension Config {
             if c.data.train != nil && c.data.synthetic != nil {
                 throw .config(file: file, key: "data", message: "give either \"train\" or \"synthetic\", not both")
             }
+            try decodeWeights(d, into: &c.data, r, resolve: resolve)
         }
         if c.data.train == nil && c.data.synthetic == nil {
             throw .config(file: file, key: "data.train", message: "missing: give a training CSV file or a \"synthetic\" data set")
@@ -277,6 +288,7 @@ extension Config {
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "l1_ratio", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
                 "max_seconds", "early_stopping", "validation_fraction", "average",
+                "class_weight",
             ])
             var o = TrainingOptions()
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
@@ -323,6 +335,7 @@ extension Config {
                     o.averageAfter = try r.integer(v, "training.average", min: 1, max: Int(Int32.max))
                 }
             }
+            if let v = t["class_weight"] { o.classWeight = try ClassWeight.decode(v, r) }
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
             }
@@ -346,6 +359,31 @@ extension Config {
             if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }
         }
         return c
+    }
+}
+
+extension Config {
+    /// Reads `data.weight` (a CSV column) and `data.train_weights` (a `.npy` file): each only
+    /// for its kind of training data, the weight column neither the label nor empty.
+    static func decodeWeights(_ d: [String: JSONValue], into data: inout DataConfig, _ r: ConfigReader,
+                              resolve: (String) -> String) throws(LearningError) {
+        let npyTrain = data.train.map(TableLoading.isNPY) ?? false
+        if let v = d["weight"], v != .null {
+            let name = try r.string(v, "data.weight", nonEmpty: true)
+            if data.synthetic != nil { throw r.fail("data.weight", "synthetic data has no weight column") }
+            if npyTrain {
+                throw r.fail("data.weight", "names a CSV column; for .npy training data give data.train_weights (a 1-D .npy file)")
+            }
+            if name == data.label { throw r.fail("data.weight", "'\(name)' is the label column (data.label)") }
+            data.weight = name
+        }
+        if let v = d["train_weights"], v != .null {
+            let path = resolve(try r.string(v, "data.train_weights", nonEmpty: true))
+            if !npyTrain {
+                throw r.fail("data.train_weights", "only for .npy training data; for a CSV file name its weight column in data.weight")
+            }
+            data.trainWeights = path
+        }
     }
 }
 

@@ -11,6 +11,9 @@ public struct Dataset: Sendable {
     public var featureNames: [String]
     /// Labels that are not in `classes`, in order of first appearance (rows with negative labels).
     public var unseenLabels: [String] = []
+    /// Per-row sample weights (finite, >= 0), or nil when every row weighs 1. They travel
+    /// with their rows through ``subset(_:)``.
+    public var weights: [Float]? = nil
 
     public var count: Int { labels.count }
     public var featureCount: Int { featureNames.count }
@@ -31,6 +34,7 @@ public struct Dataset: Sendable {
         for i in indices { f.append(contentsOf: features[(i * d)..<((i + 1) * d)]) }
         var out = Dataset(features: f, labels: indices.map { labels[$0] }, classes: classes, featureNames: featureNames)
         out.unseenLabels = unseenLabels
+        out.weights = weights.map { w in indices.map { w[$0] } }
         return out
     }
 
@@ -51,6 +55,8 @@ public struct LabeledTable: Sendable {
     public var featureNames: [String]
     /// The file the table came from, for messages.
     public var file: String
+    /// Per-row sample weights, or nil for all 1 (see ``Dataset/weights``).
+    public var weights: [Float]? = nil
 
     public var count: Int { labels.count }
 
@@ -86,7 +92,28 @@ public struct LabeledTable: Sendable {
             }
             initialized = rows * d
         }
-        return LabeledTable(features: out, labels: labels, featureNames: names, file: file)
+        return LabeledTable(features: out, labels: labels, featureNames: names, file: file, weights: weights)
+    }
+
+    /// The table without feature column `j`, and that column's values.
+    func removingColumn(_ j: Int) -> (table: LabeledTable, column: [Float]) {
+        let d = featureNames.count, rows = count
+        precondition(j >= 0 && j < d)
+        var kept = [Float]()
+        kept.reserveCapacity(rows * (d - 1))
+        var column = [Float]()
+        column.reserveCapacity(rows)
+        features.withUnsafeBufferPointer { x in
+            for r in 0..<rows {
+                let row = x.baseAddress! + r * d
+                kept.append(contentsOf: UnsafeBufferPointer(start: row, count: j))
+                column.append(row[j])
+                kept.append(contentsOf: UnsafeBufferPointer(start: row + j + 1, count: d - j - 1))
+            }
+        }
+        var names = featureNames
+        names.remove(at: j)
+        return (LabeledTable(features: kept, labels: labels, featureNames: names, file: file, weights: weights), column)
     }
 
     /// Encodes the labels against `classes`; a label not in it becomes -1 - u, where u is
@@ -106,6 +133,7 @@ public struct LabeledTable: Sendable {
         }
         var ds = Dataset(features: features, labels: ys, classes: classes, featureNames: featureNames)
         ds.unseenLabels = unseen
+        ds.weights = weights
         return ds
     }
 }

@@ -99,6 +99,16 @@ public struct Evaluation: Sendable, Equatable {
     }
 }
 
+extension Evaluation {
+    /// (1/n) sum_i w_i L_i over per-row losses, summed in row order: the data term of the
+    /// weighted objective that training with sample or class weights minimises.
+    public static func weightedMeanLoss(_ losses: [Double], weights: [Float]) -> Double {
+        precondition(losses.count == weights.count)
+        var sum = 0.0
+        for i in losses.indices where weights[i] != 0 { sum += Double(weights[i]) * losses[i] }
+        return losses.isEmpty ? .nan : sum / Double(losses.count)
+    }
+}
 
 /// Hands out scratch buffers to the shards running at one moment: at most one per worker,
 /// so scratch memory does not grow with the data.

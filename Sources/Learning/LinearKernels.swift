@@ -158,14 +158,18 @@ private func backwardClassBlock(_ classes: Int, _ g: UnsafeMutablePointer<Float>
 /// Softmax with cross-entropy, forward and backward in one pass over Z:
 /// p = softmax(z) (stable: the row's max m is subtracted before exp),
 /// loss = -log p_y = log(sum_k exp(z_k - m)) - (z_y - m), and Z is overwritten by dL/dz = p - y.
+/// With per-row weights w, row i's loss is w_i L_i and its dL/dz is w_i (p - y); without
+/// them (nil) the kernel takes its unweighted loop, with no per-row multiply.
 /// - Parameters:
 ///   - z: (B, K), logits in, p - y out.
 ///   - labels: (B) class index of each row, in 0..<K.
 ///   - shifted: (B) scratch.
-/// - Returns: the sum of the rows' losses and the number of rows whose argmax is the label.
+///   - weights: (B) weight of each row, or nil for all 1.
+/// - Returns: the sum of the rows' (weighted) losses and the number of rows whose argmax is the label.
 @inline(__always)
 func softmaxCrossEntropyForwardBackward(
-    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>
+    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>,
+    weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
     var correct = 0
     for i in 0..<count {
@@ -180,6 +184,20 @@ func softmaxCrossEntropyForwardBackward(
     }
     expInPlace(z, count: count * k)
     var loss = 0.0
+    if let weights {
+        for i in 0..<count {
+            let zi = z + i * k
+            var s: Float = 0
+            for c in 0..<k { s += zi[c] }
+            let w = weights[i]
+            loss += Double(w) * Double(logf(s) - shifted[i])
+            let inv = 1 / s
+            for c in 0..<k { zi[c] *= inv }
+            zi[Int(labels[i])] -= 1
+            for c in 0..<k { zi[c] *= w }
+        }
+        return (loss, correct)
+    }
     for i in 0..<count {
         let zi = z + i * k
         var s: Float = 0
@@ -194,16 +212,28 @@ func softmaxCrossEntropyForwardBackward(
 
 /// Sigmoid with binary cross-entropy, the two-class model with the negative logit fixed at 0:
 /// p = sigmoid(z) = softmax(0, z)[1], loss = log(1 + exp(z)) - y z (computed without overflow),
-/// and z is overwritten by dL/dz = p - y.
+/// and z is overwritten by dL/dz = p - y (times w_i, and the loss too, with per-row weights).
 /// - Parameters:
 ///   - z: (B), logits in, p - y out.
 ///   - labels: (B) 0 for the negative class, 1 for the positive.
+///   - weights: (B) weight of each row, or nil for all 1 (the unweighted loop).
 @inline(__always)
 func sigmoidCrossEntropyForwardBackward(
-    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int
+    z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
     var loss = 0.0
     var correct = 0
+    if let weights {
+        for i in 0..<count {
+            let zi = z[i]
+            let y: Float = labels[i] == 1 ? 1 : 0
+            if (zi > 0) == (y == 1) { correct += 1 }
+            let w = weights[i]
+            loss += Double(w) * Double(max(zi, 0) + log1pf(expf(-abs(zi))) - y * zi)
+            z[i] = (sigmoid(zi) - y) * w
+        }
+        return (loss, correct)
+    }
     for i in 0..<count {
         let zi = z[i]
         let y: Float = labels[i] == 1 ? 1 : 0

@@ -102,15 +102,17 @@ public struct LinearModel: TrainableModel {
     }
 
     /// Writes the gradient of the summed cross-entropy of `count` rows to `grad`:
-    /// dW = (P - Y)^T X, db = sum (P - Y).
+    /// dW = (P - Y)^T X, db = sum (P - Y); with per-row weights, each row's p - y (and loss)
+    /// is scaled by its weight first.
     /// - Parameters:
     ///   - x: data (n, featureCount); rows: (count) row indices; labels: (count) class of each of those rows.
+    ///   - weights: (count) weight of each of those rows, or nil for all 1.
     ///   - grad: (parameters.count), overwritten.
     ///   - scratch: at least `scratchLength(rows: count)` floats.
     /// - Returns: the rows' loss sum and correct predictions, with the current parameters.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
         let s = stride, o = outputCount, rp = Self.paddedRows(count)
         let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
@@ -118,8 +120,8 @@ public struct LinearModel: TrainableModel {
             let w = p.baseAddress!, b = w + weightCount
             linearForward(z: z, ldz: o, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
             let stats = kind == .softmax
-                ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp)
-                : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count)
+                ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp, weights: weights)
+                : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count, weights: weights)
             linearBackward(dw: grad, db: grad + weightCount, dz: z, ldz: o, rows: xr, count: count, stride: s, o: o)
             return stats
         }

@@ -197,9 +197,11 @@ public struct MLP: TrainableModel {
         return (UnsafePointer(input), z)
     }
 
+    /// Backpropagation of `count` rows into `grad`; per-row weights scale each row's dZ at the
+    /// top (w_i (p_i - y_i)), which carries through every layer below.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
         let layout = scratchLayout(rows: count)
         let o = outputCount
@@ -208,8 +210,8 @@ public struct MLP: TrainableModel {
             let (input, z) = forward(x: x, rows: rows, count: count, p: p, scratch: scratch, layout: layout)
             let tmp = scratch + layout.tmp
             let stats = o == 1
-                ? sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count)
-                : softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp)
+                ? sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count, weights: weights)
+                : softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp, weights: weights)
             let wRows = UnsafeMutableRawPointer(scratch + layout.wRows).bindMemory(to: UnsafePointer<Float>.self,
                                                                                   capacity: max(o, hidden.max()!))
             let dA = scratch + layout.inputGradient

@@ -4,7 +4,7 @@ import Foundation
 /// feature names and the standardiser, plus the config and final metrics for the record.
 ///
 /// On disk it is versioned JSON (see README.md, "Model file"):
-/// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", "classes",
+/// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", ["weight",] "classes",
 ///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
 ///   "config", "metrics", "training", "evaluation"}`. An "mlp" model has `"model": {"type",
 ///   "hidden", "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input
@@ -16,6 +16,9 @@ public struct SavedModel: Sendable {
     public var featureNames: [String]
     /// The label column's name in the training data.
     public var label: String
+    /// The training data's column of sample weights (`data.weight`), or nil. Data to score may
+    /// have it or not; it is never a feature.
+    public var weight: String? = nil
     public var scaler: Standardizer?
     /// The resolved config of the run that trained it.
     public var config: JSONValue
@@ -77,6 +80,7 @@ public struct SavedModel: Sendable {
             ("version", .number(Double(Self.formatVersion))),
             ("model", .object(modelObject)),
             ("label", .string(label)),
+        ] + (weight.map { [("weight", .string($0))] } ?? []) + [
             ("classes", .array(classes.map { .string($0) })),
             ("feature_names", .array(featureNames.map { .string($0) })),
             ("scaler", scaler.map { .object([("mean", floats($0.mean)), ("scale", floats($0.scale))]) } ?? .null),
@@ -151,6 +155,13 @@ public struct SavedModel: Sendable {
         guard classes.count >= 2, Set(classes).count == classes.count else { throw bad("\"classes\" must hold at least two distinct names") }
         guard !featureNames.isEmpty else { throw bad("\"feature_names\" is empty") }
         guard case .string(let label)? = json["label"] else { throw bad("\"label\" is missing or not a string") }
+        var weight: String? = nil
+        if let w = json["weight"], w != .null {
+            guard case .string(let name) = w, !name.isEmpty, name != label, !featureNames.contains(name) else {
+                throw bad("\"weight\" must be the name of a column that is neither the label nor a feature")
+            }
+            weight = name
+        }
         let d = featureNames.count
         /// A (rows, columns) matrix as an array of rows.
         func matrix(_ v: JSONValue?, _ key: String, rows: Int, columns: Int) throws(LearningError) -> [Float] {
@@ -213,14 +224,17 @@ public struct SavedModel: Sendable {
             guard scale.allSatisfy({ $0 > 0 }) else { throw bad("\"scaler.scale\" must be positive") }
             scaler = Standardizer(mean: mean, scale: scale)
         }
-        return SavedModel(model: model, classes: classes, featureNames: featureNames, label: label, scaler: scaler,
-                          config: json["config"] ?? .null, metrics: json["metrics"] ?? .null, training: json["training"] ?? .null,
-                          evaluation: json["evaluation"] ?? .null)
+        var saved = SavedModel(model: model, classes: classes, featureNames: featureNames, label: label, scaler: scaler,
+                               config: json["config"] ?? .null, metrics: json["metrics"] ?? .null,
+                               training: json["training"] ?? .null, evaluation: json["evaluation"] ?? .null)
+        saved.weight = weight
+        return saved
     }
 
     /// Reads a data file for this model: CSV columns matched by name (a `.npy` file's columns
     /// by position), standardised with the stored scaler, labels (when the file has the label
-    /// column, or `labelsPath` names a `.npy` labels file) encoded against the classes.
+    /// column, or `labelsPath` names a `.npy` labels file) encoded against the classes. The
+    /// training data's weight column, if the file has it, is ignored.
     public func loadData(path: String, labelsPath: String? = nil) throws(LearningError) -> (data: Dataset, hasLabels: Bool) {
         var features: [Float], labels: [String]?, count: Int
         if let npy = try TableLoading.load(path: path, label: label, labels: labelsPath, labelColumn: nil, requireLabels: false) {
@@ -230,7 +244,8 @@ public struct SavedModel: Sendable {
             }
             (features, labels, count) = (npy.features, labelsPath == nil ? nil : npy.labels, npy.count)
         } else {
-            (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label)
+            (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label,
+                                                                   ignoring: weight.map { [$0] } ?? [])
         }
         scaler?.transform(&features)
         let table = LabeledTable(features: features, labels: labels ?? [String](repeating: "", count: count),

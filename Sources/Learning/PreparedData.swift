@@ -10,6 +10,9 @@ public struct PreparedData: Sendable {
     public var scaler: Standardizer?
     /// The label column's name.
     public var label: String
+    /// The CSV column of sample weights (`data.weight`), or nil; the rows' weights are in
+    /// `train.weights` (and travel with the rows into `test` and `validation`).
+    public var weight: String? = nil
     /// Where the training data came from, for messages.
     public var source: String
 
@@ -29,8 +32,11 @@ public struct PreparedData: Sendable {
             table = SyntheticData.generate(spec)
         } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn) {
             table = npy
+            if let weights = d.trainWeights {
+                table.weights = try TableLoading.loadWeights(path: weights, rows: table.count, features: d.train!)
+            }
         } else {
-            table = try CSVReader.read(path: d.train!, label: d.label, pool: pool)
+            table = try CSVReader.read(path: d.train!, label: d.label, weight: d.weight, pool: pool)
         }
         if let initial {
             let matched = try table.matchingColumns(initial.featureNames)
@@ -45,6 +51,7 @@ public struct PreparedData: Sendable {
             throw .data(file: table.file, line: nil,
                         message: "the label column '\(d.label)' holds only one class ('\(classes.first ?? "")'); a classifier needs at least two")
         }
+        try config.training.classWeight?.check(classes: classes, configFile: config.file)
         let featureNames = table.featureNames, source = table.file
         // Hand the feature array over without a copy: the table gives up its reference.
         var all = table.encoded(classes: classes)
@@ -58,7 +65,8 @@ public struct PreparedData: Sendable {
                 }
                 test = npy.encoded(classes: classes)
             } else {
-                let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label, pool: pool)
+                let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label,
+                                                   ignoring: d.weight.map { [$0] } ?? [], pool: pool)
                 guard let labels = t.labels else {
                     throw .data(file: testPath, line: 1, message: "no label column '\(d.label)' in the header of the test file")
                 }
@@ -92,7 +100,8 @@ public struct PreparedData: Sendable {
             if validation != nil { s.transform(&validation!.features) }
             scaler = s
         }
-        return PreparedData(train: all, test: test, validation: validation, scaler: scaler, label: d.label, source: source)
+        return PreparedData(train: all, test: test, validation: validation, scaler: scaler, label: d.label,
+                            weight: d.weight, source: source)
     }
 
     /// The model kind for `type` and this data's class count.

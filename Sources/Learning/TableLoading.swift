@@ -48,4 +48,21 @@ public enum TableLoading {
         }
         return LabeledTable(features: values, labels: labelTexts, featureNames: (0..<columns).map { "f\($0)" }, file: path)
     }
+
+    /// Per-sample weights from a 1-D `.npy` array (or one column), one for each of the `rows`
+    /// rows of the feature file `features`: finite, >= 0 and not all 0.
+    public static func loadWeights(path: String, rows: Int, features: String) throws(LearningError) -> [Float] {
+        let (values, n, columns) = try NPYReader.readMatrix(path: path)
+        guard columns == 1 else {
+            throw .data(file: path, line: nil, message: "sample weights must be a 1-D array, found \(n) rows of \(columns) columns")
+        }
+        guard n == rows else { throw .data(file: path, line: nil, message: "has \(n) weights for the \(rows) rows of \(features)") }
+        if let bad = values.firstIndex(where: { !($0 >= 0) }) {
+            throw .data(file: path, line: nil, message: "weight \(bad) is \(values[bad]); sample weights must be >= 0")
+        }
+        if !values.contains(where: { $0 > 0 }) {
+            throw .data(file: path, line: nil, message: "every weight is 0; at least one row needs a positive weight")
+        }
+        return values.map { $0 == 0 ? 0 : $0 }
+    }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// scikit-learn's verbose "avg. loss"), so they cost nothing extra.
 public struct EpochReport: Sendable, Equatable {
     public var epoch: Int
-    /// Mean data loss over the epoch's samples (no penalty term).
+    /// Mean data loss over the epoch's samples (no penalty term); with sample or class
+    /// weights, (1/n) sum_i w_i L_i, the data term of the weighted objective.
     public var loss: Double
     public var accuracy: Double
     /// The rate of the epoch's last step.
@@ -200,6 +201,13 @@ public final class Trainer {
         let runStart = Date()
         var order = [Int32](repeating: 0, count: n)
         var orderedLabels = train.labels
+        // Each row's weight (sample weight times class weight) in the epoch's order, like the
+        // labels; nil when training is unweighted, so the kernels take their unweighted loops.
+        let rowWeights = options.rowWeights(for: train, heldOut: options.earlyStopping ? validation : nil)
+        let orderedWeights = UnsafeMutableBufferPointer<Float>.allocate(capacity: rowWeights?.count ?? 0)
+        defer { orderedWeights.deallocate() }
+        if let rowWeights { _ = orderedWeights.initialize(fromContentsOf: rowWeights) }
+        let weightsBase: UnsafePointer<Float>? = rowWeights == nil ? nil : UnsafePointer(orderedWeights.baseAddress!)
 
         while st.epoch <= options.epochs {
             let epoch = st.epoch
@@ -211,6 +219,7 @@ public final class Trainer {
             if options.shuffle {
                 rng.shuffle(&order)
                 for i in 0..<n { orderedLabels[i] = train.labels[Int(order[i])] }
+                if let rowWeights { for i in 0..<n { orderedWeights[i] = rowWeights[Int(order[i])] } }
             }
             var interrupted = false
             train.features.withUnsafeBufferPointer { x in
@@ -224,6 +233,7 @@ public final class Trainer {
                                 return model.computeGradient(
                                     x: x.baseAddress!, labels: ys.baseAddress! + first + range.lowerBound,
                                     rows: rows.baseAddress! + first + range.lowerBound, count: range.count,
+                                    weights: weightsBase.map { $0 + first + range.lowerBound },
                                     grad: grads.buffer(shard).baseAddress!, scratch: scratch.buffer(shard).baseAddress!)
                             }, combine: { a, b in (loss: a.loss + b.loss, correct: a.correct + b.correct) })!
                             st.epochLossSum += stats.loss

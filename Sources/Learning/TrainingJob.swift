@@ -5,7 +5,8 @@ import Foundation
 public struct TrainingSummary: Sendable {
     public var modelPath: String
     public var epochs: Int
-    /// Mean data loss on the whole training split with the final weights.
+    /// Mean data loss on the whole training split with the final weights; with sample or
+    /// class weights, (1/n) sum_i w_i L_i.
     public var trainLoss: Double
     /// trainLoss + alpha * R(W), scikit-learn's objective.
     public var objective: Double
@@ -120,7 +121,12 @@ public enum TrainingJob {
             return summary
         }
 
-        let final = Evaluation(model: run.model, data: data.train, pool: pool)
+        let trainScores = run.model.score(data.train, pool: pool)
+        var final = Evaluation(scores: trainScores, data: data.train)
+        // With weights, the training loss is the weighted objective's data term (test figures stay unweighted).
+        if let w = config.training.rowWeights(for: data.train, heldOut: data.validation) {
+            final.logLoss = Evaluation.weightedMeanLoss(trainScores.losses, weights: w)
+        }
         let penalty = config.training.penalty.value(run.model.penalizedWeights, l1Ratio: config.training.l1Ratio)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
         let samples = Double(data.train.count * run.epochs.count)
@@ -134,7 +140,7 @@ public enum TrainingJob {
             zeroFraction: config.training.penalty.l1Share(l1Ratio: config.training.l1Ratio) > 0 && config.training.alpha > 0
                 ? run.model.zeroWeightFraction : nil)
 
-        let saved = SavedModel(
+        var saved = SavedModel(
             model: run.model, classes: data.train.classes, featureNames: data.train.featureNames, label: data.label,
             scaler: data.scaler, config: config.jsonValue, metrics: summary.jsonValue,
             training: .object([
@@ -144,6 +150,7 @@ public enum TrainingJob {
                 ("test_samples", .number(Double(data.test?.count ?? 0))),
             ] + data.classCountsJSON),
             evaluation: testEval.map { $0.recordJSON(set: "test") } ?? final.recordJSON(set: "train"))
+        saved.weight = data.weight
         try AtomicFile.makeFolder(folder)
         try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         try saved.write(to: modelPath)
