@@ -1,7 +1,8 @@
 /// The help texts of `minibatch --help` and `minibatch help COMMAND`.
 enum Help {
     static let overview = """
-    minibatch: train softmax and logistic-regression classifiers by data-parallel mini-batch SGD.
+    minibatch: train softmax, logistic-regression and neural-network classifiers by
+    data-parallel mini-batch SGD.
 
     Usage: minibatch COMMAND [OPTIONS]
 
@@ -18,7 +19,8 @@ enum Help {
 
     static let train = """
     Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
-                           [--init-model FILE] [--json] [--quiet]
+                           [--init-model FILE] [--checkpoint-every N] [--json] [--quiet]
+           minibatch train --resume DIR [--workers N] [--checkpoint-every N] [--json] [--quiet]
 
     Trains the model a config file describes and writes DIR/model.json, DIR/metrics.jsonl
     and DIR/report.html.
@@ -32,8 +34,16 @@ enum Help {
       --out DIR       output folder (output.dir; default runs/<config name>).
       --init-model FILE  continue training this model.json on the config's data (warm
                       start): its classes, feature names and scaler are kept.
+      --checkpoint-every N  write DIR/checkpoint every N epochs (atomically).
+      --resume DIR    continue the run whose checkpoint is in DIR (its config, data and
+                      state); it ends with the same model as a run never interrupted.
       --json          print the final summary as one JSON object on the last line of stdout.
-      --quiet         no per-epoch lines on stderr.
+      --quiet         no progress bar or per-epoch lines on stderr.
+
+    On a terminal a live progress bar shows the epoch's batches, samples/s, time left and
+    running loss, and leaves one line per epoch. Ctrl-C (SIGINT) or SIGTERM finishes the
+    current step, writes DIR/checkpoint, prints how to resume and exits 130 (143 for
+    SIGTERM); a second signal stops at once.
     """
 
     static let evaluate = """
@@ -76,8 +86,9 @@ enum Help {
     """
 
     static let bench = """
-    Usage: minibatch bench [--workload W1|W2] [--samples N] [--features D] [--classes K]
-                           [--batch-size B] [--epochs E] [--workers N] [--dispatch D] [--json]
+    Usage: minibatch bench [--workload W1|W2|W3] [--samples N] [--features D] [--classes K]
+                           [--batch-size B] [--hidden H1,H2,...] [--epochs E] [--workers N]
+                           [--dispatch D] [--json]
 
     Generates a synthetic softmax workload in memory (standardised Gaussian blobs) and trains
     it for E epochs (default 5) with constant rate 0.1 and l2 alpha 1e-4, once for every
@@ -87,8 +98,10 @@ enum Help {
     and whether every worker count gave bitwise identical weights.
 
       --workload W    W1: n 60,000, d 784, K 10, batch 256 (default);
-                      W2: n 500,000, d 54, K 7, batch 128.
+                      W2: n 500,000, d 54, K 7, batch 128;
+                      W3: the W1 data with an MLP 784-128-10 (ReLU), batch 128.
       --samples, --features, --classes, --batch-size   override the workload's shape.
+      --hidden H1,H2  make it an MLP with these ReLU hidden layers.
       --epochs E      epochs per worker count.
       --workers N     the largest worker count; 0 means all cores.
       --dispatch D    team (default: long-lived helper threads) or per-call (one
