@@ -7,10 +7,7 @@ enum TrainCommand {
         let a = try Arguments(args, command: "train", valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model"],
                               boolean: ["--json", "--quiet"])
         var config = try Config.load(path: try a.required("--config", command: "train"))
-        if let w = try a.integer("--workers", in: 0...Config.maxWorkers,
-                                 meaning: "use 0 for all cores or 1 to \(Config.maxWorkers) workers") {
-            config.workers = w
-        }
+        if let w = try a.workers() { config.workers = w }
         if let e = try a.integer("--epochs", in: 1...100_000_000, meaning: "use a positive number of epochs") {
             config.training.epochs = e
         }
