@@ -9,10 +9,10 @@ import Synchronization
 /// worker count; each cut then moves forward to the next line start. A data part smaller
 /// than `2 * chunkBytes` is one chunk, parsed serially.
 ///
-/// A file that holds a double quote anywhere parses as one chunk: a quoted field may hold a
-/// line end, and a cut found by looking for the next line end could then land inside a field.
-/// (The reader rejects such fields, but it must report the error a serial read reports, at
-/// the same line.)
+/// Files with quoted fields are cut the same way: the reader takes every line end as the end
+/// of a row, inside quotes too (a quoted field that does not close on its line is an error),
+/// so each line parses on its own and a cut at a line start gives what a serial read gives,
+/// errors and their lines included.
 struct CSVChunking: Sendable {
     /// Bytes per chunk (the shard grain), >= 1.
     var chunkBytes: Int
@@ -42,6 +42,13 @@ struct CSVChunkExtent {
     var range: Range<Int>
     var lines = 0
     var rows = 0
+}
+
+/// Room for one quoted line's fields, unquoted: each field's bytes and a LF after them (which
+/// stops the number scans), and where each field ends.
+struct CSVQuotedScratch {
+    var bytes: [UInt8] = []
+    var fieldEnds: [Int] = []
 }
 
 /// What parsing one chunk gives besides the features it writes.
@@ -79,9 +86,9 @@ extension CSVReader {
         var features: [Float] = []
         bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
-            // A double quote anywhere: one chunk (see CSVChunking). memchr is vectorised.
+            // Without a double quote anywhere no line needs looking at for one. memchr is vectorised.
             let hasQuote = memchr(base + data.lowerBound, Int32(UInt8(ascii: "\"")), data.count) != nil
-            let parallelPool = plan.shardCount > 1 && !hasQuote ? (pool ?? (try? WorkerPool(workers: 0))) : nil
+            let parallelPool = plan.shardCount > 1 ? (pool ?? (try? WorkerPool(workers: 0))) : nil
 
             // Pass 1: where the chunks are, and their lines and rows.
             let extents: [CSVChunkExtent]
@@ -187,6 +194,7 @@ extension CSVReader {
         var line = firstLine - 1
         var rows = 0
         var label = ""
+        var scratch = CSVQuotedScratch()
         while p < end {
             line += 1
             if line & 63 == 0, let failure, failure.precedes(index) {
@@ -204,7 +212,7 @@ extension CSVReader {
             let row = out + rows * d
             var fast = false
             if hasQuote && memchr(p, Int32(UInt8(ascii: "\"")), stop - p) != nil {
-                // Quoted fields: the slow path.
+                fast = parseRowQuoted(p, stop, layout: layout, into: row, label: &label, scratch: &scratch)
             } else if lineEnd < end {
                 fast = parseRowFast(p, stop, layout: layout, into: row, label: &label)
             } else {
@@ -357,6 +365,103 @@ extension CSVReader {
         while b > a && (b[-1] == 0x20 || b[-1] == 0x09) { b -= 1 }
         if a == b { return nil }
         return (String(decoding: UnsafeBufferPointer(start: a, count: b - a), as: UTF8.self), q)
+    }
+
+    /// Parses one line that holds a double quote, `start..<end` (without its line end), into
+    /// `row` and `label`: the fields are split and unquoted exactly as ``splitFields`` does,
+    /// into `scratch`, and parsed there as the unquoted fast path parses them. Returns false
+    /// (with `row` and `label` in any state) when the line needs the slow path: an unclosed
+    /// quote, a wrong field count, an empty label, or a number `parseNumber` rejects.
+    static func parseRowQuoted(
+        _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, layout: CSVLayout,
+        into row: UnsafeMutablePointer<Float>, label: inout String, scratch: inout CSVQuotedScratch
+    ) -> Bool {
+        let columns = layout.names.count
+        // Each field's bytes get one LF after them, and there are at most length + 1 fields.
+        let need = 2 * (end - start) + 2
+        if scratch.bytes.count < need { scratch.bytes = [UInt8](repeating: 0, count: need) }
+        if scratch.fieldEnds.count < columns { scratch.fieldEnds = [Int](repeating: 0, count: columns) }
+        return scratch.bytes.withUnsafeMutableBufferPointer { bytes -> Bool in
+            scratch.fieldEnds.withUnsafeMutableBufferPointer { ends -> Bool in
+                let out = bytes.baseAddress!
+                let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+                var n = 0, fields = 0, fieldStart = 0
+                var inQuotes = false, wasQuoted = false, onlySpaces = true
+                var p = start
+                while p < end {
+                    let b = p.pointee
+                    if inQuotes {
+                        if b != quote {
+                            out[n] = b
+                            n += 1
+                        } else if p + 1 < end && p[1] == quote {
+                            out[n] = quote
+                            n += 1
+                            p += 1
+                        } else {
+                            inQuotes = false
+                        }
+                    } else if b == comma {
+                        if fields == columns { return false }
+                        out[n] = 0x0A
+                        ends[fields] = n
+                        fields += 1
+                        n += 1
+                        fieldStart = n
+                        wasQuoted = false
+                        onlySpaces = true
+                    } else if b == quote && onlySpaces && !wasQuoted {
+                        // An opening quote after nothing but spaces, which are dropped.
+                        n = fieldStart
+                        inQuotes = true
+                        wasQuoted = true
+                    } else {
+                        out[n] = b
+                        n += 1
+                        if b != 0x20 { onlySpaces = false }
+                    }
+                    p += 1
+                }
+                if inQuotes || fields != columns - 1 { return false }
+                out[n] = 0x0A
+                ends[fields] = n
+
+                var k = 0
+                for j in 0..<columns {
+                    let s = out + (j == 0 ? 0 : ends[j - 1] + 1), e = out + ends[j]
+                    if j == layout.labelIndex {
+                        guard let text = quotedLabel(s, e) else { return false }
+                        label = text
+                        continue
+                    }
+                    guard let (value, after) = numberField(s, e, column: j, layout: layout), after == e else { return false }
+                    row[k] = value
+                    k += 1
+                }
+                if layout.labelIndex < 0 { label = "" }
+                return true
+            }
+        }
+    }
+
+    /// The label `start..<end` (a whole unquoted field, commas included) trimmed as the slow
+    /// path trims it; nil when that leaves nothing.
+    static func quotedLabel(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        var q = start
+        while q < end {
+            high |= q.pointee
+            q += 1
+        }
+        if high & 0x80 != 0 {
+            let t = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                .trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : t
+        }
+        var a = start, b = end
+        while a < b && (a.pointee == 0x20 || a.pointee == 0x09) { a += 1 }
+        while b > a && (b[-1] == 0x20 || b[-1] == 0x09) { b -= 1 }
+        return a == b ? nil : String(decoding: UnsafeBufferPointer(start: a, count: b - a), as: UTF8.self)
     }
 
     /// Parses one line the general way (quotes, every check), as the serial reader always did.

@@ -7,8 +7,8 @@ import Foundation
 /// Accepted: a UTF-8 byte-order mark, LF or CRLF line ends, fields in double quotes (with
 /// "" for a quote inside), blank lines (skipped). Every error names the file and line.
 ///
-/// Large files are read and parsed in parallel (see ``CSVChunking``; a file with a double
-/// quote anywhere parses serially), numbers straight from the bytes (see ``FloatParsing``).
+/// Large files are read and parsed in parallel (see ``CSVChunking``), numbers straight from
+/// the bytes (see ``FloatParsing``); lines with quotes are unquoted into a scratch buffer first.
 /// Values, labels and errors are the same for any pool: bit for bit those of `Float(String)`
 /// on each field, and the first bad row in file order.
 public enum CSVReader {
@@ -267,7 +267,7 @@ public enum CSVReader {
             }
             i += 1
         }
-        if inQuotes { throw .data(file: file, line: number, message: "a quoted field is not closed on this line") }
+        if inQuotes { throw .data(file: file, line: number, message: "a quoted field is not closed on this line (a line break inside quotes is not supported)") }
         fields.append(String(decoding: current, as: UTF8.self))
         return fields
     }

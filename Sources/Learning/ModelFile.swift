@@ -122,8 +122,8 @@ public struct SavedModel: Sendable {
         guard case .number(let version)? = json["version"], version == version.rounded(), version >= 1 else {
             throw bad("\"version\" is missing or not a positive integer")
         }
-        if Int(version) > formatVersion {
-            throw bad("model file format version \(Int(version)) is newer than this minibatch reads (version \(formatVersion)); upgrade minibatch")
+        if version > Double(formatVersion) {  // compared as doubles: Int(1e300) would trap
+            throw bad("model file format version \(JSONValue.number(version).jsonText) is newer than this minibatch reads (version \(formatVersion)); upgrade minibatch")
         }
         func strings(_ key: String) throws(LearningError) -> [String] {
             guard case .array(let items)? = json[key] else { throw bad("\"\(key)\" is missing or not an array") }

@@ -87,6 +87,11 @@ public struct PreparedData: Sendable {
             validation = all.subset(split.test)
             all = all.subset(split.train)
         }
+        if allFeaturesConstant(all) {
+            let rows = all.count == 1 ? "the 1 training row" : "all \(all.count) training rows"
+            throw .data(file: source, line: nil,
+                        message: "every feature column is constant (zero variance) over \(rows), so there is nothing to learn from")
+        }
         var scaler: Standardizer? = nil
         if let initial {
             scaler = initial.scaler
@@ -102,6 +107,18 @@ public struct PreparedData: Sendable {
         }
         return PreparedData(train: all, test: test, validation: validation, scaler: scaler, label: d.label,
                             weight: d.weight, source: source)
+    }
+
+    /// Whether every feature column holds one value in all rows: every row equals the first.
+    /// Stops at the first row that differs, so a usable data set costs one row's comparison.
+    static func allFeaturesConstant(_ data: Dataset) -> Bool {
+        let d = data.featureCount
+        return data.features.withUnsafeBufferPointer { x in
+            for r in 1..<max(data.count, 1) {
+                for j in 0..<d where x[r * d + j] != x[j] { return false }
+            }
+            return true
+        }
     }
 
     /// The model kind for `type` and this data's class count.

@@ -1,3 +1,5 @@
+import DataParallel
+
 /// A command-line mistake: exit code 2 with one line.
 struct UsageError: Error, CustomStringConvertible {
     let description: String
@@ -55,4 +57,12 @@ struct Arguments {
     }
 
     func flag(_ name: String) -> Bool { switches.contains(name) }
+
+    /// `--workers N`, the same for every command: 0 means one worker per active core, 1 to
+    /// ``WorkerPool/maxWorkers`` that many threads (more than the cores is allowed: results do
+    /// not depend on it); a negative or larger count is an error, not clamped.
+    func workers() throws(UsageError) -> Int? {
+        try integer("--workers", in: 0...WorkerPool.maxWorkers,
+                    meaning: "use 0 for one per active core or 1 to \(WorkerPool.maxWorkers); other counts are rejected, not clamped")
+    }
 }

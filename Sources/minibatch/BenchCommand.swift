@@ -33,8 +33,7 @@ enum BenchCommand {
             w.name = "custom"
         }
         let epochs = try a.integer("--epochs", in: 1...10_000, meaning: "use a positive number of epochs") ?? 5
-        let maxWorkers = try a.integer("--workers", in: 0...WorkerPool.maxWorkers,
-                                       meaning: "use 0 for all cores or 1 to \(WorkerPool.maxWorkers)") ?? 0
+        let maxWorkers = try a.workers() ?? 0
         let top = maxWorkers == 0 ? WorkerPool.activeCores : maxWorkers
         let json = a.flag("--json")
         let dispatchName = a.string("--dispatch") ?? WorkerPool.Dispatch.team.rawValue

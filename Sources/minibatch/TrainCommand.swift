@@ -37,10 +37,7 @@ enum TrainCommand {
                 config.outputDir = out
             }
         }
-        if let w = try a.integer("--workers", in: 0...Config.maxWorkers,
-                                 meaning: "use 0 for all cores or 1 to \(Config.maxWorkers) workers") {
-            config.workers = w
-        }
+        if let w = try a.workers() { config.workers = w }
         let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
         let quiet = a.flag("--quiet"), json = a.flag("--json")
         let maxEpochs = config.training.epochs

@@ -73,6 +73,8 @@ import Testing
         var stringLabels = false
         /// Cells that are not small integers: decimals, exponents, signs, spaces, long digits.
         var fancyCells = 0.0
+        /// The fraction of fields (header names, numbers, labels) written in double quotes.
+        var quoted = 0.0
     }
 
     static func randomShape(_ rng: inout SplitMix64) -> Shape {
@@ -88,6 +90,7 @@ import Testing
         s.trailingNewline = rng.nextInt(below: 3) != 0
         s.stringLabels = rng.nextInt(below: 2) == 0
         s.fancyCells = [0, 0.1, 0.5, 1][rng.nextInt(below: 4)]
+        s.quoted = [0, 0, 0.05, 0.5, 1][rng.nextInt(below: 5)]
         return s
     }
 
@@ -95,6 +98,19 @@ import Testing
                              "0.1234567891234", "1e-30", "16777217", "123456789012", "3.4e38", "1e-45", "0.000001",
                              "6.02e23", "-273.15", "1.17549435e-38", "99999999", " -2.5e+2 "]
     static let stringLabels = ["cat", "dog", "bird", " spaced ", "a b", "\tt", "ünï", "\u{A0}nb\u{A0}", "x\u{2003}", "日本"]
+    /// Labels that only fit in a CSV field when quoted (a comma), or that hold quotes.
+    static let quotedLabels = ["x, y", "say \"hi\"", ",", "\"", " \"a\",b ", "日本, 語", "a\"b"]
+
+    /// `field` in double quotes ("" for a quote inside), sometimes with spaces around them:
+    /// spaces before the opening quote are dropped, text after the closing one is kept.
+    static func quote(_ field: String, _ rng: inout SplitMix64) -> String {
+        let q = "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        switch rng.nextInt(below: 6) {
+        case 0: return "  " + q
+        case 1: return q + " "
+        default: return q
+        }
+    }
 
     static func cell(_ rng: inout SplitMix64, _ shape: Shape) -> String {
         if shape.fancyCells > 0 && rng.nextUnit() < shape.fancyCells {
@@ -114,6 +130,9 @@ import Testing
     static func generate(_ shape: Shape, _ rng: inout SplitMix64, row: ((Int, inout [String]) -> Void)? = nil) -> [UInt8] {
         var names = (0..<shape.features).map { "f\($0)" }
         if let at = shape.labelAt { names.insert("label", at: at) }
+        if shape.quoted > 0 {
+            names = names.map { rng.nextUnit() < shape.quoted ? quote($0, &rng) : $0 }
+        }
         func lineEnd(_ rng: inout SplitMix64) -> String {
             if shape.mixedLineEnds { return rng.nextInt(below: 2) == 0 ? "\r\n" : "\n" }
             return shape.crlf ? "\r\n" : "\n"
@@ -127,8 +146,16 @@ import Testing
                 text += ["", " ", "\t", "  \t "][rng.nextInt(below: 4)] + lineEnd(&rng)
             }
             var fields = (0..<shape.features).map { _ in cell(&rng, shape) }
+            if shape.quoted > 0 {
+                fields = fields.map { rng.nextUnit() < shape.quoted ? quote($0, &rng) : $0 }
+            }
             if let at = shape.labelAt {
-                let label = shape.stringLabels ? stringLabels[rng.nextInt(below: stringLabels.count)] : String(rng.nextInt(below: 10))
+                var label = shape.stringLabels ? stringLabels[rng.nextInt(below: stringLabels.count)] : String(rng.nextInt(below: 10))
+                if shape.quoted > 0 && shape.stringLabels && rng.nextInt(below: 4) == 0 {
+                    label = quote(quotedLabels[rng.nextInt(below: quotedLabels.count)], &rng)
+                } else if rng.nextUnit() < shape.quoted {
+                    label = quote(label, &rng)
+                }
                 fields.insert(label, at: at)
             }
             row?(r, &fields)
@@ -178,6 +205,29 @@ import Testing
             "a,label\n\"1,5\",x\n",
             "a,label\n1,\"x\"\n\"2\", y\n\"3\"\"\",z\n",
             "a,label\n1,x\n\"2,y\n",
+            // More quotes: every field, spaces around them, escapes, quotes inside a field.
+            "\"a\",\"label\"\r\n\"1.5\",\"x\"\r\n\"-2e3\",\"y, z\"\r\n\r\n",
+            "a,label\n  \"1\"  ,x\n \" 2 \",\"  y \"\n",
+            "a,label\n\t\"1\",x\n",  // a tab before a quote: the quote is text
+            "a,label\n\"1\"x,y\n",  // text after the closing quote stays
+            "a,label\n1,\"x\"y\"z\"\n",
+            "a,label\n1,x\"y\n",  // a quote inside an unquoted field is text
+            "a,label\n\"1\"\",x\n",  // "" inside quotes: the field runs on, unclosed
+            "a,label\n\"\",x\n",  // an empty quoted number
+            "a,label\n1,\"\"\n",  // an empty quoted label
+            "a,label\n1,\" \"\n",
+            "a,label\n1,\"a\"\"b\"\n\"2\",\"\"\"\"\n",
+            "a,label\n\"1\",\"x\",\n",  // one field too many
+            "a,label\n\"1\"\n",  // one too few
+            "a,label\n\"1,2\",x\n",
+            "a,label\n1,\"x\r\n",
+            "a,label\n1,\"x\ny\"\n2,z\n",  // a line end inside quotes
+            "a,label\n\"1e50\",x\n",
+            "a,label\n\"nan\",x\n",
+            "a,label\n\"0x1p3\",x\n",
+            "a,b,label\n\"1\",2,\"日本, 語\"\n3,\"4\",\"\u{A0}q\u{A0}\"\n",
+            "\u{FEFF}\"a\",\"label\"\n1,\"x\"",  // no final line end
+            "\"a\",\"label\"\n",
             "a,label\n\u{FEFF}",
             "a,label",
             "",
@@ -325,6 +375,36 @@ import Testing
         try Self.withTemporaryFile(bad) { path in
             for pool in [nil] + Self.pools {
                 #expect(throws: wantError.relabelled(file: path)) { try CSVReader.read(path: path, label: "label", pool: pool) }
+            }
+        }
+    }
+
+    @Test func largeQuotedFilesReadInParallelAsSerially() throws {
+        // Quoted header names, labels with commas and quoted numbers, as R's write.csv and
+        // Python's csv.QUOTE_NONNUMERIC or QUOTE_ALL write them.
+        var rng = SplitMix64(seed: 8)
+        var shape = Shape()
+        shape.features = 30
+        shape.labelAt = 0
+        shape.rows = 12_000
+        shape.stringLabels = true
+        shape.quoted = 0.3
+        shape.crlf = true
+        shape.bom = true
+        shape.blankLines = 0.001
+        let bytes = Self.generate(shape, &rng)
+        #expect(bytes.count > 2 * CSVChunking.standard.chunkBytes)
+        let one = CSVChunking(chunkBytes: Int.max, maxChunks: 1)
+        let want = try CSVReader.parse(bytes, file: "t.csv", labelColumn: "label", requireLabel: true, pool: Self.pools[0],
+                                       chunking: one)
+        #expect(want.count == 12_000 && want.labels.contains("x, y"))
+        // The serial reference on a slice of the file (it is slow).
+        let head = Array(bytes.prefix(upTo: bytes.indices.filter { bytes[$0] == 0x0A }[500] + 1))
+        Self.expectAllSame(head, label: "label", "first 500 rows")
+        try Self.withTemporaryFile(bytes) { path in
+            for pool in [nil] + Self.pools {
+                let got = Result { () throws(LearningError) in try CSVReader.read(path: path, label: "label", pool: pool) }
+                expectSameTable(got, want, path: path)
             }
         }
     }

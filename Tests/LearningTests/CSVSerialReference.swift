@@ -3,6 +3,8 @@ import Foundation
 
 /// The serial CSV parser as it was before the fast and parallel one (a verbatim copy, names
 /// changed), the reference that the new parser's values, labels and errors must equal.
+/// Since then only the message for an unclosed quote has changed (it says that a line break
+/// inside quotes is not supported), here as in the reader.
 enum CSVSerialReference {
     static func parse(_ bytes: [UInt8], file: String, labelColumn: String?, requireLabel: Bool) throws(LearningError) -> LabeledTable {
         var lines = ReferenceLineCursor(bytes: bytes)
@@ -107,7 +109,7 @@ enum CSVSerialReference {
             }
             i += 1
         }
-        if inQuotes { throw .data(file: file, line: number, message: "a quoted field is not closed on this line") }
+        if inQuotes { throw .data(file: file, line: number, message: "a quoted field is not closed on this line (a line break inside quotes is not supported)") }
         fields.append(String(decoding: current, as: UTF8.self))
         return fields
     }

@@ -92,6 +92,48 @@ import Testing
         }
     }
 
+    /// The message of the data error `PreparedData.load(c)` throws, and the file it names.
+    func dataError(_ c: Config) -> (file: String, message: String)? {
+        do { _ = try PreparedData.load(c); return nil } catch {
+            if case .data(let file, nil, let message) = error { return (file, message) }
+            return nil
+        }
+    }
+
+    @Test func allFeaturesConstantIsAnErrorNamingTheFile() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        var c = Config()
+        c.data.testFraction = 0
+        // Every column constant, with standardisation on and off.
+        c.data.train = dir.write("flat.csv", "a,b,label\n1,-2,x\n1,-2,y\n1,-2,x\n1,-2,y\n")
+        for standardize in [true, false] {
+            c.data.standardize = standardize
+            let e = try #require(dataError(c))
+            #expect(e.file == c.data.train && e.message.contains("constant") && e.message.contains("4 training rows"), "\(e)")
+        }
+        // One column that varies, in the last row only: no error.
+        c.data.train = dir.write("one.csv", "a,b,label\n1,-2,x\n1,-2,y\n1,-2,x\n1,-3,y\n")
+        #expect(dataError(c) == nil)
+        // A test file that varies does not help: the training split decides.
+        c.data.train = dir.write("flat2.csv", "a,b,label\n1,-2,x\n1,-2,y\n")
+        c.data.test = dir.write("test.csv", "a,b,label\n1,-2,x\n5,6,y\n")
+        #expect(try #require(dataError(c)).message.contains("2 training rows"))
+        // A column that varies only in a row of the held-out test split: the training split
+        // is constant. The split is the seeded stratified one that load makes.
+        c.data.test = nil
+        c.data.testFraction = 0.2
+        let labels: [Int32] = (0..<10).map { Int32($0 % 2) }
+        let split = Splitting.stratified(labels: labels, classCount: 2, testFraction: 0.2, seed: c.training.seed)
+        func file(varyingRow: Int) -> String {
+            dir.write("split.csv", "a,label\n" + (0..<10).map { "\($0 == varyingRow ? 1 : 0),\($0 % 2 == 0 ? "x" : "y")\n" }.joined())
+        }
+        c.data.train = file(varyingRow: split.test[0])
+        #expect(try #require(dataError(c)).message.contains("all 8 training rows"))
+        c.data.train = file(varyingRow: split.train[0])
+        #expect(dataError(c) == nil)
+    }
+
     @Test func scalerIsFittedOnTheTrainingSplitOnly() throws {
         var c = Config()
         c.data.train = Repo.path("data/iris.csv")
