@@ -99,21 +99,24 @@ public struct SavedModel: Sendable {
 
     /// Reads a model file and checks its format, version and every shape.
     public static func read(path: String) throws(LearningError) -> SavedModel {
+        try decode(try readJSON(path: path), file: path)
+    }
+
+    /// A model file's JSON, read and parsed (the format is checked by ``checkHeader``).
+    static func readJSON(path: String) throws(LearningError) -> JSONValue {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .modelFile(file: path, message: exists ? "cannot read the model file" : "no such model file")
         }
-        let json: JSONValue
         do {
-            json = try JSONParser.parse([UInt8](data))
+            return try JSONParser.parse([UInt8](data))
         } catch {
             throw .modelFile(file: path, message: "not a valid model file: JSON error at line \(error.line), column \(error.column): \(error.message)")
         }
-        return try decode(json, file: path)
     }
 
-    /// Validates a parsed model file.
-    public static func decode(_ json: JSONValue, file: String) throws(LearningError) -> SavedModel {
+    /// Checks that `json` is a model file of a version this build reads.
+    static func checkHeader(_ json: JSONValue, file: String) throws(LearningError) {
         func bad(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
         guard case .object = json else { throw bad("not a model file: expected a JSON object") }
         guard case .string(let format)? = json["format"], format == formatName else {
@@ -125,6 +128,12 @@ public struct SavedModel: Sendable {
         if version > Double(formatVersion) {  // compared as doubles: Int(1e300) would trap
             throw bad("model file format version \(JSONValue.number(version).jsonText) is newer than this minibatch reads (version \(formatVersion)); upgrade minibatch")
         }
+    }
+
+    /// Validates a parsed model file.
+    public static func decode(_ json: JSONValue, file: String) throws(LearningError) -> SavedModel {
+        func bad(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
+        try checkHeader(json, file: file)
         func strings(_ key: String) throws(LearningError) -> [String] {
             guard case .array(let items)? = json[key] else { throw bad("\"\(key)\" is missing or not an array") }
             var out: [String] = []

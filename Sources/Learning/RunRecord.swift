@@ -75,31 +75,12 @@ public struct RunRecord: Sendable {
 
     /// Reads the run's record from a model file.
     public static func read(path: String) throws(LearningError) -> RunRecord {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw .modelFile(file: path, message: exists ? "cannot read the model file" : "no such model file")
-        }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse([UInt8](data))
-        } catch {
-            throw .modelFile(file: path, message: "not a valid model file: JSON error at line \(error.line), column \(error.column): \(error.message)")
-        }
-        return try decode(json, file: path)
+        try decode(try SavedModel.readJSON(path: path), file: path)
     }
 
     public static func decode(_ json: JSONValue, file: String) throws(LearningError) -> RunRecord {
         func bad(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
-        guard case .object = json else { throw bad("not a model file: expected a JSON object") }
-        guard case .string(let format)? = json["format"], format == SavedModel.formatName else {
-            throw bad("not a model file: \"format\" is not \"\(SavedModel.formatName)\"")
-        }
-        guard case .number(let version)? = json["version"], version == version.rounded(), version >= 1 else {
-            throw bad("\"version\" is missing or not a positive integer")
-        }
-        if version > Double(SavedModel.formatVersion) {
-            throw bad("model file format version \(Int(version)) is newer than this minibatch reads (version \(SavedModel.formatVersion)); upgrade minibatch")
-        }
+        try SavedModel.checkHeader(json, file: file)
         func strings(_ v: JSONValue?, _ key: String) throws(LearningError) -> [String] {
             guard case .array(let items)? = v else { throw bad("\"\(key)\" is missing or not an array") }
             var out: [String] = []
