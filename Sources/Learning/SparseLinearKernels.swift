@@ -106,11 +106,41 @@ struct CSRRows {
     let values: UnsafePointer<Float>
 }
 
-/// z[k] = b[k] + scale * sum over the row's entries of V[j, k] x_j, for k < O.
+/// The l1 truncation a weight is still owed, for reading it as the dense path would see it:
+/// q (feature-major like V) and the u of the last step.
+struct OwedL1 {
+    let received: UnsafePointer<Float>
+    let total: Float
+}
+
+/// The true weight scale * v after the truncation it is owed (``LazyL1``'s rule with the
+/// current u), without changing it. Since the truncation is cumulative, this is the weight the
+/// dense path holds, which truncates every weight at every step.
+@inline(__always)
+func settledWeight(_ v: Float, received q: Float, total u: Float, scale: Float) -> Float {
+    let w = scale * v
+    if w > 0 { return max(0, w - (u + q)) }
+    if w < 0 { return min(0, w + (u - q)) }
+    return w
+}
+
+/// z[k] = b[k] + scale * sum over the row's entries of V[j, k] x_j, for k < O; with `owed`,
+/// z[k] = b[k] + sum of the settled true weights times x_j (see ``settledWeight``).
 /// - Parameters: z (O) output; v (d, O) feature-major; b (O).
 @inline(__always)
 func sparseRowForward(z: UnsafeMutablePointer<Float>, o: Int, entries: Range<Int>, rows: CSRRows,
-                      v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float) {
+                      v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, owed: OwedL1? = nil) {
+    if let owed {
+        z.update(repeating: 0, count: o)
+        for p in entries {
+            let base = Int(rows.columns[p]) &* o, x = rows.values[p]
+            for k in 0..<o {
+                z[k] += settledWeight(v[base + k], received: owed.received[base + k], total: owed.total, scale: scale) * x
+            }
+        }
+        for k in 0..<o { z[k] = b[k] + z[k] }
+        return
+    }
     if o == 1 {
         var acc: Float = 0
         for p in entries { acc += v[Int(rows.columns[p])] * rows.values[p] }
@@ -178,14 +208,15 @@ final class SparseGradient: @unchecked Sendable {
 /// The gradient of the summed cross-entropy of `count` sparse rows into `out`, with the
 /// scores from ``sparseRowForward`` and p - y from the dense models' loss kernels (times the
 /// rows' weights when given). Only the features the rows touch get entries: `slots` (d, all
-/// -1 on entry and on return) maps a feature to its entry while the shard runs.
+/// -1 on entry and on return) maps a feature to its entry while the shard runs. With `owed`
+/// the scores read the weights with the l1 truncation they are owed.
 /// - Parameters:
 ///   - order: (count) the data rows, in batch order; labels, weights: (count), in that order.
 ///   - z: (count, O) scratch; shifted: (count) scratch.
 /// - Returns: the rows' (weighted) loss sum and correct predictions with the current weights.
 func sparseShardGradient(
     rows: CSRRows, order: UnsafePointer<Int32>, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>?, count: Int,
-    kind: LinearModelKind, o: Int, v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float,
+    kind: LinearModelKind, o: Int, v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, owed: OwedL1? = nil,
     z: UnsafeMutablePointer<Float>, shifted: UnsafeMutablePointer<Float>, slots: UnsafeMutablePointer<Int32>,
     out: SparseGradient
 ) -> (loss: Double, correct: Int) {
@@ -193,7 +224,7 @@ func sparseShardGradient(
     for i in 0..<count {
         let r = Int(order[i])
         sparseRowForward(z: z + i &* o, o: o, entries: rows.offsets[r]..<rows.offsets[r + 1], rows: rows, v: v, b: b,
-                         scale: scale)
+                         scale: scale, owed: owed)
         entries += rows.offsets[r + 1] - rows.offsets[r]
     }
     let stats = kind == .softmax
@@ -271,9 +302,10 @@ final class SparseGradientSum: @unchecked Sendable {
 /// The l1 part of a penalty on the sparse path: ``CumulativeL1``'s rule (the cumulative
 /// truncated gradient, as scikit-learn applies it), applied lazily, as scikit-learn does for
 /// sparse input: u accumulates at every step, but a weight is truncated only when a step
-/// touches its feature, and then receives all it is owed; ``truncateAll(_:scale:)`` settles
-/// every weight (at the end of each epoch). Weights are W = scale * V: the rule runs on the
-/// true weights, u and q are in their units.
+/// touches its feature, and then receives all it is owed; ``truncateAll(_:)`` settles every
+/// weight (at the end of each epoch). Between, a step's forward pass reads a weight as it
+/// would be settled (``owed``, ``settledWeight``), so the scores are the dense path's.
+/// Weights are W = scale * V: the rule runs on the true weights, u and q are in their units.
 final class LazyL1 {
     let strength: Double
     /// u, in double precision.
@@ -295,6 +327,9 @@ final class LazyL1 {
 
     /// A copy of q (for a checkpoint).
     var received: [Float] { Array(UnsafeBufferPointer(start: q, count: weightCount)) }
+
+    /// q and the u of the last step, for reading weights as settled (valid while this lives).
+    var owed: OwedL1 { OwedL1(received: UnsafePointer(q), total: totalForStep) }
 
     /// Adds this step's eta_t alpha_1 to u.
     func beginStep(eta: Double) {

@@ -33,7 +33,10 @@ public struct SparseTrainingWork: Sendable, Equatable {
 ///   multiplies `scale` (O(1)); the gradient step divides by it. When |scale| falls below
 ///   ``foldThreshold`` it is folded into V (O(d K), rare). The bias is not decayed.
 /// - **l1**: the cumulative truncation applied lazily (``LazyL1``): to a weight when a step
-///   touches its feature, and to every weight at the end of each epoch.
+///   touches its feature, and to every weight at the end of each epoch. The forward pass reads
+///   a weight as if it were settled, so for pure l1 the steps are the dense path's (up to
+///   rounding); with elasticnet the decay and the truncation of an untouched weight come in
+///   another order than on the dense path, a second-order difference.
 ///
 /// Options that would change every weight at every step (adam, momentum, averaging) are
 /// rejected. Per epoch, the stopping rule's penalty, the finiteness check and the l1
@@ -171,7 +174,7 @@ public final class SparseTrainer {
                                 return sparseShardGradient(
                                     rows: rows, order: rowsInOrder.baseAddress! + at, labels: ys.baseAddress! + at,
                                     weights: weightsBase.map { $0 + at }, count: range.count, kind: w.kind, o: o,
-                                    v: v.baseAddress!, b: bias.baseAddress!, scale: Float(w.scale), z: z,
+                                    v: v.baseAddress!, b: bias.baseAddress!, scale: Float(w.scale), owed: l1?.owed, z: z,
                                     shifted: z + maxRows * o, slots: maps[slot], out: parts[shard])
                             }, combine: { a, b in (loss: a.loss + b.loss, correct: a.correct + b.correct) })!
                         }
