@@ -136,6 +136,25 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         expectOneLineError(r, mentioning: ["three.svm", "linear models only"])
     }
 
+    @Test("--init-model continues a linear model on LIBSVM data; a network cannot")
+    func warmStart() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try writeData(box)
+        try box.writeJSON(config(["epochs": 2]), to: "run.json")
+        let first = try box.run(["train", "--config", "run.json", "--out", "first", "--quiet"])
+        #expect(first.exitCode == 0, "\(first)")
+        let again = try box.run(["train", "--config", "run.json", "--out", "again", "--init-model", "first/model.json",
+                                 "--json", "--quiet"])
+        #expect(again.exitCode == 0, "\(again)")
+        let a = try JSONRead.object(try box.read("first/model.json")), b = try JSONRead.object(try box.read("again/model.json"))
+        #expect(JSONRead.strings(b["feature_names"]) == JSONRead.strings(a["feature_names"]))
+        #expect(JSONRead.matrix(b["weights"]) != JSONRead.matrix(a["weights"]), "training went on")
+        let mlp = try trainSmallModelMLP(in: box)
+        let r = try box.run(["train", "--config", "run.json", "--out", "net", "--init-model", mlp, "--quiet"])
+        expectOneLineError(r, mentioning: ["model.type", "linear models only"])
+    }
+
     /// A small network trained on CSV (three features), to score LIBSVM rows with.
     func trainSmallModelMLP(in box: Sandbox) throws -> String {
         try box.write(DataTable().csv(), to: "table.csv")
