@@ -67,7 +67,12 @@ extension Config {
             throw r.fail("model.type", "\"mlp\" cannot train on LIBSVM data: the sparse path trains linear models only "
                 + "(\"softmax\", \"logistic\" or \"auto\")")
         }
-        let t = c.training
+        try checkSparseOptions(c.training, r)
+    }
+
+    /// The training options the sparse path rejects because each would change every weight at
+    /// every step: adam, momentum and averaging.
+    static func checkSparseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
         if t.optimizer != .sgd {
             throw r.fail("training.optimizer", "\"\(t.optimizer.rawValue)\" is not available for LIBSVM data: its moments "
                 + "change every weight at every step (O(features) work); use \"sgd\"")

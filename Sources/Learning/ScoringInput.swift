@@ -65,14 +65,15 @@ extension SavedModel {
     }
 
     /// The model's scores of `data` (from ``loadInput(path:labelsPath:format:)``). Sparse rows
-    /// are scored on the CSR path; when the stored scaler centres, its means are folded into the
-    /// bias, b' = b - W (m / s), since the rows were only divided by s.
+    /// are scored on the CSR path, which needs a linear model (``loadInput`` checks it); when
+    /// the stored scaler centres, its means are folded into the bias, b' = b - W (m / s), since
+    /// the rows were only divided by s.
     public func score(_ data: ScoringData, pool: WorkerPool) -> Scores {
         switch data {
         case .dense(let d):
             return model.score(d, pool: pool)
         case .sparse(let s):
-            var m = model.linear!
+            guard var m = model.linear else { preconditionFailure("sparse rows are scored by linear models only") }
             if let scaler, !scaler.isScaleOnly {
                 let d = m.featureCount, w = m.weights
                 var b = m.bias

@@ -106,6 +106,19 @@ struct CSRRows {
     let values: UnsafePointer<Float>
 }
 
+extension SparseDataset {
+    /// Runs `body` with pointers to the rows (valid inside `body` only).
+    func withCSRRows<R>(_ body: (CSRRows) throws -> R) rethrows -> R {
+        try rowOffsets.withUnsafeBufferPointer { offsets in
+            try columns.withUnsafeBufferPointer { columns in
+                try values.withUnsafeBufferPointer { values in
+                    try body(CSRRows(offsets: offsets.baseAddress!, columns: columns.baseAddress!, values: values.baseAddress!))
+                }
+            }
+        }
+    }
+}
+
 /// The l1 truncation a weight is still owed, for reading it as the dense path would see it:
 /// q (feature-major like V) and the u of the last step.
 struct OwedL1 {
@@ -408,57 +421,50 @@ extension SparseLinearWeights {
         let block = 256
         let plan = ShardPlan(count: n, shardCount: max(1, (n + block - 1) / block))
         let slots = max(1, min(plan.shardCount, pool.workerCount))
-        let scratch = ShardBuffers(shardCount: slots, length: 2 * block + block * o)
+        let scratch = ShardBuffers(shardCount: slots, length: block + block * o)
         let slotOf = ScratchSlots(count: slots)
-        var probs = [Float](repeating: 0, count: n * k)
-        var losses = [Double](repeating: 0, count: n)
-        var predicted = [Int32](repeating: 0, count: n)
-        let s = Float(scale)
-        let labels = data.labels
-        data.rowOffsets.withUnsafeBufferPointer { offsets in
-            data.columns.withUnsafeBufferPointer { columns in
-                data.values.withUnsafeBufferPointer { values in
-                    v.withUnsafeBufferPointer { vb in
-                        bias.withUnsafeBufferPointer { bb in
-                            labels.withUnsafeBufferPointer { ys in
-                                probs.withUnsafeMutableBufferPointer { pb in
-                                    losses.withUnsafeMutableBufferPointer { lb in
-                                        predicted.withUnsafeMutableBufferPointer { prb in
-                                            let rows = CSRRows(offsets: offsets.baseAddress!, columns: columns.baseAddress!,
-                                                               values: values.baseAddress!)
-                                            let (p, l, pr) = (pb.baseAddress!, lb.baseAddress!, prb.baseAddress!)
-                                            pool.parallelFor(plan, cost: data.nonZeroCount * o * 2 + n * k * 20) { _, range in
-                                                let slot = slotOf.acquire()
-                                                let buffer = scratch.buffer(slot).baseAddress!
-                                                let shifted = buffer, z = buffer + 2 * block
-                                                let lo = range.lowerBound, m = range.count
-                                                // Softmax scores go straight into the probabilities.
-                                                let out = kind == .softmax ? p + lo * k : z
-                                                for i in 0..<m {
-                                                    let r = lo + i
-                                                    sparseRowForward(z: out + i * o, o: o,
-                                                                     entries: rows.offsets[r]..<rows.offsets[r + 1], rows: rows,
-                                                                     v: vb.baseAddress!, b: bb.baseAddress!, scale: s)
-                                                }
-                                                if kind == .softmax {
-                                                    softmaxScore(probs: out, losses: l + lo, predicted: pr + lo,
-                                                                 labels: ys.baseAddress! + lo, count: m, k: k, shifted: shifted)
-                                                } else {
-                                                    sigmoidScore(probs: p + lo * 2, losses: l + lo, predicted: pr + lo, z: z,
-                                                                 labels: ys.baseAddress! + lo, count: m)
-                                                }
-                                                slotOf.release(slot)
-                                            }
-                                        }
-                                    }
-                                }
+        let scale = Float(self.scale)
+        // The outputs are written through pointers, a disjoint block of rows per shard.
+        let probs = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * k)
+        let losses = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let predicted = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        probs.initialize(repeating: 0)
+        losses.initialize(repeating: 0)
+        predicted.initialize(repeating: 0)
+        defer {
+            probs.deallocate()
+            losses.deallocate()
+            predicted.deallocate()
+        }
+        data.withCSRRows { rows in
+            v.withUnsafeBufferPointer { v in
+                bias.withUnsafeBufferPointer { b in
+                    data.labels.withUnsafeBufferPointer { labels in
+                        pool.parallelFor(plan, cost: data.nonZeroCount * o * 2 + n * k * 20) { _, range in
+                            let slot = slotOf.acquire()
+                            defer { slotOf.release(slot) }
+                            let shifted = scratch.buffer(slot).baseAddress!, z = shifted + block
+                            let lo = range.lowerBound, m = range.count
+                            // Softmax scores go straight into the probabilities, which they become.
+                            let out = kind == .softmax ? probs.baseAddress! + lo * k : z
+                            for i in 0..<m {
+                                sparseRowForward(z: out + i * o, o: o, entries: rows.offsets[lo + i]..<rows.offsets[lo + i + 1],
+                                                 rows: rows, v: v.baseAddress!, b: b.baseAddress!, scale: scale)
+                            }
+                            if kind == .softmax {
+                                softmaxScore(probs: out, losses: losses.baseAddress! + lo, predicted: predicted.baseAddress! + lo,
+                                             labels: labels.baseAddress! + lo, count: m, k: k, shifted: shifted)
+                            } else {
+                                sigmoidScore(probs: probs.baseAddress! + lo * 2, losses: losses.baseAddress! + lo,
+                                             predicted: predicted.baseAddress! + lo, z: z, labels: labels.baseAddress! + lo,
+                                             count: m)
                             }
                         }
                     }
                 }
             }
         }
-        return Scores(probabilities: probs, losses: losses, predicted: predicted)
+        return Scores(probabilities: Array(probs), losses: Array(losses), predicted: Array(predicted))
     }
 }
 

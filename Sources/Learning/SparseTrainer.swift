@@ -57,11 +57,7 @@ public final class SparseTrainer {
 
     /// The options the sparse path cannot honour, as the config error a config file gets.
     public static func check(_ options: TrainingOptions, file: String = "<training options>") throws(LearningError) {
-        var c = Config()
-        c.training = options
-        c.data.train = "data.svm"
-        c.data.format = .libsvm
-        try Config.checkFormat(c, ConfigReader(file: file))
+        try Config.checkSparseOptions(options, ConfigReader(file: file))
     }
 
     /// Trains `start` on sparse rows (see the dense ``Trainer/train(_:on:test:validation:resume:control:onEpoch:)``
@@ -147,13 +143,11 @@ public final class SparseTrainer {
                 if let rowWeights { for i in 0..<n { orderedWeights[i] = rowWeights[Int(order[i])] } }
             }
             var interrupted = false
-            train.rowOffsets.withUnsafeBufferPointer { offsets in
-            train.columns.withUnsafeBufferPointer { columns in
-            train.values.withUnsafeBufferPointer { values in
+            train.withCSRRows { rows in
             order.withUnsafeBufferPointer { rowsInOrder in
             orderedLabels.withUnsafeBufferPointer { ys in
             orderedWeights.withUnsafeBufferPointer { ws in
-                let rows = CSRRows(offsets: offsets.baseAddress!, columns: columns.baseAddress!, values: values.baseAddress!)
+                let offsets = rows.offsets
                 let weightsBase = rowWeights == nil ? nil : ws.baseAddress
                 while st.position < n {
                     let first = st.position
@@ -214,8 +208,6 @@ public final class SparseTrainer {
                         return
                     }
                 }
-            }
-            }
             }
             }
             }
