@@ -64,8 +64,13 @@ public struct DataConfig: Sendable, Equatable {
     public var synthetic: SyntheticSpec?
     /// The CSV column of per-sample weights (not a feature), or nil.
     public var weight: String?
-    /// Per-sample weights of a `.npy` training file, as a 1-D `.npy` file.
+    /// Per-sample weights of a `.npy` or LIBSVM training file, as a 1-D `.npy` file.
     public var trainWeights: String?
+    /// The format of the training and test files; `.auto` goes by their extensions.
+    public var format = DataFormat.auto
+    /// LIBSVM only: the number of features (an index above it is an error); nil takes the
+    /// largest index in the training file.
+    public var features: Int?
     public init() {}
 }
 
@@ -142,6 +147,8 @@ public struct Config: Sendable, Equatable {
             ("standardize", .bool(self.data.standardize)),
             ("weight", self.data.weight.map { .string($0) } ?? .null),
             ("train_weights", self.data.trainWeights.map { .string($0) } ?? .null),
+            ("format", .string(self.data.format.rawValue)),
+            ("features", self.data.features.map { .number(Double($0)) } ?? .null),
         ]
         if let s = self.data.synthetic {
             data.append(("synthetic", .object([
@@ -211,8 +218,12 @@ extension Config {
         if let v = top["data"] {
             let d = try r.object(v, path: "data", allowed: [
                 "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
-                "weight", "train_weights",
+                "weight", "train_weights", "format", "features",
             ])
+            if let v = d["format"] { c.data.format = try r.choice(v, "data.format", DataFormat.self) }
+            if let v = d["features"], v != .null {
+                c.data.features = try r.integer(v, "data.features", min: 1, max: LIBSVMReader.maxIndex)
+            }
             if let v = d["train"], v != .null { c.data.train = resolve(try r.string(v, "data.train", nonEmpty: true)) }
             if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
             if let v = d["label"] { c.data.label = try r.string(v, "data.label", nonEmpty: true) }
@@ -222,7 +233,7 @@ extension Config {
                 c.data.labelColumn = try r.integer(v, "data.label_column", min: -1_000_000, max: 1_000_000)
             }
             for (key, path) in [("data.train", c.data.train), ("data.test", c.data.test)] {
-                if let path, TableLoading.isNPY(path), c.data.labelColumn == nil,
+                if let path, c.data.format.resolved(for: path) == .npy, c.data.labelColumn == nil,
                    (key == "data.train" ? c.data.trainLabels : c.data.testLabels) == nil {
                     throw .config(file: file, key: key == "data.train" ? "data.train_labels" : "data.test_labels",
                                   message: "missing: a .npy feature file needs a .npy labels file here, or data.label_column")
@@ -358,6 +369,7 @@ extension Config {
             let o = try r.object(v, path: "output", allowed: ["dir"])
             if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }
         }
+        try checkFormat(c, r)
         return c
     }
 }
@@ -367,7 +379,7 @@ extension Config {
     /// for its kind of training data, the weight column neither the label nor empty.
     static func decodeWeights(_ d: [String: JSONValue], into data: inout DataConfig, _ r: ConfigReader,
                               resolve: (String) -> String) throws(LearningError) {
-        let npyTrain = data.train.map(TableLoading.isNPY) ?? false
+        let npyTrain = data.trainFormat == .npy
         if let v = d["weight"], v != .null {
             let name = try r.string(v, "data.weight", nonEmpty: true)
             if data.synthetic != nil { throw r.fail("data.weight", "synthetic data has no weight column") }
@@ -379,8 +391,9 @@ extension Config {
         }
         if let v = d["train_weights"], v != .null {
             let path = resolve(try r.string(v, "data.train_weights", nonEmpty: true))
-            if !npyTrain {
-                throw r.fail("data.train_weights", "only for .npy training data; for a CSV file name its weight column in data.weight")
+            if !npyTrain && !data.isSparse {
+                throw r.fail("data.train_weights",
+                              "only for .npy training data (or LIBSVM); for a CSV file name its weight column in data.weight")
             }
             data.trainWeights = path
         }

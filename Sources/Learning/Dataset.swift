@@ -119,18 +119,7 @@ public struct LabeledTable: Sendable {
     /// Encodes the labels against `classes`; a label not in it becomes -1 - u, where u is
     /// its index in `unseenLabels`.
     public func encoded(classes: [String]) -> Dataset {
-        var index: [String: Int32] = [:]
-        for (i, c) in classes.enumerated() { index[c] = Int32(i) }
-        var unseen: [String] = []
-        var unseenIndex: [String: Int32] = [:]
-        let ys = labels.map { label -> Int32 in
-            if let i = index[label] { return i }
-            if let u = unseenIndex[label] { return -1 - u }
-            let u = Int32(unseen.count)
-            unseenIndex[label] = u
-            unseen.append(label)
-            return -1 - u
-        }
+        let (ys, unseen) = ClassEncoding.encode(labels, classes: classes)
         var ds = Dataset(features: features, labels: ys, classes: classes, featureNames: featureNames)
         ds.unseenLabels = unseen
         ds.weights = weights
@@ -147,5 +136,23 @@ public enum ClassEncoding {
             return labels.sorted { (Double($0)!, $0) < (Double($1)!, $1) }
         }
         return labels.sorted()
+    }
+
+    /// The class index of each label; a label not in `classes` becomes -1 - u, where u is its
+    /// index in `unseen` (labels in order of first appearance).
+    public static func encode(_ labels: [String], classes: [String]) -> (labels: [Int32], unseen: [String]) {
+        var index: [String: Int32] = [:]
+        for (i, c) in classes.enumerated() { index[c] = Int32(i) }
+        var unseen: [String] = []
+        var unseenIndex: [String: Int32] = [:]
+        let ys = labels.map { label -> Int32 in
+            if let i = index[label] { return i }
+            if let u = unseenIndex[label] { return -1 - u }
+            let u = Int32(unseen.count)
+            unseenIndex[label] = u
+            unseen.append(label)
+            return -1 - u
+        }
+        return (ys, unseen)
     }
 }

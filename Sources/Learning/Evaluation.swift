@@ -74,16 +74,21 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Sums in row order, so the result is the same for any worker count.
     public init(scores: Scores, data: Dataset) {
-        let k = data.classes.count
-        trueLabels = data.classes + data.unseenLabels
-        predictedLabels = data.classes
+        self.init(scores: scores, labels: data.labels, classes: data.classes, unseenLabels: data.unseenLabels)
+    }
+
+    /// The figures of `scores` against encoded labels (see ``Dataset/labels``), summed in row order.
+    public init(scores: Scores, labels: [Int32], classes: [String], unseenLabels: [String]) {
+        let k = classes.count
+        trueLabels = classes + unseenLabels
+        predictedLabels = classes
         confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: trueLabels.count)
-        count = data.count
+        count = labels.count
         var correct = 0, seen = 0
         var lossSum = 0.0
         unseenCount = 0
-        for i in 0..<data.count {
-            let y = Int(data.labels[i]), p = Int(scores.predicted[i])
+        for i in 0..<labels.count {
+            let y = Int(labels[i]), p = Int(scores.predicted[i])
             if y >= 0 {
                 confusion[y][p] += 1
                 if y == p { correct += 1 }

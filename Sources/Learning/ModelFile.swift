@@ -240,13 +240,25 @@ public struct SavedModel: Sendable {
         return saved
     }
 
-    /// Reads a data file for this model: CSV columns matched by name (a `.npy` file's columns
-    /// by position), standardised with the stored scaler, labels (when the file has the label
-    /// column, or `labelsPath` names a `.npy` labels file) encoded against the classes. The
-    /// training data's weight column, if the file has it, is ignored.
-    public func loadData(path: String, labelsPath: String? = nil) throws(LearningError) -> (data: Dataset, hasLabels: Bool) {
+    /// Reads a data file for this model as dense rows: CSV columns matched by name (a `.npy`
+    /// file's columns by position, a LIBSVM file's index i as feature i - 1), standardised with
+    /// the stored scaler, labels (when the file has the label column, or `labelsPath` names a
+    /// `.npy` labels file; a LIBSVM row always has one) encoded against the classes. The
+    /// training data's weight column, if the file has it, is ignored. `format` (or the
+    /// extension) says how to read the file; ``loadInput(path:labelsPath:format:)`` keeps
+    /// LIBSVM data sparse.
+    public func loadData(path: String, labelsPath: String? = nil, format: DataFormat = .auto)
+        throws(LearningError) -> (data: Dataset, hasLabels: Bool)
+    {
         var features: [Float], labels: [String]?, count: Int
-        if let npy = try TableLoading.load(path: path, label: label, labels: labelsPath, labelColumn: nil, requireLabels: false) {
+        if format.resolved(for: path) == .libsvm {
+            if let labelsPath {
+                throw .data(file: labelsPath, line: nil, message: "a LIBSVM file holds its own labels; a labels file is for .npy data")
+            }
+            let table = try LIBSVMReader.read(path: path, featureCount: featureNames.count)
+            (features, labels, count) = (SparseDataset(table, classes: classes).densified().features, table.labels, table.count)
+        } else if let npy = try TableLoading.load(path: path, label: label, labels: labelsPath, labelColumn: nil,
+                                                  requireLabels: false, format: format) {
             guard npy.featureNames.count == featureNames.count else {
                 throw .data(file: path, line: nil,
                             message: "has \(npy.featureNames.count) feature columns, the model expects \(featureNames.count)")

@@ -30,7 +30,8 @@ public struct PreparedData: Sendable {
         var table: LabeledTable
         if let spec = d.synthetic {
             table = SyntheticData.generate(spec)
-        } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn) {
+        } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn,
+                                                             format: d.format) {
             table = npy
             if let weights = d.trainWeights {
                 table.weights = try TableLoading.loadWeights(path: weights, rows: table.count, features: d.train!)
@@ -58,7 +59,8 @@ public struct PreparedData: Sendable {
         table.features = []
         var test: Dataset? = nil
         if let testPath = d.test {
-            if let npy = try TableLoading.load(path: testPath, label: d.label, labels: d.testLabels, labelColumn: d.labelColumn) {
+            if let npy = try TableLoading.load(path: testPath, label: d.label, labels: d.testLabels, labelColumn: d.labelColumn,
+                                                 format: d.format) {
                 guard npy.featureNames.count == featureNames.count else {
                     throw .data(file: testPath, line: nil,
                                 message: "has \(npy.featureNames.count) feature columns, the training data has \(featureNames.count)")
@@ -123,7 +125,11 @@ public struct PreparedData: Sendable {
 
     /// The model kind for `type` and this data's class count.
     public func modelKind(_ type: ModelType, configFile: String) throws(LearningError) -> LinearModelKind {
-        let k = train.classes.count
+        try Self.modelKind(type, classCount: train.classes.count, configFile: configFile)
+    }
+
+    /// The model kind for `type` and `k` classes.
+    static func modelKind(_ type: ModelType, classCount k: Int, configFile: String) throws(LearningError) -> LinearModelKind {
         switch type {
         case .auto: return k == 2 ? .logistic : .softmax
         case .softmax, .mlp: return .softmax

@@ -86,17 +86,25 @@ extension TrainingOptions {
     /// - Parameter heldOut: rows of the training split that training does not step over (the
     ///   early-stopping validation rows): "balanced" counts the classes over `train` and them.
     public func rowWeights(for train: Dataset, heldOut: Dataset? = nil) -> [Float]? {
-        guard train.weights != nil || classWeight != nil else { return nil }
+        rowWeights(labels: train.labels, classes: train.classes, sampleWeights: train.weights,
+                   counts: train.classCounts, heldOutCounts: heldOut?.classCounts)
+    }
+
+    /// The rule of ``rowWeights(for:heldOut:)`` on a split's labels, sample weights and class
+    /// counts (plus the held-out rows' counts, which "balanced" includes).
+    func rowWeights(labels: [Int32], classes: [String], sampleWeights: [Float]?, counts: [Int],
+                    heldOutCounts: [Int]?) -> [Float]? {
+        guard sampleWeights != nil || classWeight != nil else { return nil }
         var perClass: [Float]? = nil
         if let classWeight {
-            var counts = train.classCounts
-            if let heldOut { for (c, n) in heldOut.classCounts.enumerated() { counts[c] += n } }
-            perClass = classWeight.perClass(classes: train.classes, counts: counts)
+            var counts = counts
+            if let heldOutCounts { for (c, n) in heldOutCounts.enumerated() { counts[c] += n } }
+            perClass = classWeight.perClass(classes: classes, counts: counts)
         }
-        return (0..<train.count).map { i in
-            let sample = train.weights?[i] ?? 1
+        return labels.indices.map { i in
+            let sample = sampleWeights?[i] ?? 1
             guard let perClass else { return sample }
-            return sample * perClass[Int(train.labels[i])]
+            return sample * perClass[Int(labels[i])]
         }
     }
 }

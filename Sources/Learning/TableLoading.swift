@@ -11,9 +11,10 @@ public enum TableLoading {
     ///   - labels: a `.npy` file of labels, for `.npy` features.
     ///   - labelColumn: the label column of a `.npy` feature file.
     ///   - requireLabels: false for data to score, which may have no labels.
+    ///   - format: nil when `path` is not a `.npy` file by this format (`.auto`: by its extension).
     public static func load(path: String, label: String, labels: String?, labelColumn: Int?,
-                            requireLabels: Bool = true) throws(LearningError) -> LabeledTable? {
-        guard isNPY(path) else { return nil }
+                            requireLabels: Bool = true, format: DataFormat = .auto) throws(LearningError) -> LabeledTable? {
+        guard format.resolved(for: path) == .npy else { return nil }
         var (values, n, columns) = try NPYReader.readMatrix(path: path)
         var labelTexts: [String]
         if let labelColumn {

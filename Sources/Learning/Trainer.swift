@@ -340,26 +340,11 @@ public final class Trainer {
             let criterion = validating
                 ? -report.validationAccuracy!
                 : loss + options.alpha * options.penalty.value(current().penalizedWeights, l1Ratio: options.l1Ratio)
-            let best = st.bestCriterion ?? .infinity
-            if validating && criterion < best { st.bestParameters = current().parameters }
-            var finished = false
-            if let tol = options.tol {
-                st.epochsWithoutImprovement = criterion > best - tol ? st.epochsWithoutImprovement + 1 : 0
-                st.bestCriterion = min(best, criterion)
-                if st.epochsWithoutImprovement >= options.nIterNoChange {
-                    if options.learningRate == .adaptive {
-                        st.adaptiveDivisor *= 5
-                        st.epochsWithoutImprovement = 0
-                        finished = options.eta0 / st.adaptiveDivisor < 1e-6
-                    } else {
-                        finished = true
-                    }
-                    if finished { stop = validating ? .earlyStopping : .converged }
-                }
-            } else if validating {
-                st.bestCriterion = min(best, criterion)
+            if validating && st.improvesOnBest(criterion) { st.bestParameters = current().parameters }
+            if let reason = st.applyStoppingRule(criterion: criterion, validating: validating, options: options) {
+                stop = reason
+                break
             }
-            if finished { break }
             if let every = control.checkpointEvery, epoch % every == 0, epoch < options.epochs {
                 var s = snapshot()
                 s.elapsed += Date().timeIntervalSince(runStart)

@@ -83,6 +83,9 @@ public enum TrainingJob {
         do { pool = try WorkerPool(workers: config.workers) } catch {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
+        if config.data.isSparse {
+            return try runSparse(config, pool: pool, initModel: initModel, control: control, onEpoch: onEpoch)
+        }
         let loadStart = Date()
         let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
         let data = try PreparedData.load(config, pool: pool, initial: initial)
@@ -113,12 +116,7 @@ public enum TrainingJob {
                    control: trainerControl, onEpoch: onEpoch)
         if run.stopReason == .interrupted {
             try checkpoint(run.state)
-            var summary = TrainingSummary(
-                modelPath: Checkpoint.path(in: folder), epochs: run.epochs.count, trainLoss: .nan, objective: .nan,
-                trainAccuracy: .nan, testLoss: nil, testAccuracy: nil, trainSeconds: run.seconds, loadSeconds: loadSeconds,
-                samplesPerSecond: 0, workers: pool.workerCount, stopReason: .interrupted)
-            summary.checkpointPath = Checkpoint.path(in: folder)
-            return summary
+            return interruptedSummary(folder: folder, run: run, loadSeconds: loadSeconds, workers: pool.workerCount)
         }
 
         let trainScores = run.model.score(data.train, pool: pool)
@@ -127,30 +125,59 @@ public enum TrainingJob {
         if let w = config.training.rowWeights(for: data.train, heldOut: data.validation) {
             final.logLoss = Evaluation.weightedMeanLoss(trainScores.losses, weights: w)
         }
-        let penalty = config.training.penalty.value(run.model.penalizedWeights, l1Ratio: config.training.l1Ratio)
         let testEval = data.test.flatMap { $0.count > 0 ? Evaluation(model: run.model, data: $0, pool: pool) : nil }
-        let samples = Double(data.train.count * run.epochs.count)
+        var saved = SavedModel(model: run.model, classes: data.train.classes, featureNames: data.train.featureNames,
+                               label: data.label, scaler: data.scaler)
+        saved.weight = data.weight
+        return try finish(config, folder: folder, run: run, saved: saved, final: final, testEval: testEval,
+                          trainCount: data.train.count, testCount: data.test?.count ?? 0,
+                          classCounts: data.classCountsJSON, loadSeconds: loadSeconds, workers: pool.workerCount)
+    }
+
+    /// The summary of a run stopped by a signal (its checkpoint is written).
+    static func interruptedSummary<M>(folder: String, run: TrainingRun<M>, loadSeconds: Double, workers: Int)
+        -> TrainingSummary
+    {
+        var summary = TrainingSummary(
+            modelPath: Checkpoint.path(in: folder), epochs: run.epochs.count, trainLoss: .nan, objective: .nan,
+            trainAccuracy: .nan, testLoss: nil, testAccuracy: nil, trainSeconds: run.seconds, loadSeconds: loadSeconds,
+            samplesPerSecond: 0, workers: workers, stopReason: .interrupted)
+        summary.checkpointPath = Checkpoint.path(in: folder)
+        return summary
+    }
+
+    /// Writes a finished run's model.json (from `saved`, which has the model, classes, feature
+    /// names, label, weight column and scaler; the run's record is filled in here),
+    /// metrics.jsonl and report.html, and returns the summary.
+    /// - Parameters:
+    ///   - final: the final model on the training split (its loss weighted when training is).
+    ///   - testEval: the final model on the test set, if there is one.
+    static func finish<M: Classifier>(
+        _ config: Config, folder: String, run: TrainingRun<M>, saved: SavedModel, final: Evaluation, testEval: Evaluation?,
+        trainCount: Int, testCount: Int, classCounts: [(key: String, value: JSONValue)], loadSeconds: Double, workers: Int
+    ) throws(LearningError) -> TrainingSummary {
+        let penalty = config.training.penalty.value(run.model.penalizedWeights, l1Ratio: config.training.l1Ratio)
+        let samples = Double(trainCount * run.epochs.count)
         let modelPath = (folder as NSString).appendingPathComponent("model.json")
         let summary = TrainingSummary(
             modelPath: modelPath, epochs: run.epochs.count, trainLoss: final.logLoss,
             objective: final.logLoss + config.training.alpha * penalty, trainAccuracy: final.accuracy,
             testLoss: testEval?.logLoss, testAccuracy: testEval?.accuracy, trainSeconds: run.seconds,
-            loadSeconds: loadSeconds, samplesPerSecond: samples / max(run.seconds, 1e-9), workers: pool.workerCount,
+            loadSeconds: loadSeconds, samplesPerSecond: samples / max(run.seconds, 1e-9), workers: workers,
             stopReason: run.stopReason,
             zeroFraction: config.training.penalty.l1Share(l1Ratio: config.training.l1Ratio) > 0 && config.training.alpha > 0
                 ? run.model.zeroWeightFraction : nil)
 
-        var saved = SavedModel(
-            model: run.model, classes: data.train.classes, featureNames: data.train.featureNames, label: data.label,
-            scaler: data.scaler, config: config.jsonValue, metrics: summary.jsonValue,
-            training: .object([
-                ("epochs", .number(Double(run.epochs.count))), ("steps", .number(Double(run.steps))),
-                ("stop_reason", .string(run.stopReason.rawValue)),
-                ("train_samples", .number(Double(data.train.count))),
-                ("test_samples", .number(Double(data.test?.count ?? 0))),
-            ] + data.classCountsJSON),
-            evaluation: testEval.map { $0.recordJSON(set: "test") } ?? final.recordJSON(set: "train"))
-        saved.weight = data.weight
+        var saved = saved
+        saved.config = config.jsonValue
+        saved.metrics = summary.jsonValue
+        saved.training = .object([
+            ("epochs", .number(Double(run.epochs.count))), ("steps", .number(Double(run.steps))),
+            ("stop_reason", .string(run.stopReason.rawValue)),
+            ("train_samples", .number(Double(trainCount))),
+            ("test_samples", .number(Double(testCount))),
+        ] + classCounts)
+        saved.evaluation = testEval.map { $0.recordJSON(set: "test") } ?? final.recordJSON(set: "train")
         try AtomicFile.makeFolder(folder)
         try AtomicFile.write(MetricsLog.text(run.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         try saved.write(to: modelPath)

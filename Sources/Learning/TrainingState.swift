@@ -2,8 +2,12 @@
 /// holds. Training from a state continues exactly as the run that produced it would have,
 /// bit for bit.
 public struct TrainingState: Sendable, Equatable {
-    /// The model's flat parameters, padding included.
+    /// The model's flat parameters, padding included. On the sparse path the weights here are
+    /// V, and the model's weights are `weightScale` times them.
     public var parameters: [Float]
+    /// The factor of the weights in `parameters` (the sparse path's l2 decay; see
+    /// ``SparseTrainer``); 1 on the dense path.
+    public var weightScale: Double
     /// The optimizer's buffers (velocity, or Adam's two moments); empty for plain SGD.
     public var optimizerBuffers: [Float]
     /// The l1 truncation's u and q (see ``CumulativeL1``); 0 and empty without an l1 part.
@@ -43,6 +47,7 @@ public struct TrainingState: Sendable, Equatable {
     /// The state before the first step.
     init(parameters: [Float], seed: UInt64) {
         self.parameters = parameters
+        weightScale = 1
         optimizerBuffers = []
         l1Total = 0
         l1Received = []
@@ -89,6 +94,7 @@ extension TrainingState {
             ("averaged_steps", .number(Double(averagedSteps))),
             ("elapsed", .number(elapsed)),
             ("l1_total", .number(l1Total)),
+            ("weight_scale", .number(weightScale)),
             ("parameters", floats(parameters)),
             ("optimizer", floats(optimizerBuffers)),
             ("l1_received", floats(l1Received)),
@@ -140,6 +146,8 @@ extension TrainingState {
         s.averagedSteps = try integer("averaged_steps")
         s.elapsed = try number("elapsed")
         s.l1Total = try number("l1_total")
+        // Absent in checkpoints written before the sparse path existed.
+        if json["weight_scale"] != nil { s.weightScale = try number("weight_scale") }
         s.optimizerBuffers = try floats("optimizer")!
         s.l1Received = try floats("l1_received")!
         s.bestParameters = try floats("best_parameters", optional: true)

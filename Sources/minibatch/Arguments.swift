@@ -1,4 +1,5 @@
 import DataParallel
+import Learning
 
 /// A command-line mistake: exit code 2 with one line.
 struct UsageError: Error, CustomStringConvertible {
@@ -57,6 +58,15 @@ struct Arguments {
     }
 
     func flag(_ name: String) -> Bool { switches.contains(name) }
+
+    /// `--format csv|npy|libsvm|auto` of the data file (default auto: by its extension).
+    func format(command: String) throws(UsageError) -> DataFormat {
+        guard let text = values["--format"] else { return .auto }
+        guard let f = DataFormat(rawValue: text.lowercased()) else {
+            throw UsageError("--format \(text) is not known; use csv, npy, libsvm or auto (see 'minibatch help \(command)')")
+        }
+        return f
+    }
 
     /// `--workers N`, the same for every command: 0 means one worker per active core, 1 to
     /// ``WorkerPool/maxWorkers`` that many threads (more than the cores is allowed: results do

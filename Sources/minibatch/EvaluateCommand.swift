@@ -5,14 +5,17 @@ import Learning
 /// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data.
 enum EvaluateCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels"], boolean: ["--json"])
+        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels", "--format"],
+                              boolean: ["--json"])
+        let format = try a.format(command: "evaluate")
         let saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
         let dataPath = try a.required("--data", command: "evaluate")
-        let (data, hasLabels) = try saved.loadData(path: dataPath, labelsPath: a.string("--labels"))
+        let (data, hasLabels) = try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
         guard hasLabels else {
             throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
         }
-        let e = Evaluation(model: saved.model, data: data, pool: try WorkerPool(workers: 0))
+        let e = Evaluation(scores: saved.score(data, pool: try WorkerPool(workers: 0)), labels: data.labels,
+                           classes: data.classes, unseenLabels: data.unseenLabels)
         func scoresJSON(_ s: ClassScores) -> JSONValue {
             .object([("precision", .number(s.precision)), ("recall", .number(s.recall)), ("f1", .number(s.f1)),
                      ("support", .number(Double(s.support)))])

@@ -47,7 +47,7 @@ enum Help {
     """
 
     static let evaluate = """
-    Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--json]
+    Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--format F] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
     accuracy, log loss, the confusion matrix (rows: true labels, columns: predictions), and
@@ -55,21 +55,26 @@ enum Help {
     Labels the model never saw count as errors and are left out of the log loss.
 
       --model FILE    a model.json written by 'minibatch train'.
-      --data FILE     CSV with a header row, or a .npy feature array.
+      --data FILE     CSV with a header row, a .npy feature array, or LIBSVM text
+                      (.svm, .libsvm, .svmlight; kept sparse, linear models only).
       --labels FILE   the labels of a .npy --data file, as a 1-D .npy array.
+      --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
       --json          print the result as one JSON object.
     """
 
     static let predict = """
-    Usage: minibatch predict --model FILE --data FILE [--proba]
+    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba]
 
     Writes one CSV row per input row to stdout: the predicted label (column "label"), or
     with --proba one probability column per class ("p_<class>"). A label column in the input
     is ignored.
 
       --model FILE    a model.json written by 'minibatch train'.
-      --data FILE     CSV with a header row holding the model's feature columns, or a
-                      .npy feature array with the model's number of columns.
+      --data FILE     CSV with a header row holding the model's feature columns, a
+                      .npy feature array with the model's number of columns, or LIBSVM
+                      text (.svm, .libsvm, .svmlight) whose indices do not exceed the
+                      model's feature count (linear models only).
+      --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
       --proba         print class probabilities instead of labels.
     """
 

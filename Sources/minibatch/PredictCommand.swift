@@ -5,10 +5,11 @@ import Learning
 /// `minibatch predict`: labels or probabilities as CSV on stdout.
 enum PredictCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "predict", valued: ["--model", "--data"], boolean: ["--proba"])
+        let a = try Arguments(args, command: "predict", valued: ["--model", "--data", "--format"], boolean: ["--proba"])
+        let format = try a.format(command: "predict")
         let saved = try SavedModel.read(path: try a.required("--model", command: "predict"))
-        let (data, _) = try saved.loadData(path: try a.required("--data", command: "predict"))
-        let scores = saved.model.score(data, pool: try WorkerPool(workers: 0))
+        let (data, _) = try saved.loadInput(path: try a.required("--data", command: "predict"), format: format)
+        let scores = saved.score(data, pool: try WorkerPool(workers: 0))
         let k = saved.classes.count
         var out = ""
         if a.flag("--proba") {

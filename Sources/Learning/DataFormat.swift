@@ -1,0 +1,89 @@
+import Foundation
+
+/// The format of a data file: `data.format` in a config, `--format` for `evaluate` and
+/// `predict`. `.auto` decides by the file's extension.
+public enum DataFormat: String, Sendable, CaseIterable {
+    /// By extension: `.npy` is NumPy, `.svm`, `.libsvm` and `.svmlight` are LIBSVM text,
+    /// anything else is CSV.
+    case auto
+    case csv
+    case npy
+    /// LIBSVM / svmlight text (see ``LIBSVMReader``), kept sparse.
+    case libsvm
+
+    /// The extensions (lower case, without the dot) that `.auto` reads as LIBSVM.
+    public static let libsvmExtensions = ["svm", "libsvm", "svmlight"]
+
+    /// The format of the file at `path`: this one, or for `.auto` the one its extension names.
+    public func resolved(for path: String) -> DataFormat {
+        guard self == .auto else { return self }
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "npy" { return .npy }
+        if Self.libsvmExtensions.contains(ext) { return .libsvm }
+        return .csv
+    }
+}
+
+extension DataConfig {
+    /// The resolved format of the training file (`.csv` for synthetic data, which is dense).
+    public var trainFormat: DataFormat {
+        guard let train else { return .csv }
+        return format.resolved(for: train)
+    }
+
+    /// True when the training data is LIBSVM text and training takes the sparse path.
+    public var isSparse: Bool { trainFormat == .libsvm }
+}
+
+extension Config {
+    /// The checks of `data.format` and `data.features`, and of the options the sparse path
+    /// (LIBSVM training data) cannot honour without O(d) work per step or a dense copy: each
+    /// is a config error naming its key.
+    static func checkFormat(_ c: Config, _ r: ConfigReader) throws(LearningError) {
+        let d = c.data
+        let sparse = d.isSparse
+        if let test = d.test, d.train != nil {
+            let testFormat = d.format.resolved(for: test)
+            if sparse && testFormat != .libsvm {
+                throw r.fail("data.test", "the training data is LIBSVM, so the test file must be too (a .svm, .libsvm or "
+                    + ".svmlight file, or set data.format to \"libsvm\")")
+            }
+            if !sparse && testFormat == .libsvm {
+                throw r.fail("data.test", "a LIBSVM test file needs LIBSVM training data (data.train is \(d.trainFormat.rawValue))")
+            }
+        }
+        if d.features != nil && !sparse {
+            throw r.fail("data.features", "only for LIBSVM training data (other formats have their feature count in the file)")
+        }
+        guard sparse else { return }
+        for (key, given) in [("data.label_column", d.labelColumn != nil), ("data.train_labels", d.trainLabels != nil),
+                             ("data.test_labels", d.testLabels != nil)] where given {
+            throw r.fail(key, "only for .npy data; a LIBSVM row starts with its label")
+        }
+        if d.weight != nil {
+            throw r.fail("data.weight", "LIBSVM rows have no weight column; give per-row weights in data.train_weights (a 1-D .npy file)")
+        }
+        if c.modelType == .mlp {
+            throw r.fail("model.type", "\"mlp\" cannot train on LIBSVM data: the sparse path trains linear models only "
+                + "(\"softmax\", \"logistic\" or \"auto\")")
+        }
+        try checkSparseOptions(c.training, r)
+    }
+
+    /// The training options the sparse path rejects because each would change every weight at
+    /// every step: adam, momentum and averaging.
+    static func checkSparseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
+        if t.optimizer != .sgd {
+            throw r.fail("training.optimizer", "\"\(t.optimizer.rawValue)\" is not available for LIBSVM data: its moments "
+                + "change every weight at every step (O(features) work); use \"sgd\"")
+        }
+        if t.momentum != 0 {
+            throw r.fail("training.momentum", "must be 0 for LIBSVM data: the velocity changes every weight at every step "
+                + "(O(features) work)")
+        }
+        if t.averageAfter != nil {
+            throw r.fail("training.average", "is not available for LIBSVM data: the running mean changes every weight at "
+                + "every step (O(features) work)")
+        }
+    }
+}
