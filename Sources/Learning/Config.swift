@@ -179,7 +179,7 @@ extension Config {
             let d = try r.object(v, path: "data", allowed: [
                 "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
             ])
-            c.data.train = try d["train"].map { v throws(LearningError) in resolve(try r.string(v, "data.train", nonEmpty: true)) }
+            if let v = d["train"], v != .null { c.data.train = resolve(try r.string(v, "data.train", nonEmpty: true)) }
             if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
             if let v = d["label"] { c.data.label = try r.string(v, "data.label", nonEmpty: true) }
             if let v = d["train_labels"], v != .null { c.data.trainLabels = resolve(try r.string(v, "data.train_labels", nonEmpty: true)) }
@@ -283,7 +283,9 @@ extension Config {
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
             }
-            if o.optimizer == .adam && (t["momentum"] != nil || t["nesterov"] != nil) {
+            // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
+            // config that model files store writes every key.
+            if o.optimizer == .adam && (o.momentum != 0 || o.nesterov) {
                 throw .config(file: file, key: "training.momentum",
                               message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
             }
