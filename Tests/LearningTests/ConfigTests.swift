@@ -142,6 +142,20 @@ import Testing
         #expect(try JSONParser.parse(Array(v.jsonText.utf8)) == v)
         #expect(try JSONParser.parse(Array(v.prettyText().utf8)) == v)
     }
+
+    @Test func negativeZeroKeepsItsSign() throws {
+        // Found by the model-file fuzz target: a weight of -0.0 was written as 0 and read back
+        // as +0.0, not the same bits.
+        #expect(JSONValue.number(-0.0).jsonText == "-0" && JSONValue.number(0).jsonText == "0")
+        guard case .number(let d) = try JSONParser.parse(Array("-0".utf8)) else { Issue.record("not a number"); return }
+        #expect(d.bitPattern == (-0.0 as Double).bitPattern)
+        var model = LinearModel(kind: .softmax, featureCount: 2, classCount: 3)
+        model.setParameters(weights: [-0.0, 1, 0, -2, 0.5, -0.0], bias: [-0.0, 0, 3])
+        let saved = SavedModel(model: model, classes: ["a", "b", "c"], featureNames: ["x", "y"], label: "label", scaler: nil)
+        let back = try SavedModel.decode(try JSONParser.parse(Array(saved.jsonValue.prettyText().utf8)), file: "m.json")
+        #expect(back.model.weights.map(\.bitPattern) == model.weights.map(\.bitPattern))
+        #expect(back.model.bias.map(\.bitPattern) == model.bias.map(\.bitPattern))
+    }
 }
 
 @Suite struct LearningErrorTests {
