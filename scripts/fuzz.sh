@@ -6,8 +6,8 @@
 #   scripts/fuzz.sh [TARGET...]        targets: csv libsvm npy config model (default: all)
 #
 # Environment:
-#   FUZZ_RUNS=N          inputs per target (default: 30000 for csv and npy, whose inputs
-#                        cost more, 500000 for the others)
+#   FUZZ_RUNS=N          inputs per target (default: 100000 for csv, 200000 for npy, whose
+#                        inputs cost more, 2000000 for the others)
 #   FUZZ_TIMEOUT=S       seconds one input may take before libFuzzer calls it a hang (default 10)
 #   FUZZ_MAX_LEN=B       largest input in bytes (default 4096)
 #   FUZZ_SANITIZERS=...  swiftc -sanitize= value (default fuzzer,address)
@@ -110,12 +110,12 @@ export TMPDIR=$PWD/$OUT/tmp
 mkdir -p "$TMPDIR"
 mkdir -p "$OUT/artifacts"
 summary="$OUT/summary.txt"
-printf '%-8s %10s %10s  %s\n' target inputs seconds result > "$summary"
+printf '%-8s %10s %10s  %-36s %s\n' target inputs seconds coverage result > "$summary"
 status=0
 for t in "${TARGETS[@]}"; do
     dict=scripts/fuzz/$t.dict
     case $t in config|model) dict=scripts/fuzz/json.dict ;; esac
-    case $t in csv|npy) RUNS=${FUZZ_RUNS:-30000} ;; *) RUNS=${FUZZ_RUNS:-500000} ;; esac
+    case $t in csv) RUNS=${FUZZ_RUNS:-100000} ;; npy) RUNS=${FUZZ_RUNS:-200000} ;; *) RUNS=${FUZZ_RUNS:-2000000} ;; esac
     echo "== fuzz $t: $RUNS inputs"
     log="$OUT/$t.log"
     start=$(date +%s.%N)
@@ -134,7 +134,8 @@ for t in "${TARGETS[@]}"; do
         result="FAILED (exit $rc) ${artifact:-see $log}"
         grep -E "ERROR: libFuzzer|ERROR: AddressSanitizer|Fatal error|fuzz invariant broken|Timeout|out-of-memory" "$log" | head -n 3 || true
     fi
-    printf '%-8s %10s %10.1f  %s\n' "$t" "${inputs:-?}" "$seconds" "$result" | tee -a "$summary"
+    coverage=$(grep -aE '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 | grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[A-Za-z]+' || true)
+    printf '%-8s %10s %10.1f  %-36s %s\n' "$t" "${inputs:-?}" "$seconds" "${coverage:--}" "$result" | tee -a "$summary"
 done
 echo "== summary ($summary)"
 cat "$summary"
