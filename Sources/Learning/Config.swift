@@ -350,6 +350,8 @@ extension Config {
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
             }
+            // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
+            // config that model files store writes every key.
             if o.optimizer == .adam && (o.momentum != 0 || o.nesterov) {
                 throw .config(file: file, key: "training.momentum",
                               message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")

@@ -41,6 +41,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .number(let d):
             if !d.isFinite { return "null" }  // JSON has no NaN or infinity
+            if d == 0 && d.sign == .minus { return "-0" }  // keeps the bits of a float -0.0 weight
             if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
             return "\(d)"
         case .string(let s): return JSONValue.quote(s)

@@ -126,6 +126,20 @@ public enum NPYReader {
         }
         do {
             let header = try parseHeader(handle, path: path)
+            // The data the header promises must be in the file before anything is allocated
+            // for it: a few bytes of header can claim any shape.
+            var count = 1
+            for d in header.shape {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                if overflow { throw LearningError.data(file: path, line: nil, message: "not a valid .npy file: shape \(header.shape) is too large") }
+                count = c
+            }
+            var info = stat()
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: header.elementBytes)
+            let (end, past) = bytes.addingReportingOverflow(header.dataOffset)
+            if overflow || past || (fstat(handle.fileDescriptor, &info) == 0 && Int(info.st_size) < end) {
+                throw LearningError.data(file: path, line: nil, message: "the file is shorter than its header says (truncated?)")
+            }
             try handle.seek(toOffset: UInt64(header.dataOffset))
             return (handle, header)
         } catch let e as LearningError {
@@ -195,7 +209,7 @@ public enum NPYReader {
         case "i1", "i2", "i4", "i8": kind = .int(bytes: Int(code.dropFirst())!, signed: true)
         case "u1", "u2", "u4", "u8", "b1": kind = .int(bytes: Int(code.dropFirst())!, signed: false)
         default:
-            if code.hasPrefix("U"), let n = Int(code.dropFirst()), n > 0 {
+            if code.hasPrefix("U"), let n = Int(code.dropFirst()), n > 0, n <= 1 << 24 {
                 kind = .unicode(chars: n)
             } else {
                 throw LearningError.data(file: path, line: nil, message: "element type \(descr) is not supported (float32, float64, integers or strings are)")

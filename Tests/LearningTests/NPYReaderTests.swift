@@ -70,6 +70,32 @@ enum NPYWriter {
         #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2, 1], body: four))).contains("2-D"))
     }
 
+    @Test func headersClaimingHugeShapesAreErrorsNotCrashes() throws {
+        // A few bytes of header can claim any shape: the reader must check the file holds the
+        // data before allocating for it, and must not overflow computing its size.
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let four = NPYWriter.raw([Float](repeating: 1, count: 4))
+        let cases: [(String, [Int], String)] = [
+            ("<f4", [100_000_000, 100], "shorter"),  // 40 GB promised, 16 bytes there
+            ("<f8", [1 << 40], "shorter"),
+            ("<f4", [1 << 62, 4], "too large"),  // rows x columns overflows
+            ("<f4", [1 << 31, 1 << 31, 1 << 31], "too large"),
+            ("<i8", [Int.max / 8 + 1], "shorter"),  // bytes overflow
+            ("<U4611686018427387904", [2], "not supported"),  // 4 bytes per character overflows
+        ]
+        for (descr, shape, fragment) in cases {
+            let path = NPYWriter.write(dir, "h.npy", NPYWriter.bytes(descr: descr, shape: shape, body: four))
+            for read in [{ _ = try NPYReader.readMatrix(path: path) }, { _ = try NPYReader.readLabels(path: path) }]
+                as [() throws -> Void] {
+                #expect(performing: read, throws: { error in
+                    guard case .data(let file, nil, let m) = error as? LearningError else { return false }
+                    return file == path && m.contains(fragment)
+                })
+            }
+        }
+    }
+
     @Test func tablesTakeLabelsFromAFileOrAColumn() throws {
         let dir = TempFolder()
         defer { dir.cleanup() }
