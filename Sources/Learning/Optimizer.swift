@@ -66,6 +66,7 @@ final class OptimizerState {
     }
 
     /// Runs `body` with a pointer to the state buffers (valid for the whole step).
+    @discardableResult
     func withState<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
         if buffers.isEmpty { return body(nil) }
         return buffers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
