@@ -91,12 +91,44 @@ func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer
 @inline(__always)
 func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
                     rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
-    var k = 0
-    while k + 5 <= o {
-        backwardClassBlock(5, dw + k * s, dz + k, ldz, rows, count, s)
-        k += 5
+    if o > 10 {
+        // Many outputs (a hidden layer): columns outer, so a block of 16 columns of the rows
+        // stays in L1 while every output block runs over it.
+        var j = 0
+        while j < s {
+            let wide = j + 16 <= s
+            var k = 0
+            while k + 5 <= o {
+                if wide {
+                    BackwardBlock<2, 5>.run(g: dw + k * s, dz: dz + k, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                } else {
+                    BackwardBlock<1, 5>.run(g: dw + k * s, dz: dz + k, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                }
+                k += 5
+            }
+            if k < o {
+                let g = dw + k * s, d = dz + k
+                switch (o - k, wide) {
+                case (4, true): BackwardBlock<2, 4>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (4, false): BackwardBlock<1, 4>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (3, true): BackwardBlock<2, 3>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (3, false): BackwardBlock<1, 3>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (2, true): BackwardBlock<2, 2>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (2, false): BackwardBlock<1, 2>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                case (_, true): BackwardBlock<2, 1>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                default: BackwardBlock<1, 1>.run(g: g, dz: d, ldz: ldz, rows: rows, count: count, stride: s, j0: j)
+                }
+            }
+            j += wide ? 16 : 8
+        }
+    } else {
+        var k = 0
+        while k + 5 <= o {
+            backwardClassBlock(5, dw + k * s, dz + k, ldz, rows, count, s)
+            k += 5
+        }
+        if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, ldz, rows, count, s) }
     }
-    if k < o { backwardClassBlock(o - k, dw + k * s, dz + k, ldz, rows, count, s) }
     db.update(repeating: 0, count: o)
     for i in 0..<count {
         let dzi = dz + i * ldz

@@ -155,8 +155,9 @@ import Testing
 /// The dense layer's kernel pair against finite differences of the scalar
 /// S = sum(G * (X W^T + b)) in float64: dS/dW = G^T X, dS/db = column sums of G, dS/dX = G W.
 @Suite struct DenseLayerKernelTests {
-    /// Shapes: rows (on the 4-row blocks and not), inputs (padded or not), outputs (over and under 5).
-    @Test(arguments: [(4, 8, 3), (7, 5, 12), (13, 16, 7), (9, 20, 1)])
+    /// Shapes: rows (on the 4-row blocks and not), inputs (padded or not), outputs (over and under
+    /// 5, and over 10, where the weight gradient runs columns outer, with 1 to 4 left over).
+    @Test(arguments: [(4, 8, 3), (7, 5, 12), (13, 16, 7), (9, 20, 1), (5, 20, 13), (6, 40, 17), (3, 33, 11), (8, 16, 14)])
     func backwardMatchesFiniteDifferences(rows b: Int, inputs d: Int, outputs o: Int) {
         let s = LinearModel.stride(d), bp = (b + 3) / 4 * 4
         var rng = SplitMix64(seed: UInt64(b * 100 + d * 10 + o))
