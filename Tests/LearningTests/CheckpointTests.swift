@@ -107,7 +107,7 @@ import Testing
         config.data.synthetic = spec
         config.training.epochs = 3
         let data = blobs(samples: 80, features: 4, classes: 2, seed: 2)
-        var state = TrainingState(parameters: [1.5, -0.25, .leastNonzeroMagnitude, 3e-39], seed: 0xDEAD_BEEF_0123_4567)
+        var state = TrainingState(parameters: [1.5, -0.25, .leastNonzeroMagnitude, Float(bitPattern: 0x0020_0000)], seed: 0xDEAD_BEEF_0123_4567)
         state.epoch = 2
         state.reports = [EpochReport(epoch: 1, loss: 0.5, accuracy: 0.75, learningRate: 0.1, seconds: 0.01, samplesPerSecond: 8000)]
         state.bestCriterion = 0.4

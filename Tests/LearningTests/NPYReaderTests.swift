@@ -17,7 +17,7 @@ enum NPYWriter {
 
     static func write(_ dir: TempFolder, _ name: String, _ bytes: [UInt8]) -> String {
         let path = dir.file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 }
