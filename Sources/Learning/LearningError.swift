@@ -14,6 +14,13 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     /// A file could not be written.
     case output(file: String, message: String)
 
+    /// Training data in which every feature column is constant over the `rows` training rows.
+    static func allFeaturesConstant(file: String, rows: Int) -> LearningError {
+        let which = rows == 1 ? "the 1 training row" : "all \(rows) training rows"
+        return .data(file: file, line: nil,
+                     message: "every feature column is constant (zero variance) over \(which), so there is nothing to learn from")
+    }
+
     /// The message on one line: control characters that came from the user's data (a line
     /// break inside a quoted field, say) are shown as escapes.
     public var description: String { Self.oneLine(text) }

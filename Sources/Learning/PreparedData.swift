@@ -83,17 +83,11 @@ public struct PreparedData: Sendable {
         }
         var validation: Dataset? = nil
         if config.training.earlyStopping {
-            let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
-                                             testFraction: config.training.validationFraction,
-                                             seed: config.training.seed &+ 0x7A11D)
+            let split = Splitting.validation(labels: all.labels, classCount: classes.count, options: config.training)
             validation = all.subset(split.test)
             all = all.subset(split.train)
         }
-        if allFeaturesConstant(all) {
-            let rows = all.count == 1 ? "the 1 training row" : "all \(all.count) training rows"
-            throw .data(file: source, line: nil,
-                        message: "every feature column is constant (zero variance) over \(rows), so there is nothing to learn from")
-        }
+        if allFeaturesConstant(all) { throw .allFeaturesConstant(file: source, rows: all.count) }
         var scaler: Standardizer? = nil
         if let initial {
             scaler = initial.scaler

@@ -196,13 +196,8 @@ public final class SparseTrainer {
                     work.batchEntries += entries
                     st.position += b
                     st.samplesSeen += b
-                    if let onProgress = control.onProgress {
-                        let seconds = st.epochSeconds + Date().timeIntervalSince(epochStart)
-                        onProgress(TrainingProgress(
-                            epoch: epoch, epochs: options.epochs, batchesDone: (st.position + batchSize - 1) / batchSize,
-                            batchesInEpoch: batchesPerEpoch, samplesDone: st.position, samplesInEpoch: n,
-                            seconds: seconds, loss: st.epochLossSum / Double(st.position)))
-                    }
+                    control.onProgress?(st.progress(epochs: options.epochs, batchSize: batchSize, batchesInEpoch: batchesPerEpoch,
+                                                      rows: n, epochStart: epochStart))
                     if st.position < n, control.shouldStop() {
                         interrupted = true
                         return
@@ -224,15 +219,8 @@ public final class SparseTrainer {
                 l1.truncateAll(&w)
                 work.l1Settlements += 1
             }
-            let seconds = st.epochSeconds
-            let loss = st.epochLossSum / Double(n)
-            if !loss.isFinite || !w.isFinite {
-                throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
-                    + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
-            }
-            var report = EpochReport(
-                epoch: epoch, loss: loss, accuracy: Double(st.epochCorrect) / Double(n), learningRate: st.learningRate,
-                seconds: seconds, samplesPerSecond: Double(n) / max(seconds, 1e-9))
+            var report = try st.epochReport(rows: n, weightsAreFinite: w.isFinite)
+            let loss = report.loss
             func evaluate(_ data: SparseDataset) -> Evaluation {
                 Evaluation(scores: w.score(data, pool: pool), labels: data.labels, classes: data.classes,
                            unseenLabels: data.unseenLabels)
@@ -248,14 +236,8 @@ public final class SparseTrainer {
                 report.validationAccuracy = e.accuracy
             }
             if l1 != nil { report.zeroFraction = w.zeroWeightFraction }
-            st.reports.append(report)
             onEpoch(report)
-            st.epoch += 1
-            st.position = 0
-            st.epochRandomState = rng.state
-            st.epochLossSum = 0
-            st.epochCorrect = 0
-            st.epochSeconds = 0
+            st.startNextEpoch(after: report, randomState: rng.state)
 
             if let budget = options.maxSeconds, st.elapsed + Date().timeIntervalSince(runStart) >= budget,
                epoch < options.epochs {

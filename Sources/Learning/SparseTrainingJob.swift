@@ -68,17 +68,11 @@ public struct PreparedSparseData: Sendable {
         }
         var validation: SparseDataset? = nil
         if config.training.earlyStopping {
-            let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
-                                             testFraction: config.training.validationFraction,
-                                             seed: config.training.seed &+ 0x7A11D)
+            let split = Splitting.validation(labels: all.labels, classCount: classes.count, options: config.training)
             validation = all.subset(split.test)
             all = all.subset(split.train)
         }
-        if all.allFeaturesConstant {
-            let rows = all.count == 1 ? "the 1 training row" : "all \(all.count) training rows"
-            throw .data(file: path, line: nil,
-                        message: "every feature column is constant (zero variance) over \(rows), so there is nothing to learn from")
-        }
+        if all.allFeaturesConstant { throw .allFeaturesConstant(file: path, rows: all.count) }
         let scaler = initial != nil ? initial!.scaler : (d.standardize ? Standardizer(fittingScaleOnly: all) : nil)
         if let scaler {
             scaler.transformScaleOnly(&all)
@@ -119,20 +113,9 @@ extension TrainingJob {
             let kind = try PreparedData.modelKind(config.modelType, classCount: k, configFile: config.file)
             start = LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: k)
         }
-        let identity = DataIdentity(data.train)
-        if let resume = control.resume, resume.data != identity {
-            throw .data(file: config.data.train!, line: nil,
-                        message: "the training data differs from the checkpoint's (\(resume.data.rows) rows, "
-                            + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
-                            + "and a fingerprint of every value); resume with the same data")
-        }
         let folder = outputFolder(config)
-        func checkpoint(_ state: TrainingState) throws(LearningError) {
-            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
-        }
-        let trainerControl = TrainingControl(
-            checkpointEvery: control.checkpointEvery, onCheckpoint: checkpoint, shouldStop: control.shouldStop,
-            onProgress: control.onProgress)
+        let (trainerControl, checkpoint) = try control.trainerControl(
+            config: config, initModel: initModel, data: DataIdentity(data.train), folder: folder)
         let run = try SparseTrainer(options: config.training, pool: pool)
             .train(start, on: data.train, test: data.test, validation: data.validation, resume: control.resume?.state,
                    control: trainerControl, onEpoch: onEpoch)

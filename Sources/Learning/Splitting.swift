@@ -1,5 +1,12 @@
 /// Seeded, stratified splits and shuffles.
 public enum Splitting {
+    /// The early-stopping hold-out of a training split: `options.validationFraction` of each
+    /// class, seeded by training.seed in a stream apart from the test split's.
+    public static func validation(labels: [Int32], classCount: Int, options: TrainingOptions) -> (train: [Int], test: [Int]) {
+        stratified(labels: labels, classCount: classCount, testFraction: options.validationFraction,
+                   seed: options.seed &+ 0x7A11D)
+    }
+
     /// Splits row indices into train and test so that each class keeps its share:
     /// a class of c rows gives round(c * testFraction) rows to the test set, but always
     /// keeps at least one for training. The choice within a class comes from `seed`.

@@ -274,13 +274,8 @@ public final class Trainer {
                                     }
                                 }
                             }
-                            if let onProgress = control.onProgress {
-                                let seconds = st.epochSeconds + Date().timeIntervalSince(epochStart)
-                                onProgress(TrainingProgress(
-                                    epoch: epoch, epochs: options.epochs, batchesDone: (st.position + batchSize - 1) / batchSize,
-                                    batchesInEpoch: batchesPerEpoch, samplesDone: st.position, samplesInEpoch: n,
-                                    seconds: seconds, loss: st.epochLossSum / Double(st.position)))
-                            }
+                            control.onProgress?(st.progress(epochs: options.epochs, batchSize: batchSize, batchesInEpoch: batchesPerEpoch,
+                                                              rows: n, epochStart: epochStart))
                             if st.position < n, control.shouldStop() {
                                 interrupted = true
                                 return
@@ -295,15 +290,8 @@ public final class Trainer {
                 return TrainingRun(model: current(), epochs: st.reports, stopReason: .interrupted, steps: st.step,
                                    seconds: st.elapsed, state: snapshot())
             }
-            let seconds = st.epochSeconds
-            let loss = st.epochLossSum / Double(n)
-            if !loss.isFinite || !model.parameters.allSatisfy(\.isFinite) {
-                throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
-                    + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
-            }
-            var report = EpochReport(
-                epoch: epoch, loss: loss, accuracy: Double(st.epochCorrect) / Double(n), learningRate: st.learningRate,
-                seconds: seconds, samplesPerSecond: Double(n) / max(seconds, 1e-9))
+            var report = try st.epochReport(rows: n, weightsAreFinite: model.parameters.allSatisfy(\.isFinite))
+            let loss = report.loss
             if let test, test.count > 0 {
                 let e = Evaluation(model: current(), data: test, pool: pool)
                 report.testLoss = e.logLoss
@@ -315,15 +303,8 @@ public final class Trainer {
                 report.validationAccuracy = e.accuracy
             }
             if l1 != nil { report.zeroFraction = current().zeroWeightFraction }
-            st.reports.append(report)
             onEpoch(report)
-            // The next epoch starts where this one's generator stopped.
-            st.epoch += 1
-            st.position = 0
-            st.epochRandomState = rng.state
-            st.epochLossSum = 0
-            st.epochCorrect = 0
-            st.epochSeconds = 0
+            st.startNextEpoch(after: report, randomState: rng.state)
 
             if let budget = options.maxSeconds, st.elapsed + Date().timeIntervalSince(runStart) >= budget,
                epoch < options.epochs {

@@ -60,6 +60,28 @@ public struct JobControl {
     }
 }
 
+extension JobControl {
+    /// Checks that a resumed run trains on its checkpoint's data, and makes the trainer's
+    /// control, whose checkpoints go to `folder`/checkpoint.
+    /// - Returns: that control, and the function that writes a state as the checkpoint.
+    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, folder: String)
+        throws(LearningError) -> (control: TrainingControl, checkpoint: (TrainingState) throws(LearningError) -> Void)
+    {
+        if let resume, resume.data != identity {
+            throw .data(file: config.data.train ?? "<synthetic>", line: nil,
+                        message: "the training data differs from the checkpoint's (\(resume.data.rows) rows, "
+                            + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
+                            + "and a fingerprint of every value); resume with the same data")
+        }
+        let checkpoint = { (state: TrainingState) throws(LearningError) in
+            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
+        }
+        let control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
+                                      onProgress: onProgress)
+        return (control, checkpoint)
+    }
+}
+
 /// A whole `minibatch train` run: load, train, measure, write model.json and metrics.jsonl.
 public enum TrainingJob {
     /// The folder a run writes to.
@@ -97,20 +119,9 @@ public enum TrainingJob {
         } else {
             start = try initialModel(config, data: data)
         }
-        let identity = DataIdentity(data.train)
-        if let resume = control.resume, resume.data != identity {
-            throw .data(file: config.data.train ?? "<synthetic>", line: nil,
-                        message: "the training data differs from the checkpoint's (\(resume.data.rows) rows, "
-                            + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
-                            + "and a fingerprint of every value); resume with the same data")
-        }
         let folder = outputFolder(config)
-        func checkpoint(_ state: TrainingState) throws(LearningError) {
-            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
-        }
-        let trainerControl = TrainingControl(
-            checkpointEvery: control.checkpointEvery, onCheckpoint: checkpoint, shouldStop: control.shouldStop,
-            onProgress: control.onProgress)
+        let (trainerControl, checkpoint) = try control.trainerControl(
+            config: config, initModel: initModel, data: DataIdentity(data.train), folder: folder)
         let run = try Trainer(options: config.training, pool: pool)
             .train(start, on: data.train, test: data.test, validation: data.validation, resume: control.resume?.state,
                    control: trainerControl, onEpoch: onEpoch)
