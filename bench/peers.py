@@ -297,6 +297,34 @@ def worker_numpy(X, y, K, B, E, seed):
     return W, b, times, {"blas": blas_info()}
 
 
+def torch_sgd_epochs(model, linears, Xt, yt, B, E, seed):
+    """E epochs of mini-batch SGD (constant rate ETA0, weight decay ALPHA on the weight
+    matrices of `linears` only) over a fresh permutation each epoch; returns the epoch
+    times and a description of PyTorch's threads and BLAS."""
+    import torch
+    n = Xt.shape[0]
+    opt = torch.optim.SGD([{"params": [l.weight for l in linears], "weight_decay": ALPHA},
+                           {"params": [l.bias for l in linears], "weight_decay": 0.0}],
+                          lr=ETA0, momentum=0.0)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(seed)
+    times = []
+    for _ in range(E):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n, generator=gen)
+        for s in range(0, n, B):
+            idx = perm[s:s + B]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    info = {"threads": torch.get_num_threads(),
+            "blas": "mkl" if torch.backends.mkl.is_available() else "other",
+            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    return times, info
+
+
 def worker_torch(X, y, K, B, E, seed, threads):
     import torch
     torch.set_num_threads(threads)
@@ -307,24 +335,7 @@ def worker_torch(X, y, K, B, E, seed, threads):
     with torch.no_grad():
         lin.weight.zero_()
         lin.bias.zero_()
-    opt = torch.optim.SGD([{"params": [lin.weight], "weight_decay": ALPHA},
-                           {"params": [lin.bias], "weight_decay": 0.0}], lr=ETA0, momentum=0.0)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(seed)
-    times = []
-    for _ in range(E):
-        t0 = time.perf_counter()
-        perm = torch.randperm(n, generator=gen)
-        for s in range(0, n, B):
-            idx = perm[s:s + B]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(lin(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t0)
-    info = {"threads": torch.get_num_threads(),
-            "blas": "mkl" if torch.backends.mkl.is_available() else "other",
-            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    times, info = torch_sgd_epochs(lin, [lin], Xt, yt, B, E, seed)
     return lin.weight.detach().numpy().copy(), lin.bias.detach().numpy().copy(), times, info
 
 
@@ -396,7 +407,6 @@ def worker_torch_mlp(X, y, layers, B, E, seed, threads):
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    n = X.shape[0]
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     mods = []
     for i, (W, _) in enumerate(layers):
@@ -409,25 +419,7 @@ def worker_torch_mlp(X, y, layers, B, E, seed, threads):
         for lin, (W, b) in zip(linears, layers):
             lin.weight.copy_(torch.from_numpy(W))
             lin.bias.copy_(torch.from_numpy(b))
-    opt = torch.optim.SGD([{"params": [l.weight for l in linears], "weight_decay": ALPHA},
-                           {"params": [l.bias for l in linears], "weight_decay": 0.0}],
-                          lr=ETA0, momentum=0.0)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(seed)
-    times = []
-    for _ in range(E):
-        t0 = time.perf_counter()
-        perm = torch.randperm(n, generator=gen)
-        for s in range(0, n, B):
-            idx = perm[s:s + B]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(net(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t0)
-    info = {"threads": torch.get_num_threads(),
-            "blas": "mkl" if torch.backends.mkl.is_available() else "other",
-            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    times, info = torch_sgd_epochs(net, linears, Xt, yt, B, E, seed)
     return ([(l.weight.detach().numpy().copy(), l.bias.detach().numpy().copy()) for l in linears],
             times, info)
 
