@@ -65,22 +65,62 @@ func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, ga
 }
 
 /// Z = X W^T + b, the forward kernel of a dense layer.
+///
+/// Blocks of 2 rows x 5 outputs: 10 independent accumulator chains (the FMA latency times
+/// its throughput), 2 + 5 loads per 10 FMAs. With few outputs (a softmax layer) the rows are
+/// the outer loop: a pair of rows is read by every output block while it is in L1, and the
+/// first blocks prefetch the next pair, whose rows (shuffled, so each one a fresh stream
+/// from memory) then arrive while this pair is computed. With many outputs (a hidden layer)
+/// the outputs are the outer loop, so a block's 5 rows of W stay in L1 while every row
+/// passes, instead of all of W streaming from L2 for every pair of rows; the first output
+/// block prefetches the rows.
 /// - Parameters: z (Bp, ldz) output, columns 0..<O written; rows: Bp pointers to rows of s
 ///   floats (Bp a multiple of 4); w (O, s); b (O).
 @inline(__always)
 func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
-    precondition(count % 4 == 0)
-    var i = 0
-    while i < count {
-        let zi = z + i * ldz, ri = rows + i
-        var k = 0
-        while k + 2 <= o {
-            ForwardBlock<4, 2>.run(z: zi + k, ldz: ldz, rows: ri, w: w + k * s, b: b + k, stride: s)
-            k += 2
+    precondition(count % 2 == 0)
+    @inline(__always)
+    func block(_ i: Int, _ k: Int, _ width: Int, _ ahead: UnsafePointer<Float>?, _ ahead2: UnsafePointer<Float>?) {
+        let zi = z + (i &* ldz &+ k), ri = rows + i, wk = w + k &* s, bk = b + k
+        switch width {
+        case 5: ForwardBlock<2, 5>.run(z: zi, ldz: ldz, rows: ri, w: wk, b: bk, stride: s, ahead: ahead, ahead2: ahead2)
+        case 4: ForwardBlock<2, 4>.run(z: zi, ldz: ldz, rows: ri, w: wk, b: bk, stride: s, ahead: ahead, ahead2: ahead2)
+        case 3: ForwardBlock<2, 3>.run(z: zi, ldz: ldz, rows: ri, w: wk, b: bk, stride: s, ahead: ahead, ahead2: ahead2)
+        case 2: ForwardBlock<2, 2>.run(z: zi, ldz: ldz, rows: ri, w: wk, b: bk, stride: s, ahead: ahead, ahead2: ahead2)
+        default: ForwardBlock<2, 1>.run(z: zi, ldz: ldz, rows: ri, w: wk, b: bk, stride: s, ahead: ahead, ahead2: ahead2)
         }
-        if k < o { ForwardBlock<4, 1>.run(z: zi + k, ldz: ldz, rows: ri, w: w + k * s, b: b + k, stride: s) }
-        i += 4
+    }
+    if o > 10 {
+        var k = 0
+        while k < o {
+            let width = min(5, o - k)
+            var i = 0
+            while i < count {
+                let next = k == 0 && i + 4 <= count
+                block(i, k, width, next ? rows[i + 2] : nil, next ? rows[i + 3] : nil)
+                i += 2
+            }
+            k += width
+        }
+    } else {
+        var i = 0
+        while i < count {
+            let next = i + 4 <= count
+            // Which output block prefetches which of the next two rows: the first two blocks
+            // one each, or the only block both.
+            let single = o <= 5
+            var k = 0, pass = 0
+            while k < o {
+                let width = min(5, o - k)
+                let ahead: UnsafePointer<Float>? = next && pass < 2 ? rows[i + 2 + pass] : nil
+                let ahead2: UnsafePointer<Float>? = next && single ? rows[i + 3] : nil
+                block(i, k, width, ahead, ahead2)
+                k += width
+                pass += 1
+            }
+            i += 2
+        }
     }
 }
 

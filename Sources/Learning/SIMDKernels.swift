@@ -15,6 +15,17 @@ func loadLanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUna
 @inline(__always)
 func storeLanes(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
+/// LLVM's prefetch intrinsic, reached by its symbol name: Swift has no prefetch of its own.
+/// Arguments: address, 0 = read, locality 0...3 (3 = keep in every cache level), 1 = data.
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ data: Int32)
+
+/// Asks the cache to fetch the line holding `p` ahead of its use (`prefetcht0` on x86-64).
+/// Unlike a load it never waits for memory, so a kernel can pull in the rows it reads next
+/// while it computes on the rows it has.
+@inline(__always)
+func prefetch(_ p: UnsafePointer<Float>) { llvmPrefetch(UnsafeRawPointer(p), 0, 3, 1) }
+
 /// Sum of the lanes as a tree of halves (the standard library's `sum()` is a serial chain).
 @inline(__always)
 func horizontalSum(_ v: Lanes) -> Float {
@@ -27,11 +38,28 @@ func horizontalSum(_ v: Lanes) -> Float {
 /// Shapes: z (R, ldz) at class offset 0; rows: R pointers to rows of `stride` floats;
 /// w (C, stride); b (C).
 /// Addresses advance by pointer bumps (wrapping arithmetic), keeping overflow checks out of
-/// the inner loop.
+/// the inner loop. `ahead` and `ahead2`, when given, are rows of `stride` floats that the
+/// block prefetches as it goes, one vector's address of each per step: the rows the next
+/// block reads, which would otherwise arrive from memory one miss at a time.
 enum ForwardBlock<let R: Int, let C: Int> {
     @inline(__always)
     static func run(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>,
-                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int) {
+                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int,
+                    ahead: UnsafePointer<Float>? = nil, ahead2: UnsafePointer<Float>? = nil) {
+        if let ahead {
+            if let ahead2 {
+                run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { j in prefetch(ahead + j); prefetch(ahead2 + j) }
+            } else {
+                run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { j in prefetch(ahead + j) }
+            }
+        } else {
+            run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { _ in }
+        }
+    }
+
+    @inline(__always)
+    private static func run(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>,
+                            w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int, each: (Int) -> Void) {
         var acc = InlineArray<C, InlineArray<R, Lanes>>(repeating: InlineArray<R, Lanes>(repeating: Lanes()))
         var xp = InlineArray<R, UnsafePointer<Float>>(repeating: rows[0])
         for r in 0..<R { xp[r] = rows[r] }
@@ -39,6 +67,7 @@ enum ForwardBlock<let R: Int, let C: Int> {
         for c in 0..<C { wp[c] = w + c &* stride }
         var j = 0
         while j < stride {
+            each(j)
             var xr = InlineArray<R, Lanes>(repeating: Lanes())
             for r in 0..<R { xr[r] = loadLanes(xp[r] + j) }
             for c in 0..<C {
