@@ -113,6 +113,7 @@ extension CSVReader {
             // Pass 2: every chunk parses into its rows of the result.
             let failure = CSVFirstFailure()
             features = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
+                adviseHugePages(UnsafeMutableRawBufferPointer(out))
                 // No rows: every line is blank, nothing to parse and nothing that can fail.
                 guard let target = out.baseAddress, rows > 0 else { return }
                 let parse = { (c: Int) -> CSVChunkResult in

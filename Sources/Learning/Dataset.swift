@@ -29,9 +29,13 @@ public struct Dataset: Sendable {
     /// The rows at `indices`, in that order.
     public func subset(_ indices: [Int]) -> Dataset {
         let d = featureCount
-        var f = [Float]()
-        f.reserveCapacity(indices.count * d)
-        for i in indices { f.append(contentsOf: features[(i * d)..<((i + 1) * d)]) }
+        let f = features.withUnsafeBufferPointer { x in
+            floatsOnHugePages(count: indices.count * d) { out in
+                for (r, i) in indices.enumerated() {
+                    (out.baseAddress! + r * d).initialize(from: x.baseAddress! + i * d, count: d)
+                }
+            }
+        }
         var out = Dataset(features: f, labels: indices.map { labels[$0] }, classes: classes, featureNames: featureNames)
         out.unseenLabels = unseenLabels
         out.weights = weights.map { w in indices.map { w[$0] } }
@@ -84,6 +88,7 @@ public struct LabeledTable: Sendable {
         let position = names.map { column[$0]! }
         let d = names.count, rows = count
         let out = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
+            adviseHugePages(UnsafeMutableRawBufferPointer(out))
             features.withUnsafeBufferPointer { from in
                 for r in 0..<rows {
                     let source = from.baseAddress! + r * d, target = out.baseAddress! + r * d
@@ -99,16 +104,16 @@ public struct LabeledTable: Sendable {
     func removingColumn(_ j: Int) -> (table: LabeledTable, column: [Float]) {
         let d = featureNames.count, rows = count
         precondition(j >= 0 && j < d)
-        var kept = [Float]()
-        kept.reserveCapacity(rows * (d - 1))
         var column = [Float]()
         column.reserveCapacity(rows)
-        features.withUnsafeBufferPointer { x in
-            for r in 0..<rows {
-                let row = x.baseAddress! + r * d
-                kept.append(contentsOf: UnsafeBufferPointer(start: row, count: j))
-                column.append(row[j])
-                kept.append(contentsOf: UnsafeBufferPointer(start: row + j + 1, count: d - j - 1))
+        let kept = features.withUnsafeBufferPointer { x in
+            floatsOnHugePages(count: rows * (d - 1)) { out in
+                for r in 0..<rows {
+                    let row = x.baseAddress! + r * d, target = out.baseAddress! + r * (d - 1)
+                    target.initialize(from: row, count: j)
+                    column.append(row[j])
+                    (target + j).initialize(from: row + j + 1, count: d - j - 1)
+                }
             }
         }
         var names = featureNames

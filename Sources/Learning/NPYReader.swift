@@ -37,14 +37,14 @@ public enum NPYReader {
         case .float32:
             values = try readFloat32(handle, count: count, path: path)
         case .float64:
-            values = [Float](repeating: 0, count: count)
+            values = zerosOnHugePages(count: count)
             try readConverting(handle, count: count, elementBytes: 8, path: path) { raw, n, start in
                 for i in 0..<n {
                     values[start + i] = Float(raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self))
                 }
             }
         case .int(let bytes, let signed):
-            values = [Float](repeating: 0, count: count)
+            values = zerosOnHugePages(count: count)
             try readConverting(handle, count: count, elementBytes: bytes, path: path) { raw, n, start in
                 for i in 0..<n { values[start + i] = Float(integer(raw, i, bytes, signed)) }
             }
@@ -222,6 +222,7 @@ public enum NPYReader {
         var failed = false
         let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
+            adviseHugePages(raw)
             var done = 0
             while done < raw.count {
                 let n = Foundation.read(handle.fileDescriptor, raw.baseAddress! + done, min(raw.count - done, 1 << 26))

@@ -17,7 +17,7 @@ public enum SyntheticData {
     static func plane(_ spec: SyntheticSpec) -> LabeledTable {
         var rng = SplitMix64(seed: spec.seed)
         let d = spec.features, k = spec.classes
-        var features = [Float](repeating: 0, count: spec.samples * d)
+        var features = zerosOnHugePages(count: spec.samples * d)
         var labels = [String]()
         labels.reserveCapacity(spec.samples)
         for r in 0..<spec.samples {
@@ -50,7 +50,7 @@ public enum SyntheticData {
         let d = spec.features, k = spec.classes
         var centres = [Double](repeating: 0, count: k * d)
         for i in centres.indices { centres[i] = rng.nextGaussian() }
-        var features = [Float](repeating: 0, count: spec.samples * d)
+        var features = zerosOnHugePages(count: spec.samples * d)
         var labels = [String]()
         labels.reserveCapacity(spec.samples)
         var next = 0
