@@ -15,6 +15,13 @@ func loadLanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUna
 @inline(__always)
 func storeLanes(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
+#if DEBUG
+/// A no-op in debug builds, where the sanitizers run: ThreadSanitizer's instrumentation lets
+/// every call in a function unwind, and LLVM rejects an intrinsic called that way. Prefetching
+/// changes no result, only speed.
+@inline(__always)
+func prefetch(_ p: UnsafePointer<Float>) {}
+#else
 /// LLVM's prefetch intrinsic, reached by its symbol name: Swift has no prefetch of its own.
 /// Arguments: address, 0 = read, locality 0...3 (3 = keep in every cache level), 1 = data.
 @_silgen_name("llvm.prefetch.p0")
@@ -22,9 +29,10 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 
 /// Asks the cache to fetch the line holding `p` ahead of its use (`prefetcht0` on x86-64).
 /// Unlike a load it never waits for memory, so a kernel can pull in the rows it reads next
-/// while it computes on the rows it has.
+/// while it computes on the rows it has. (Release builds only: see the debug version.)
 @inline(__always)
 func prefetch(_ p: UnsafePointer<Float>) { llvmPrefetch(UnsafeRawPointer(p), 0, 3, 1) }
+#endif
 
 /// Sum of the lanes as a tree of halves (the standard library's `sum()` is a serial chain).
 @inline(__always)
