@@ -11,6 +11,17 @@ import Synchronization
 /// everyone, the calling thread included, takes shards by compare-and-swap on that word, and
 /// the caller waits until all shards are *finished*, never for helpers to arrive: a helper that
 /// is slow to start, or never starts, blocks nothing.
+///
+/// A helper that has *taken* a shard must finish it, though. On a shared machine a helper's
+/// core can be taken away for milliseconds in the middle of a shard (another process, or the
+/// host running another guest on that virtual CPU), and every call then waits for it: two
+/// workers ran W3 up to 25% slower than one. So the team adapts how many helpers take shards
+/// (``adapt(busy:waited:)``): after a call in which the caller, out of shards, waited longer
+/// for the helpers than it had worked itself, one helper stops taking shards; after
+/// `probeAfter` calls without such a wait one comes back, and each drop doubles `probeAfter`
+/// (up to 4096 calls, about a second of W3), which halves back after quiet stretches. With no
+/// helper left the caller runs the calls alone, publishing nothing. Results do not change:
+/// they never depend on which thread runs a shard.
 final class WorkerTeam: @unchecked Sendable {
     /// Bits of the job word: generation (24) | shard count (20) | next shard (20).
     private static let indexBits: UInt64 = 20
@@ -26,13 +37,28 @@ final class WorkerTeam: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
     private var generation: UInt64 = 0  // touched by the caller only, under `inUse`
+    private let helperCount: Int
+    /// Helpers 0..<activeHelpers take shards; the others sleep through jobs.
+    private let activeHelpers: Atomic<Int>
+    // Adaptation state, touched by the caller only, under `inUse`.
+    private var cleanCalls = 0
+    private var probeAfter = WorkerTeam.minProbe
+    static let minProbe = 16
+    static let maxProbe = 4096
+    /// A wait shorter than this never counts as a lag (nanoseconds).
+    static let lagFloor: UInt64 = 20_000
+
+    /// The number of helpers that take shards now (all of them unless some lagged).
+    var activeHelperCount: Int { activeHelpers.load(ordering: .relaxed) }
     /// Polls of the job word before a helper sleeps (tens of microseconds).
     private let spinLimit = 20_000
 
     init(helpers: Int) {
         precondition(helpers >= 1)
+        helperCount = helpers
+        activeHelpers = Atomic(helpers)
         DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: helpers) { _ in self.helperLoop() }
+            DispatchQueue.concurrentPerform(iterations: helpers) { index in self.helperLoop(index: index) }
             self.exited.signal()
         }
     }
@@ -51,6 +77,13 @@ final class WorkerTeam: @unchecked Sendable {
         precondition(count >= 1 && count <= Self.maxShards)
         guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { inUse.store(false, ordering: .releasing) }
+        if activeHelpers.load(ordering: .relaxed) == 0 {
+            // Every helper lagged: the caller runs the shards alone until the next probe.
+            adapt(busy: 1, waited: 0)
+            return false
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var ownDone = start
         withoutActuallyEscaping(body) { body in
             let job = Job(body)
             withExtendedLifetime(job) {
@@ -64,6 +97,7 @@ final class WorkerTeam: @unchecked Sendable {
                     job.body(shard)
                     finished.add(1, ordering: .releasing)
                 }
+                ownDone = DispatchTime.now().uptimeNanoseconds
                 var polls = 0
                 while finished.load(ordering: .acquiring) < count {
                     polls += 1
@@ -71,8 +105,33 @@ final class WorkerTeam: @unchecked Sendable {
                 }
             }
         }
+        adapt(busy: ownDone - start, waited: DispatchTime.now().uptimeNanoseconds - ownDone)
         return true
     }
+
+    /// Drops a helper after a call in which the caller, out of shards, waited longer for the
+    /// helpers' last shards than it had worked itself (and over ``lagFloor``): with shards of
+    /// similar size that wait is at most about one shard, so a longer one means a helper stood
+    /// still. Brings one back after `probeAfter` calls without such a wait.
+    /// - Parameters: busy, waited: nanoseconds of the caller's own shards and of its wait.
+    private func adapt(busy: UInt64, waited: UInt64) {
+        let active = activeHelpers.load(ordering: .relaxed)
+        if waited > busy && waited > Self.lagFloor {
+            if active > 0 { activeHelpers.store(active - 1, ordering: .relaxed) }
+            probeAfter = min(probeAfter * 2, Self.maxProbe)
+            cleanCalls = 0
+            return
+        }
+        cleanCalls += 1
+        guard cleanCalls >= probeAfter else { return }
+        cleanCalls = 0
+        if active < helperCount {
+            activeHelpers.store(active + 1, ordering: .relaxed)
+        } else {
+            probeAfter = max(Self.minProbe, probeAfter / 2)
+        }
+    }
+
 
     private func wakeSleepers() {
         let n = sleepers.exchange(0, ordering: .sequentiallyConsistent)
@@ -92,17 +151,22 @@ final class WorkerTeam: @unchecked Sendable {
         }
     }
 
-    private func helperLoop() {
+    private func helperLoop(index: Int) {
         var seen = word.load(ordering: .acquiring) >> (2 * Self.indexBits)
         while true {
-            // Wait for a new generation: spin, then sleep.
+            // Wait for a new generation: spin, then sleep (at once while this helper takes no
+            // shards, so that it spends no time on a core that is wanted elsewhere).
             var polls = 0
             while true {
                 if stopping.load(ordering: .relaxed) { return }
                 let g = word.load(ordering: .acquiring) >> (2 * Self.indexBits)
-                if g != seen { seen = g; break }
+                if g != seen {
+                    seen = g
+                    if index < activeHelpers.load(ordering: .relaxed) { break }
+                    continue
+                }
                 polls += 1
-                if polls < spinLimit { continue }
+                if polls < spinLimit && index < activeHelpers.load(ordering: .relaxed) { continue }
                 polls = 0
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 let now = word.load(ordering: .sequentiallyConsistent) >> (2 * Self.indexBits)
