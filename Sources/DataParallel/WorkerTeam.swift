@@ -132,7 +132,6 @@ final class WorkerTeam: @unchecked Sendable {
         }
     }
 
-
     private func wakeSleepers() {
         let n = sleepers.exchange(0, ordering: .sequentiallyConsistent)
         for _ in 0..<n { wake.signal() }

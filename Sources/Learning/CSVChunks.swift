@@ -112,8 +112,7 @@ extension CSVReader {
 
             // Pass 2: every chunk parses into its rows of the result.
             let failure = CSVFirstFailure()
-            features = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
-                adviseHugePages(UnsafeMutableRawBufferPointer(out))
+            features = floatsOnHugePages(count: rows * d) { out in
                 // No rows: every line is blank, nothing to parse and nothing that can fail.
                 guard let target = out.baseAddress, rows > 0 else { return }
                 let parse = { (c: Int) -> CSVChunkResult in
@@ -129,7 +128,6 @@ extension CSVReader {
                 }
                 // Rows of a failed parse may be unwritten; the array is then thrown away (and
                 // Float needs no initialisation to be discarded).
-                initialized = rows * d
             }
         }
 

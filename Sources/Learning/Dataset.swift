@@ -87,15 +87,13 @@ public struct LabeledTable: Sendable {
         for (i, name) in have.enumerated() { column[name] = i }
         let position = names.map { column[$0]! }
         let d = names.count, rows = count
-        let out = [Float](unsafeUninitializedCapacity: rows * d) { out, initialized in
-            adviseHugePages(UnsafeMutableRawBufferPointer(out))
+        let out = floatsOnHugePages(count: rows * d) { out in
             features.withUnsafeBufferPointer { from in
                 for r in 0..<rows {
                     let source = from.baseAddress! + r * d, target = out.baseAddress! + r * d
                     for (j, p) in position.enumerated() { (target + j).initialize(to: source[p]) }
                 }
             }
-            initialized = rows * d
         }
         return LabeledTable(features: out, labels: labels, featureNames: names, file: file, weights: weights)
     }

@@ -104,12 +104,12 @@ func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer
             k += width
         }
     } else {
+        // Which output block prefetches which of the next two rows: the first two blocks one
+        // each, or the only block both.
+        let single = o <= 5
         var i = 0
         while i < count {
             let next = i + 4 <= count
-            // Which output block prefetches which of the next two rows: the first two blocks
-            // one each, or the only block both.
-            let single = o <= 5
             var k = 0, pass = 0
             while k < o {
                 let width = min(5, o - k)

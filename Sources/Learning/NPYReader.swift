@@ -220,9 +220,8 @@ public enum NPYReader {
 
     private static func readFloat32(_ handle: FileHandle, count: Int, path: String) throws(LearningError) -> [Float] {
         var failed = false
-        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let values = floatsOnHugePages(count: count) { buffer in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            adviseHugePages(raw)
             var done = 0
             while done < raw.count {
                 let n = Foundation.read(handle.fileDescriptor, raw.baseAddress! + done, min(raw.count - done, 1 << 26))
@@ -230,7 +229,6 @@ public enum NPYReader {
                 done += n
             }
             if failed { raw.initializeMemory(as: UInt8.self, repeating: 0) }
-            initialized = count
         }
         if failed { throw .data(file: path, line: nil, message: "the file is shorter than its header says (truncated?)") }
         return values
