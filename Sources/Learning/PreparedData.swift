@@ -75,18 +75,9 @@ public struct PreparedData: Sendable {
                 test = LabeledTable(features: t.features, labels: labels, featureNames: featureNames, file: testPath)
                     .encoded(classes: classes)
             }
-        } else if d.testFraction > 0 {
-            let split = Splitting.stratified(labels: all.labels, classCount: classes.count,
-                                             testFraction: d.testFraction, seed: config.training.seed)
-            test = all.subset(split.test)
-            all = all.subset(split.train)
         }
-        var validation: Dataset? = nil
-        if config.training.earlyStopping {
-            let split = Splitting.validation(labels: all.labels, classCount: classes.count, options: config.training)
-            validation = all.subset(split.test)
-            all = all.subset(split.train)
-        }
+        var validation = Splitting.holdOut(&all, test: &test, classCount: classes.count, testFraction: d.testFraction,
+                                           options: config.training)
         if allFeaturesConstant(all) { throw .allFeaturesConstant(file: source, rows: all.count) }
         var scaler: Standardizer? = nil
         if let initial {

@@ -60,18 +60,9 @@ public struct PreparedSparseData: Sendable {
         var test: SparseDataset? = nil
         if let testPath = d.test {
             test = SparseDataset(try LIBSVMReader.read(path: testPath, featureCount: all.featureCount), classes: classes)
-        } else if d.testFraction > 0 {
-            let split = Splitting.stratified(labels: all.labels, classCount: classes.count, testFraction: d.testFraction,
-                                             seed: config.training.seed)
-            test = all.subset(split.test)
-            all = all.subset(split.train)
         }
-        var validation: SparseDataset? = nil
-        if config.training.earlyStopping {
-            let split = Splitting.validation(labels: all.labels, classCount: classes.count, options: config.training)
-            validation = all.subset(split.test)
-            all = all.subset(split.train)
-        }
+        var validation = Splitting.holdOut(&all, test: &test, classCount: classes.count, testFraction: d.testFraction,
+                                           options: config.training)
         if all.allFeaturesConstant { throw .allFeaturesConstant(file: path, rows: all.count) }
         let scaler = initial != nil ? initial!.scaler : (d.standardize ? Standardizer(fittingScaleOnly: all) : nil)
         if let scaler {
