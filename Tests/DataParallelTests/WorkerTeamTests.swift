@@ -7,12 +7,28 @@ import Testing
 /// that sleeps): it stops handing that helper shards, runs alone meanwhile, and takes it back
 /// once calls are quick again.
 @Suite struct WorkerTeamAdaptationTests {
-    /// Runs calls whose shards sleep 1 ms on the calling thread and 30 ms on a helper, until
+    /// Runs calls whose shards sleep 1 ms on the calling thread and 200 ms on a helper, until
     /// the team has dropped its helper; returns whether it did within `calls` calls.
+    ///
+    /// The caller's first shard waits (up to a second) until the helper has taken a shard:
+    /// when the tests run side by side on a busy machine, a helper can take longer to wake
+    /// than the caller takes to run every shard alone, and then no call ever lags.
     private func lagUntilDropped(_ team: WorkerTeam, calls: Int) -> Bool {
         let caller = pthread_self()
         for _ in 0..<calls {
-            _ = team.run(8) { _ in usleep(pthread_equal(pthread_self(), caller) != 0 ? 1_000 : 30_000) }
+            let helperStarted = Atomic<Bool>(false)
+            _ = team.run(8) { _ in
+                if pthread_equal(pthread_self(), caller) == 0 {
+                    helperStarted.store(true, ordering: .sequentiallyConsistent)
+                    usleep(200_000)
+                    return
+                }
+                let deadline = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+                while !helperStarted.load(ordering: .sequentiallyConsistent) && DispatchTime.now().uptimeNanoseconds < deadline {
+                    usleep(50)
+                }
+                usleep(1_000)
+            }
             if team.activeHelperCount == 0 { return true }
         }
         return false
@@ -22,7 +38,7 @@ import Testing
         let team = WorkerTeam(helpers: 1)
         defer { team.stop() }
         #expect(team.activeHelperCount == 1)
-        #expect(lagUntilDropped(team, calls: 20), "the team kept waiting for a helper that took 30 ms per shard")
+        #expect(lagUntilDropped(team, calls: 20), "the team kept waiting for a helper that took 200 ms per shard")
         // Alone now: the team declines calls, and the caller runs the shards (WorkerPool's fallback).
         for _ in 0..<5 {
             #expect(team.run(4) { _ in } == false)
