@@ -42,6 +42,9 @@ public final class ShardBuffers: @unchecked Sendable {
         storage[shard].update(repeating: 0, count: length)
     }
 
+    /// Elements per block of ``reduce(shards:pool:finish:)``: 16 buffers' blocks fit a 32 KB L1.
+    static let reduceBlock = 512
+
     /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree, then calls
     /// `finish(range, total)` on each summed chunk (to consume the total while it is in cache).
     /// The elements are split into chunks that run in parallel; each chunk follows the whole
@@ -56,11 +59,18 @@ public final class ShardBuffers: @unchecked Sendable {
         let chunks = ShardPlan(count: length, grain: 2048, maxShards: 64)
         let buffers = storage
         pool.parallelFor(chunks, cost: 2 * shards * length) { _, range in
-            PairwiseTree.visitPairs(count: shards) { into, from in
-                let a = buffers[into], b = buffers[from]
-                for i in range { a[i] += b[i] }
+            // The tree runs over one block of the chunk at a time, so each block of every
+            // buffer is read from L2 once and then stays in L1 for the whole tree.
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let block = start..<min(start + Self.reduceBlock, range.upperBound)
+                PairwiseTree.visitPairs(count: shards) { into, from in
+                    let a = buffers[into], b = buffers[from]
+                    for i in block { a[i] += b[i] }
+                }
+                finish?(block, buffers[0])
+                start = block.upperBound
             }
-            finish?(range, buffers[0])
         }
         return buffer(0)
     }

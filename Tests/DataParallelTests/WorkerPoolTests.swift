@@ -81,6 +81,27 @@ final class Counter: Sendable {
         }
     }
 
+    @Test func finishSeesEveryElementOnceWithItsTotal() throws {
+        let shards = 8, length = 7850
+        for workers in [1, 2, 3] {
+            let b = ShardBuffers(shardCount: shards, length: length)
+            for s in 0..<shards {
+                let buf = b.buffer(s)
+                for i in 0..<length { buf[i] = Float(s + 1) * Float(i % 97) }
+            }
+            let seen = Mutex([Int](repeating: 0, count: length))
+            let wrong = Mutex(0)
+            b.reduce(shards: shards, pool: try WorkerPool(workers: workers)) { range, total in
+                // 1 + 2 + ... + 8 = 36 copies of i % 97, exact in float32.
+                let bad = range.filter { total[$0] != 36 * Float($0 % 97) }.count
+                wrong.withLock { $0 += bad }
+                seen.withLock { for i in range { $0[i] += 1 } }
+            }
+            #expect(wrong.withLock { $0 } == 0)
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: length))
+        }
+    }
+
     @Test func zeroClearsOneShard() {
         let b = ShardBuffers(shardCount: 2, length: 5)
         b.buffer(0)[3] = 7
