@@ -42,13 +42,15 @@ public final class ShardBuffers: @unchecked Sendable {
         storage[shard].update(repeating: 0, count: length)
     }
 
-    /// Elements per block of ``reduce(shards:pool:finish:)``: 16 buffers' blocks fit a 32 KB L1.
+    /// Elements per block of ``reduce(shards:pool:finish:)``: 16 buffers' blocks (2 KB each) fit
+    /// a 32 KB L1.
     static let reduceBlock = 512
 
-    /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree, then calls
-    /// `finish(range, total)` on each summed chunk (to consume the total while it is in cache).
-    /// The elements are split into chunks that run in parallel; each chunk follows the whole
-    /// tree, so the work split does not change any sum.
+    /// Sums buffers `0..<shards` into buffer 0 along the fixed pairwise tree, calling
+    /// `finish(range, total)` on each block as soon as it is summed (to consume the total while
+    /// it is in cache); the ranges cover every element exactly once.
+    /// The elements are split into chunks that run in parallel, and each chunk into blocks of
+    /// ``reduceBlock``; each block follows the whole tree, so the split does not change any sum.
     /// - Returns: buffer 0, which now holds the total.
     @discardableResult
     public func reduce(shards: Int, pool: WorkerPool,
