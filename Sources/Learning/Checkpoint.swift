@@ -65,8 +65,8 @@ public struct Checkpoint: Sendable {
         guard case .number(let version)? = json["version"], version == version.rounded(), version >= 1 else {
             throw bad("\"version\" is missing or not a positive integer")
         }
-        if Int(version) > formatVersion {
-            throw bad("checkpoint format version \(Int(version)) is newer than this minibatch reads (version \(formatVersion)); upgrade minibatch")
+        if version > Double(formatVersion) {  // compared as doubles: Int(1e300) would trap
+            throw bad("checkpoint format version \(JSONValue.number(version).jsonText) is newer than this minibatch reads (version \(formatVersion)); upgrade minibatch")
         }
         guard case .string(let base)? = json["base_folder"], let configJSON = json["config"] else {
             throw bad("\"config\" or \"base_folder\" is missing")

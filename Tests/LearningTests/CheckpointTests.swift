@@ -130,6 +130,8 @@ import Testing
         let good = try String(contentsOfFile: dir.file("checkpoint"), encoding: .utf8)
         #expect(readError(String(good.prefix(good.count / 2)))?.contains("JSON error") == true)
         #expect(readError(good.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"))?.contains("newer") == true)
+        // A version beyond any integer is an error, not a trap converting it to Int.
+        #expect(readError(good.replacingOccurrences(of: "\"version\":1", with: "\"version\":1e300"))?.contains("newer") == true)
         #expect(readError(good.replacingOccurrences(of: "\"epoch\":2,", with: "\"epoch\":5,"))?.contains("state.epoch") == true)
         #expect(readError("{}")?.contains("not a checkpoint") == true)
         try FileManager.default.removeItem(atPath: dir.file("checkpoint"))
