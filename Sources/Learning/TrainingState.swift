@@ -155,6 +155,8 @@ extension TrainingState {
         guard case .array(let items)? = json["reports"] else { throw bad("state.reports is missing or not an array") }
         for (i, item) in items.enumerated() {
             guard let r = EpochReport(json: item) else { throw bad("state.reports[\(i)] is not an epoch report") }
+            // metrics.jsonl is written from these reports, and report.html requires epochs 1, 2, ...
+            guard r.epoch == i + 1 else { throw bad("state.reports[\(i)] is epoch \(r.epoch), expected epoch \(i + 1)") }
             s.reports.append(r)
         }
         guard s.epoch >= 1, s.reports.count == s.epoch - 1 else { throw bad("state.epoch does not match its reports") }

@@ -133,6 +133,8 @@ import Testing
         // A version beyond any integer is an error, not a trap converting it to Int.
         #expect(readError(good.replacingOccurrences(of: "\"version\":1", with: "\"version\":1e300"))?.contains("newer") == true)
         #expect(readError(good.replacingOccurrences(of: "\"epoch\":2,", with: "\"epoch\":5,"))?.contains("state.epoch") == true)
+        // Reports out of sequence would make a metrics.jsonl that report.html rejects after training.
+        #expect(readError(good.replacingOccurrences(of: "{\"epoch\":1,", with: "{\"epoch\":3,"))?.contains("state.reports[0]") == true)
         #expect(readError("{}")?.contains("not a checkpoint") == true)
         try FileManager.default.removeItem(atPath: dir.file("checkpoint"))
         #expect(readError("")?.contains("JSON error") == true)
