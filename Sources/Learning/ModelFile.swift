@@ -246,7 +246,8 @@ public struct SavedModel: Sendable {
     /// `.npy` labels file; a LIBSVM row always has one) encoded against the classes. The
     /// training data's weight column, if the file has it, is ignored. `format` (or the
     /// extension) says how to read the file; ``loadInput(path:labelsPath:format:)`` keeps
-    /// LIBSVM data sparse.
+    /// LIBSVM data sparse. `labelsPath` is for `.npy` data only: with a CSV or LIBSVM file,
+    /// which hold their labels, it is an error rather than ignored.
     public func loadData(path: String, labelsPath: String? = nil, format: DataFormat = .auto)
         throws(LearningError) -> (data: Dataset, hasLabels: Bool)
     {
@@ -265,6 +266,10 @@ public struct SavedModel: Sendable {
             }
             (features, labels, count) = (npy.features, labelsPath == nil ? nil : npy.labels, npy.count)
         } else {
+            if let labelsPath {
+                throw .data(file: labelsPath, line: nil,
+                            message: "a CSV file holds its own label column ('\(label)'); a labels file is for .npy data")
+            }
             (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label,
                                                                    ignoring: weight.map { [$0] } ?? [])
         }

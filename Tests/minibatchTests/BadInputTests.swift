@@ -161,3 +161,17 @@ struct BadInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("out")).sorted() == ["metrics.jsonl", "model.json", "report.html"])
     }
 }
+
+@Suite("bad input to evaluate and predict")
+struct ScoringBadInputTests {
+    @Test("evaluate --labels with a CSV file: exit 2 naming the labels file, not silently ignored")
+    func labelsFileWithCSVData() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let model = try trainSmallModel(in: box)
+        // The labels file need not exist: the flag is wrong for CSV data either way.
+        let r = try box.run(["evaluate", "--model", model, "--data", "train.csv", "--labels", "labels.npy"])
+        expectOneLineError(r, mentioning: ["labels.npy", "CSV", ".npy data"])
+        #expect(r.stdout.isEmpty, "\(r)")
+    }
+}
