@@ -12,6 +12,9 @@ enum EvaluateCommand {
         let dataPath = try a.required("--data", command: "evaluate")
         let (data, hasLabels) = try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
         guard hasLabels else {
+            if format.resolved(for: dataPath) == .npy {
+                throw UsageError("\(dataPath): a .npy array holds no labels to evaluate against; give them with --labels FILE.npy")
+            }
             throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
         }
         let e = Evaluation(scores: saved.score(data, pool: try WorkerPool(workers: 0)), labels: data.labels,

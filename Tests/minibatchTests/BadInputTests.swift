@@ -174,4 +174,15 @@ struct ScoringBadInputTests {
         expectOneLineError(r, mentioning: ["labels.npy", "CSV", ".npy data"])
         #expect(r.stdout.isEmpty, "\(r)")
     }
+
+    @Test("evaluate on a .npy array without --labels: exit 2 saying to give --labels")
+    func npyWithoutLabels() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let model = try trainSmallModel(in: box, table: DataTable(rows: 30, features: 3))
+        try InputFileTests.npy((0..<15).map { Float($0) }, rows: 5, columns: 3).write(to: box.url("x.npy"))
+        let r = try box.run(["evaluate", "--model", model, "--data", "x.npy"])
+        expectOneLineError(r, mentioning: ["x.npy", "--labels"])
+        #expect(!(r.stderrLines.first ?? "").contains("x.npy:1:"), "a .npy file has no lines: \(r)")
+    }
 }
