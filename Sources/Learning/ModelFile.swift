@@ -163,6 +163,9 @@ public struct SavedModel: Sendable {
         let featureNames = try strings("feature_names")
         guard classes.count >= 2, Set(classes).count == classes.count else { throw bad("\"classes\" must hold at least two distinct names") }
         guard !featureNames.isEmpty else { throw bad("\"feature_names\" is empty") }
+        if let twice = Dictionary(featureNames.map { ($0, 1) }, uniquingKeysWith: +).first(where: { $0.value > 1 })?.key {
+            throw bad("\"feature_names\" holds '\(twice)' twice; the names must be distinct")
+        }
         guard case .string(let label)? = json["label"] else { throw bad("\"label\" is missing or not a string") }
         var weight: String? = nil
         if let w = json["weight"], w != .null {

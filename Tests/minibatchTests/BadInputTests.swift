@@ -185,4 +185,19 @@ struct ScoringBadInputTests {
         expectOneLineError(r, mentioning: ["x.npy", "--labels"])
         #expect(!(r.stderrLines.first ?? "").contains("x.npy:1:"), "a .npy file has no lines: \(r)")
     }
+
+    @Test("a model file naming a feature twice: exit 2 naming the model file, not the data")
+    func modelWithDuplicateFeatureNames() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let model = try trainSmallModel(in: box)
+        let text = try box.read(model)
+        let names = #""feature_names": ["f0","f1","f2"]"#
+        try #require(text.contains(names), "the model file's layout changed: \(text)")
+        try box.write(text.replacingOccurrences(of: names, with: #""feature_names": ["f0","f0","f2"]"#), to: "twice.json")
+        for command in ["evaluate", "predict"] {
+            let r = try box.run([command, "--model", "twice.json", "--data", "train.csv"])
+            expectOneLineError(r, mentioning: ["twice.json", "feature_names", "'f0' twice"])
+        }
+    }
 }
