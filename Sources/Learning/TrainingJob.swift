@@ -91,6 +91,37 @@ public enum TrainingJob {
         return "runs/" + (name.isEmpty ? "run" : name)
     }
 
+    /// Checks before any work that the run's files can be written where they go: the output
+    /// folder, or the nearest of its parents that exists, is a folder, and none of the files
+    /// the run writes is a folder. Otherwise the mistake would surface only after training, as
+    /// a write failure (exit 1) with some of the files already written.
+    static func checkOutputFolder(_ config: Config) throws(LearningError) {
+        let fm = FileManager.default
+        let folder = outputFolder(config)
+        func isFolder(_ path: String) -> Bool? {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: path, isDirectory: &isDir) ? isDir.boolValue : nil
+        }
+        var existing = folder
+        while isFolder(existing) == nil && !existing.isEmpty && existing != "/" {
+            let parent = (existing as NSString).deletingLastPathComponent
+            if parent == existing { break }
+            existing = parent
+        }
+        if isFolder(existing) == false {
+            let what = existing == folder ? "not a folder" : "so '\(folder)' cannot be a folder"
+            throw .config(file: config.file, key: "output.dir",
+                          message: "'\(existing)' is a file, \(what); output.dir (or --out) names the run's output folder")
+        }
+        for name in ["model.json", "metrics.jsonl", TrainingReport.fileName, Checkpoint.fileName] {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if isFolder(path) == true {
+                throw .config(file: config.file, key: "output.dir",
+                              message: "'\(path)' is a folder; the run writes a file of that name in its output folder")
+            }
+        }
+    }
+
     /// Runs the config. Nothing is written unless training succeeds, except checkpoints:
     /// every `control.checkpointEvery` epochs, and when `control.shouldStop` interrupts the
     /// run (then only the checkpoint is written, and the summary's stop reason is
@@ -105,6 +136,7 @@ public enum TrainingJob {
         do { pool = try WorkerPool(workers: config.workers) } catch {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
+        try checkOutputFolder(config)
         if config.data.isSparse {
             return try runSparse(config, pool: pool, initModel: initModel, control: control, onEpoch: onEpoch)
         }

@@ -124,6 +124,38 @@ struct BadInputTests {
         #expect(box.listing() == before)
     }
 
+    @Test("an output folder that is a file, or holds a folder where a file goes: exit 2 before training, nothing written",
+          arguments: ["a file as the folder", "a file above the folder", "model.json is a folder", "metrics.jsonl is a folder"])
+    func unusableOutputFolder(_ setup: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(BadInput.goodCSV, to: "data.csv")
+        try box.write(BadInput.config(), to: "run.json")
+        var out = "out"
+        var mentions: [String]
+        switch setup {
+        case "a file as the folder":
+            try box.write("not a folder\n", to: "out")
+            mentions = ["'out' is a file"]
+        case "a file above the folder":
+            try box.write("not a folder\n", to: "out")
+            out = "out/sub"
+            mentions = ["'out' is a file", "out/sub"]
+        case "model.json is a folder":
+            try FileManager.default.createDirectory(at: box.url("out/model.json"), withIntermediateDirectories: true)
+            mentions = ["out/model.json", "is a folder"]
+        default:
+            try FileManager.default.createDirectory(at: box.url("out/metrics.jsonl"), withIntermediateDirectories: true)
+            mentions = ["out/metrics.jsonl", "is a folder"]
+        }
+        let before = box.listing()
+        // Epochs progress lines would show that training ran before the error.
+        let r = try box.run(["train", "--config", "run.json", "--out", out])
+        expectOneLineError(r, mentioning: ["output.dir"] + mentions)
+        #expect(r.stdout.isEmpty, "\(r)")
+        #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
+    }
+
     @Test("training that diverges fails with exit 1, one line, and writes nothing")
     func divergingTrainingFails() throws {
         let box = try Sandbox()
