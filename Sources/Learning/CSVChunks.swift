@@ -344,7 +344,7 @@ extension CSVReader {
     }
 
     /// The label field at `start`, trimmed as the slow path trims it, and its end (a comma or
-    /// `end`); nil when it is empty.
+    /// `end`); nil when it is empty or not valid UTF-8 (the slow path reports both).
     @inline(__always)
     static func labelField(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (String, UnsafePointer<UInt8>)? {
         var q = start
@@ -354,9 +354,10 @@ extension CSVReader {
             q += 1
         }
         if high & 0x80 != 0 {
-            // Non-ASCII: trim exactly as the slow path does (Unicode spaces).
-            let t = String(decoding: UnsafeBufferPointer(start: start, count: q - start), as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces)
+            // Non-ASCII: trim exactly as the slow path does (Unicode spaces); bytes that are not
+            // UTF-8 go to the slow path, which rejects them.
+            guard let t = String(validating: UnsafeBufferPointer(start: start, count: q - start), as: UTF8.self)?
+                .trimmingCharacters(in: .whitespaces) else { return nil }
             return t.isEmpty ? nil : (t, q)
         }
         var a = start, b = q
@@ -444,7 +445,7 @@ extension CSVReader {
     }
 
     /// The label `start..<end` (a whole unquoted field, commas included) trimmed as the slow
-    /// path trims it; nil when that leaves nothing.
+    /// path trims it; nil when that leaves nothing or the bytes are not valid UTF-8.
     static func quotedLabel(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> String? {
         var high: UInt8 = 0
         var q = start
@@ -453,8 +454,8 @@ extension CSVReader {
             q += 1
         }
         if high & 0x80 != 0 {
-            let t = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces)
+            guard let t = String(validating: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)?
+                .trimmingCharacters(in: .whitespaces) else { return nil }
             return t.isEmpty ? nil : t
         }
         var a = start, b = end

@@ -3,11 +3,19 @@ import Testing
 
 @Suite struct CSVReaderTests {
     func parse(_ text: String, label: String = "label") throws -> LabeledTable {
-        try CSVReader.parse(Array(text.utf8), file: "t.csv", labelColumn: label, requireLabel: true)
+        try parse(bytes: Array(text.utf8), label: label)
+    }
+
+    func parse(bytes: [UInt8], label: String = "label") throws -> LabeledTable {
+        try CSVReader.parse(bytes, file: "t.csv", labelColumn: label, requireLabel: true)
     }
 
     func dataError(_ text: String) -> (line: Int?, message: String)? {
-        do { _ = try parse(text); return nil } catch let e as LearningError {
+        dataError(bytes: Array(text.utf8))
+    }
+
+    func dataError(bytes: [UInt8]) -> (line: Int?, message: String)? {
+        do { _ = try parse(bytes: bytes); return nil } catch let e as LearningError {
             if case .data(_, let line, let message) = e { return (line, message) }
             return nil
         } catch { return nil }
@@ -49,6 +57,25 @@ import Testing
         let e = try #require(dataError(text))
         #expect(e.line == line)
         #expect(e.message.contains(fragment), "message: \(e.message)")
+    }
+
+    /// Text that is not UTF-8 is an error at its line: decoded, Latin-1's "café" and "cafè" both
+    /// became "caf\u{FFFD}", one class, and the model silently learned the wrong labels.
+    @Test func bytesThatAreNotUTF8AreAnErrorAtTheirLine() throws {
+        let cases: [(name: String, bytes: [UInt8], line: Int)] = [
+            ("labels", Array("a,label\n1,caf".utf8) + [0xE9] + Array("\n2,caf".utf8) + [0xE8] + Array("\n".utf8), 2),
+            ("a label on the last line", Array("a,label\n1,x\n2,caf".utf8) + [0xE8], 3),
+            ("a quoted label", Array("a,label\n1,x\n2,\"caf".utf8) + [0xE8] + Array("\"\n".utf8), 3),
+            ("a label before the features", Array("label,a\n".utf8) + [0xFF] + Array(",1\nx,2\n".utf8), 2),
+            ("a header name", Array("a,".utf8) + [0xE9] + Array(",label\n1,2,x\n".utf8), 1),
+        ]
+        for c in cases {
+            let error = dataError(bytes: c.bytes)
+            #expect(error?.line == c.line, "\(c.name): \(String(describing: error))")
+            #expect(error?.message.contains("not valid UTF-8") == true, "\(c.name): \(String(describing: error))")
+        }
+        // Valid UTF-8 beyond ASCII stays accepted, as two classes.
+        #expect(try parse("a,label\n1,café\n2,cafè\n").distinctLabels == ["cafè", "café"])
     }
 
     @Test func emptyAndHeaderOnlyFilesAreErrors() throws {

@@ -79,6 +79,16 @@ enum CSVSerialReference {
     /// Splits one line into fields, honouring double quotes.
     static func splitFields(_ line: ArraySlice<UInt8>, file: String, line number: Int) throws(LearningError) -> [String] {
         var fields: [String] = []
+        /// Field `fields.count + 1` as text. Bytes that are not UTF-8 are an error: decoded, each
+        /// would become U+FFFD, so that two labels in another encoding (Latin-1's "café" and
+        /// "cafè") would silently become one class.
+        func text(_ bytes: [UInt8]) throws(LearningError) -> String {
+            guard let s = String(validating: bytes, as: UTF8.self) else {
+                throw .data(file: file, line: number,
+                            message: "field \(fields.count + 1) is not valid UTF-8 text; save the file as UTF-8")
+            }
+            return s
+        }
         var current: [UInt8] = []
         var i = line.startIndex
         var inQuotes = false
@@ -97,7 +107,8 @@ enum CSVSerialReference {
                     current.append(b)
                 }
             } else if b == UInt8(ascii: ",") {
-                fields.append(String(decoding: current, as: UTF8.self))
+                let field = try text(current)
+                fields.append(field)
                 current.removeAll(keepingCapacity: true)
                 wasQuoted = false
             } else if b == UInt8(ascii: "\"") && current.allSatisfy({ $0 == 0x20 }) && !wasQuoted {
@@ -110,7 +121,8 @@ enum CSVSerialReference {
             i += 1
         }
         if inQuotes { throw .data(file: file, line: number, message: "a quoted field is not closed on this line (a line break inside quotes is not supported)") }
-        fields.append(String(decoding: current, as: UTF8.self))
+        let field = try text(current)
+        fields.append(field)
         return fields
     }
 }

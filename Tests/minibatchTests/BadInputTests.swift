@@ -156,6 +156,23 @@ struct BadInputTests {
         #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
     }
 
+    @Test("labels that are not UTF-8 (a Latin-1 file): exit 2 naming the line, not merged into one class")
+    func labelsThatAreNotUTF8() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        // "café" and "cafè" in Latin-1: decoded as UTF-8 both became "caf\u{FFFD}".
+        var bytes = Array("f0,f1,label\n1,2,x\n".utf8)
+        for (i, accent) in [0xE9, 0xE8, 0xE9, 0xE8].enumerated() {
+            bytes += Array("\(i),\(2 * i + 1),caf".utf8) + [UInt8(accent), 0x0A]
+        }
+        try Data(bytes).write(to: box.url("data.csv"))
+        try box.write(BadInput.config(), to: "run.json")
+        let before = box.listing()
+        let r = try box.run(["train", "--config", "run.json", "--out", "out"])
+        expectOneLineError(r, mentioning: ["data.csv:3:", "UTF-8"])
+        #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
+    }
+
     @Test("training that diverges fails with exit 1, one line, and writes nothing")
     func divergingTrainingFails() throws {
         let box = try Sandbox()
