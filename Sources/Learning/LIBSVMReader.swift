@@ -147,6 +147,11 @@ public enum LIBSVMReader {
             if memchr(base + labelToken.lowerBound, Int32(UInt8(ascii: ",")), labelToken.count) != nil {
                 return fail("multi-label rows ('\(labelText)') are not supported; give one label per row")
             }
+            // Decoded, every byte that is not UTF-8 would become U+FFFD, and distinct labels one class.
+            guard let label = String(validating: UnsafeBufferPointer(start: base + labelToken.lowerBound, count: labelToken.count),
+                                     as: UTF8.self) else {
+                return fail("the label '\(labelText)' is not valid UTF-8 text; save the file as UTF-8")
+            }
             var previous = 0
             var first = true
             while let token = nextToken() {
@@ -198,8 +203,7 @@ public enum LIBSVMReader {
                 previous = index
             }
             largestIndex = max(largestIndex, previous)
-            labels.append(String(decoding: UnsafeBufferPointer(start: base + labelToken.lowerBound, count: labelToken.count),
-                                 as: UTF8.self))
+            labels.append(label)
             rowOffsets.append(columns.count)
             return nil
         }

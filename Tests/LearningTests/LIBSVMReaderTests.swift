@@ -80,6 +80,22 @@ import Testing
         #expect(LIBSVMReference.parse(Array(text.utf8)) == .failure(.init(line: line)))
     }
 
+    /// A label that is not UTF-8 is an error at its line: decoded, Latin-1's "café" and "cafè"
+    /// both became "caf\u{FFFD}", one class.
+    @Test func labelsThatAreNotUTF8AreAnErrorAtTheirLine() throws {
+        let bytes = Array("caf".utf8) + [0xE9] + Array(" 1:1\ncaf".utf8) + [0xE8] + Array(" 2:1\n".utf8)
+        do {
+            let t = try LIBSVMReader.parse(bytes, file: "t.svm", featureCount: nil)
+            Issue.record("read with labels \(t.labels)")
+        } catch {
+            guard case .data(_, let line, let message) = error else { throw error }
+            #expect(line == 1 && message.contains("not valid UTF-8"), "\(error)")
+        }
+        #expect(LIBSVMReference.parse(bytes) == .failure(.init(line: 1)))
+        // Valid UTF-8 beyond ASCII stays accepted, as two classes.
+        #expect(try Self.parse("café 1:1\ncafè 2:1\n").labels == ["café", "cafè"])
+    }
+
     @Test func emptyAndDataLessFilesAreErrors() throws {
         let empty = try #require(Self.error(""))
         #expect(empty.line == nil && empty.message == "the file is empty")

@@ -32,6 +32,7 @@ enum LIBSVMReference {
             guard let label = tokens.first else { continue }
             let fail = Result<Table, LineError>.failure(LineError(line: i + 1))
             if label.contains(UInt8(ascii: ":")) || label.contains(UInt8(ascii: ",")) { return fail }
+            guard let labelText = String(validating: label, as: UTF8.self) else { return fail }
             var row: [Entry] = []
             for (k, token) in tokens.dropFirst().enumerated() {
                 let parts = token.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
@@ -51,7 +52,7 @@ enum LIBSVMReference {
                 guard decimal, let v = Float(parts[1]), v.isFinite else { return fail }
                 row.append(Entry(index: index, bits: v.bitPattern))
             }
-            table.labels.append(String(decoding: label, as: UTF8.self))
+            table.labels.append(labelText)
             table.rows.append(row)
         }
         return .success(table)
