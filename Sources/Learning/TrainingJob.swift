@@ -102,11 +102,11 @@ public enum TrainingJob {
             var isDir: ObjCBool = false
             return fm.fileExists(atPath: path, isDirectory: &isDir) ? isDir.boolValue : nil
         }
+        // Up to the nearest existing path. (NSString's deletingLastPathComponent traps on a
+        // one-character path such as "o" in this Foundation, so the parents are cut by hand.)
         var existing = folder
-        while isFolder(existing) == nil && !existing.isEmpty && existing != "/" {
-            let parent = (existing as NSString).deletingLastPathComponent
-            if parent == existing { break }
-            existing = parent
+        while isFolder(existing) == nil, let slash = existing.lastIndex(of: "/") {
+            existing = String(existing[..<slash])
         }
         if isFolder(existing) == false {
             let what = existing == folder ? "not a folder" : "so '\(folder)' cannot be a folder"
