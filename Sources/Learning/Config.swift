@@ -199,7 +199,9 @@ extension Config {
         } catch {
             throw .configSyntax(file: path, line: error.line, column: error.column, message: error.message)
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        // The folder part, cut by hand: NSString's deletingLastPathComponent traps on a
+        // one-character path such as "c" in this Foundation.
+        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         return try decode(json, file: path, baseFolder: folder)
     }
 

@@ -173,13 +173,13 @@ struct BadInputTests {
         #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
     }
 
-    @Test("a one-character name for the output folder: no crash (Foundation traps cutting such paths)")
+    @Test("one-character names for the config and the output folder: no crash (Foundation traps cutting such paths)")
     func oneCharacterNames() throws {
         let box = try Sandbox()
         defer { box.remove() }
         try box.write(BadInput.goodCSV, to: "data.csv")
-        try box.write(BadInput.config(), to: "run.json")
-        let r = try box.run(["train", "--config", "run.json", "--out", "o", "--quiet"])
+        try box.write(BadInput.config(), to: "c")
+        let r = try box.run(["train", "--config", "c", "--out", "o", "--quiet"])
         #expect(r.exitCode == 0 && box.exists("o/model.json"), "\(r)")
     }
 
