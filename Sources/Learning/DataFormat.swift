@@ -36,9 +36,9 @@ extension DataConfig {
 }
 
 extension Config {
-    /// The checks of `data.format` and `data.features`, and of the options the sparse path
-    /// (LIBSVM training data) cannot honour without O(d) work per step or a dense copy: each
-    /// is a config error naming its key.
+    /// The checks of `data.format`, `data.features` and the `.npy` label keys, and of the
+    /// options the sparse path (LIBSVM training data) cannot honour without O(d) work per step
+    /// or a dense copy: each is a config error naming its key.
     static func checkFormat(_ c: Config, _ r: ConfigReader) throws(LearningError) {
         let d = c.data
         let sparse = d.isSparse
@@ -55,7 +55,22 @@ extension Config {
         if d.features != nil && !sparse {
             throw r.fail("data.features", "only for LIBSVM training data (other formats have their feature count in the file)")
         }
-        guard sparse else { return }
+        if !sparse {
+            // The .npy label keys would be ignored for other data, and another column than the
+            // one meant would silently be the label.
+            let npyTrain = d.train != nil && d.trainFormat == .npy
+            let npyTest = d.test.map { d.format.resolved(for: $0) == .npy } ?? false
+            if d.trainLabels != nil && !npyTrain {
+                throw r.fail("data.train_labels", "only for .npy training data; a CSV file's labels are its data.label column")
+            }
+            if d.testLabels != nil && !npyTest {
+                throw r.fail("data.test_labels", "only for a .npy test file (data.test); a CSV file's labels are its data.label column")
+            }
+            if d.labelColumn != nil && !npyTrain && !npyTest {
+                throw r.fail("data.label_column", "only for .npy data; a CSV file's label column is named by data.label")
+            }
+            return
+        }
         for (key, given) in [("data.label_column", d.labelColumn != nil), ("data.train_labels", d.trainLabels != nil),
                              ("data.test_labels", d.testLabels != nil)] where given {
             throw r.fail(key, "only for .npy data; a LIBSVM row starts with its label")
