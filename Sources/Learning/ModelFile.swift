@@ -229,8 +229,13 @@ public struct SavedModel: Sendable {
             }
             model = .mlp(m)
         }
+        // Required, null when the model was trained without standardisation: a file that lost
+        // the key would otherwise score raw features with weights fitted to standardised ones.
+        guard let s = json["scaler"] else {
+            throw bad("\"scaler\" is missing (null for a model trained without standardisation)")
+        }
         var scaler: Standardizer? = nil
-        if let s = json["scaler"], s != .null {
+        if s != .null {
             let mean = try floatArray(s["mean"], "scaler.mean", count: d)
             let scale = try floatArray(s["scale"], "scaler.scale", count: d)
             guard scale.allSatisfy({ $0 > 0 }) else { throw bad("\"scaler.scale\" must be positive") }

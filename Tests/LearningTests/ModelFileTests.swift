@@ -50,6 +50,12 @@ import Testing
         #expect(modelError { _ in } == nil)
     }
 
+    @Test func theScalerKeyIsRequiredButMayBeNull() throws {
+        // Without the key the model would score raw features with weights fitted to standardised ones.
+        #expect(try #require(modelError { $0.removeAll { $0.key == "scaler" } }).contains("\"scaler\" is missing"))
+        #expect(modelError(replacing("scaler", .null)) == nil)
+    }
+
     @Test func truncatedFileIsAnError() throws {
         let dir = TempFolder()
         defer { dir.cleanup() }
