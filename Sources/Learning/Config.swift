@@ -253,7 +253,11 @@ extension Config {
                 if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", min: 2, max: 100_000_000) }
                 if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", min: 1, max: 1_000_000) }
                 if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", min: 2, max: 100_000) }
-                if let v = s["noise"] { spec.noise = try r.number(v, "data.synthetic.noise", min: 0, allowed: "a number >= 0") }
+                // Bounded so that the float32 features stay finite (a Gaussian draw times 1e30
+                // is far below float32's 3.4e38); larger noise made every value infinite.
+                if let v = s["noise"] {
+                    spec.noise = try r.number(v, "data.synthetic.noise", min: 0, max: 1e30, allowed: "a number from 0 to 1e30")
+                }
                 if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", min: 0, max: Int(maxSeed))) }
                 if spec.shape != .blobs && spec.features < 2 {
                     throw .config(file: file, key: "data.synthetic.features", message: "\"\(spec.shape.rawValue)\" needs at least 2 features")

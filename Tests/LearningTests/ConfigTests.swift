@@ -134,6 +134,7 @@ import Testing
         (#"{"data": {"synthetic": {"shape": "moons"}}}"#, "data.synthetic.shape", "\"rings\""),
         (#"{"data": {"synthetic": {"shape": "xor", "classes": 3}}}"#, "data.synthetic.classes", "2 classes"),
         (#"{"data": {"synthetic": {"shape": "rings", "features": 1}}}"#, "data.synthetic.features", "at least 2"),
+        (#"{"data": {"synthetic": {"noise": 1e300}}}"#, "data.synthetic.noise", "from 0 to 1e30"),
     ])
     func badValuesNameTheKeyAndWhatIsAllowed(text: String, key: String, fragment: String) throws {
         let e = try #require(configError(text))
