@@ -18,6 +18,8 @@ public struct SparseTable: Sendable, Equatable {
     public var featureCount: Int
     /// The file the table came from, for messages.
     public var file: String
+    /// The line of the first row with the largest index (nil for a table not read from a file).
+    public var largestIndexLine: Int? = nil
 
     public init(rowOffsets: [Int], columns: [Int32], values: [Float], labels: [String], featureCount: Int, file: String) {
         precondition(rowOffsets.count == labels.count + 1 && rowOffsets.first == 0 && rowOffsets.last == values.count)
@@ -95,8 +97,10 @@ public enum LIBSVMReader {
             throw .data(file: file, line: nil,
                         message: bytes.isEmpty ? "the file is empty" : "no data rows (each row is a line 'label index:value ...')")
         }
-        return SparseTable(rowOffsets: parser.rowOffsets, columns: parser.columns, values: parser.values, labels: parser.labels,
-                           featureCount: featureCount ?? parser.largestIndex, file: file)
+        var table = SparseTable(rowOffsets: parser.rowOffsets, columns: parser.columns, values: parser.values,
+                                labels: parser.labels, featureCount: featureCount ?? parser.largestIndex, file: file)
+        table.largestIndexLine = parser.largestIndexLine
+        return table
     }
 
     /// The table under construction and the rules of one line.
@@ -108,6 +112,7 @@ public enum LIBSVMReader {
         var values: [Float] = []
         var labels: [String] = []
         var largestIndex = 0
+        var largestIndexLine: Int? = nil
 
         init(file: String, limit: Int?) {
             self.file = file
@@ -202,7 +207,7 @@ public enum LIBSVMReader {
                 values.append(value)
                 previous = index
             }
-            largestIndex = max(largestIndex, previous)
+            if previous > largestIndex { (largestIndex, largestIndexLine) = (previous, line) }
             labels.append(label)
             rowOffsets.append(columns.count)
             return nil

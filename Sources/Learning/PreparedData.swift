@@ -29,6 +29,7 @@ public struct PreparedData: Sendable {
         let d = config.data
         var table: LabeledTable
         if let spec = d.synthetic {
+            try checkMemory(spec, configFile: config.file)
             table = SyntheticData.generate(spec)
         } else if let npy = try TableLoading.load(path: d.train!, label: d.label, labels: d.trainLabels, labelColumn: d.labelColumn,
                                                              format: d.format) {
@@ -114,6 +115,17 @@ public struct PreparedData: Sendable {
     }
 
     /// The model kind for `type` and `k` classes.
+    /// Refuses, before generating it, a synthetic data set whose samples x features floats
+    /// need more memory than the machine has (see ``MemoryBudget``); the error names
+    /// `data.synthetic.samples`.
+    static func checkMemory(_ spec: SyntheticSpec, configFile: String,
+                            available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
+        let bytes = MemoryBudget.denseDataBytes(samples: spec.samples, features: spec.features)
+        guard let shortfall = MemoryBudget.shortfall(needs: bytes, available: available) else { return }
+        throw .config(file: configFile, key: "data.synthetic.samples",
+                      message: "the data, \(spec.samples) samples x \(spec.features) features, \(shortfall)")
+    }
+
     static func modelKind(_ type: ModelType, classCount k: Int, configFile: String) throws(LearningError) -> LinearModelKind {
         switch type {
         case .auto: return k == 2 ? .logistic : .softmax

@@ -53,6 +53,7 @@ public struct PreparedSparseData: Sendable {
                         message: "the labels hold only one class ('\(classes.first ?? "")'); a classifier needs at least two")
         }
         try config.training.classWeight?.check(classes: classes, configFile: config.file)
+        if initial == nil { try checkMemory(config, table: table, classCount: classes.count) }
         var all = SparseDataset(table, classes: classes)
         if let weights = d.trainWeights {
             all.weights = try TableLoading.loadWeights(path: weights, rows: all.count, features: path)
@@ -72,6 +73,25 @@ public struct PreparedSparseData: Sendable {
         }
         return PreparedSparseData(train: all, test: test, validation: validation, scaler: scaler, label: d.label,
                                   source: path)
+    }
+
+    /// Refuses, before any per-feature array is allocated, a feature count whose model needs
+    /// more memory than the machine has (see ``MemoryBudget``): the error names `data.features`
+    /// when that key set the count, else the line of the row with the largest index.
+    static func checkMemory(_ config: Config, table: SparseTable, classCount k: Int,
+                            available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
+        let kind = try PreparedData.modelKind(config.modelType, classCount: k, configFile: config.file)
+        let outputs = kind == .logistic ? 1 : k
+        let d = table.featureCount
+        let bytes = MemoryBudget.sparseLinearBytes(features: d, outputs: outputs, standardize: config.data.standardize,
+                                                   rows: table.count, entries: table.values.count)
+        guard let shortfall = MemoryBudget.shortfall(needs: bytes, available: available) else { return }
+        let model = "a model of \(d) features x \(outputs) output\(outputs == 1 ? "" : "s")"
+        if config.data.features != nil {
+            throw .config(file: config.file, key: "data.features", message: "\(model) \(shortfall)")
+        }
+        throw .data(file: table.file, line: table.largestIndexLine,
+                    message: "feature index \(d) makes \(model), which \(shortfall)")
     }
 
     /// model.json's class counts of each split (see ``PreparedData/classCountsJSON``).

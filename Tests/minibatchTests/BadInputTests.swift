@@ -91,6 +91,20 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         configText("logistic model with 3 classes", config(model: #""type": "logistic""#),
                    mentions: ["run.json", "model.type", "3"]),
         configText("no training data named", "{\"training\": {\"epochs\": 1}}\n", mentions: ["run.json", "data.train"]),
+        // Sizes each within their limits whose products need more memory than any machine has
+        // (10^13 to 10^15 bytes): refused from the sizes, before allocating (these runs used to
+        // be killed by the system, or abort with "failed to allocate").
+        BadInput(name: "LIBSVM index 2^31 - 1 with 10000 classes: a model beyond any memory",
+                 files: ["data.svm": (0..<10_000).map { i in i == 6 ? "6 2147483647:1\n" : "\(i) \(i % 7 + 1):1\n" }.joined(),
+                         "run.json": config(train: "data.svm")],
+                 mentions: ["data.svm:7:", "feature index 2147483647", "10000 outputs", "GB", "this machine's"]),
+        configText("synthetic samples x features beyond any memory",
+                   #"{"data": {"synthetic": {"samples": 100000000, "features": 1000000}}, "output": {"dir": "out"}}"#,
+                   mentions: ["run.json", "data.synthetic.samples", "GB", "this machine's"]),
+        configText("network layers beyond any memory",
+                   #"{"data": {"synthetic": {"samples": 50, "features": 4}}, "model": {"type": "mlp", "hidden": ["#
+                       + Array(repeating: "100000", count: 64).joined(separator: ", ") + #"]}, "output": {"dir": "out"}}"#,
+                   mentions: ["run.json", "model.hidden", "GB", "this machine's"]),
         BadInput(name: "test file with a missing feature column",
                  files: ["data.csv": goodCSV, "test.csv": "f0,f1,label\n1,2,red\n",
                          "run.json": config().replacingOccurrences(of: #""test_fraction": 0"#, with: #""test": "test.csv""#)],
