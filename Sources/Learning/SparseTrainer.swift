@@ -85,11 +85,12 @@ public final class SparseTrainer {
         var w = SparseLinearWeights(start)
         var st = resume ?? TrainingState(parameters: start.parameters, seed: options.seed)
         if let resume {
-            guard resume.parameters.count == start.parameters.count, resume.optimizerBuffers.isEmpty,
-                  resume.l1Received.count == (l1 == nil ? 0 : start.weightCount), resume.averaged == nil,
-                  resume.weightScale.isFinite, resume.weightScale != 0
-            else {
-                throw .training(message: "the checkpoint does not match this model and these training options")
+            try resume.checkFits(parameters: start.parameters.count, optimizerBuffers: 0,
+                                 l1Received: l1 == nil ? 0 : start.weightCount, averaging: false, rows: n,
+                                 file: control.checkpointFile)
+            guard resume.weightScale.isFinite, resume.weightScale != 0 else {
+                throw .modelFile(file: control.checkpointFile,
+                                 message: "state.weight_scale is \(resume.weightScale); the sparse path needs a finite, non-zero scale")
             }
             w = SparseLinearWeights(kind: start.kind, featureCount: d, classCount: start.classCount,
                                     parameters: resume.parameters, scale: resume.weightScale)

@@ -168,13 +168,9 @@ public final class Trainer {
 
         var st = resume ?? TrainingState(parameters: model.parameters, seed: options.seed)
         if let resume {
-            guard resume.parameters.count == model.parameters.count,
-                  resume.optimizerBuffers.count == optimizer.stateCount,
-                  resume.l1Received.count == (l1 == nil ? 0 : weightCount),
-                  (resume.averaged == nil) == (options.averageAfter == nil)
-            else {
-                throw .training(message: "the checkpoint does not match this model and these training options")
-            }
+            try resume.checkFits(parameters: model.parameters.count, optimizerBuffers: optimizer.stateCount,
+                                 l1Received: l1 == nil ? 0 : weightCount, averaging: options.averageAfter != nil, rows: n,
+                                 file: control.checkpointFile)
             model.parameters = resume.parameters
             optimizer.restore(resume.optimizerBuffers)
             l1?.restore(total: resume.l1Total, received: resume.l1Received)
@@ -354,6 +350,8 @@ public struct TrainingControl {
     public var shouldStop: () -> Bool
     /// Called after every step.
     public var onProgress: ((TrainingProgress) -> Void)?
+    /// The checkpoint file a `resume` state was read from, named in errors about it.
+    public var checkpointFile = "<checkpoint>"
 
     public init(checkpointEvery: Int? = nil, onCheckpoint: @escaping (TrainingState) throws(LearningError) -> Void = { _ in },
                 shouldStop: @escaping () -> Bool = { false }, onProgress: ((TrainingProgress) -> Void)? = nil) {

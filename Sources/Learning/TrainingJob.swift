@@ -76,8 +76,9 @@ extension JobControl {
         let checkpoint = { (state: TrainingState) throws(LearningError) in
             try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
         }
-        let control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
+        var control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
                                       onProgress: onProgress)
+        if resume != nil { control.checkpointFile = Checkpoint.path(in: folder) }
         return (control, checkpoint)
     }
 }

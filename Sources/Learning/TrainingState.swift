@@ -71,6 +71,37 @@ public struct TrainingState: Sendable, Equatable {
     }
 }
 
+extension TrainingState {
+    /// Checks that a state read from a checkpoint fits the run that resumes it before any step
+    /// is taken: every array has the length this model and these training options give it,
+    /// and the position lies inside an epoch of `rows` rows. A checkpoint edited by hand, or
+    /// one of another model or options, would otherwise train wrong or trap.
+    /// - Parameters:
+    ///   - parameters: the model's parameter count (also that of `best_parameters` and `averaged`).
+    ///   - optimizerBuffers: the optimizer's floats of state (0 for plain SGD).
+    ///   - l1Received: the l1 truncation's floats (0 without an l1 part).
+    ///   - averaging: whether the options average the parameters.
+    /// - Throws: a model-file error naming `file` and the key, e.g. state.parameters.
+    func checkFits(parameters: Int, optimizerBuffers: Int, l1Received: Int, averaging: Bool, rows: Int,
+                   file: String) throws(LearningError) {
+        func fail(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
+        func check(_ key: String, _ count: Int?, _ expected: Int?, _ why: String) throws(LearningError) {
+            guard count != expected else { return }
+            let has = count.map { "holds \($0) numbers" } ?? "is null"
+            let needs = expected.map { "\($0) numbers" } ?? "null"
+            throw fail("state.\(key) \(has); \(why) needs \(needs) (the checkpoint does not match this model and these training options)")
+        }
+        try check("parameters", self.parameters.count, parameters, "this model")
+        try check("optimizer", self.optimizerBuffers.count, optimizerBuffers, "the optimizer")
+        try check("l1_received", self.l1Received.count, l1Received, "the l1 penalty")
+        try check("averaged", averaged?.count, averaging ? parameters : nil, "training.average")
+        if let best = bestParameters { try check("best_parameters", best.count, parameters, "this model") }
+        guard position < rows else {
+            throw fail("state.position is \(position), but an epoch has \(rows) training rows (positions 0 to \(rows - 1))")
+        }
+    }
+}
+
 // MARK: - JSON
 
 extension TrainingState {

@@ -139,4 +139,33 @@ import Testing
         try FileManager.default.removeItem(atPath: dir.file("checkpoint"))
         #expect(readError("")?.contains("JSON error") == true)
     }
+
+    @Test("a resumed state that does not fit the run is an error naming the checkpoint and the key")
+    func statesThatDoNotFitAreErrors() throws {
+        var s = TrainingState(parameters: [Float](repeating: 0, count: 12), seed: 1)
+        func problem(_ s: TrainingState, optimizer: Int = 0, l1: Int = 0, averaging: Bool = false) -> String? {
+            do {
+                try s.checkFits(parameters: 12, optimizerBuffers: optimizer, l1Received: l1, averaging: averaging, rows: 60,
+                                file: "run/checkpoint")
+                return nil
+            } catch {
+                guard case .modelFile("run/checkpoint", let message) = error else { return "\(error)" }
+                return message
+            }
+        }
+        #expect(problem(s) == nil)
+        #expect(problem(s, optimizer: 12)?.hasPrefix("state.optimizer holds 0 numbers; the optimizer needs 12") == true)
+        #expect(problem(s, l1: 8)?.hasPrefix("state.l1_received holds 0 numbers") == true)
+        #expect(problem(s, averaging: true)?.hasPrefix("state.averaged is null") == true)
+        s.position = 59
+        #expect(problem(s) == nil)
+        s.position = 60
+        #expect(problem(s)?.hasPrefix("state.position is 60") == true)
+        s.position = 0
+        s.bestParameters = [1]
+        #expect(problem(s)?.hasPrefix("state.best_parameters holds 1 numbers") == true)
+        s.bestParameters = nil
+        s.parameters.removeLast()
+        #expect(problem(s)?.hasPrefix("state.parameters holds 11 numbers; this model needs 12") == true)
+    }
 }

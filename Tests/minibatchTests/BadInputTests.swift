@@ -132,6 +132,34 @@ struct BadInputTests {
         #expect(box.listing() == before, "files appeared: \(Set(box.listing()).subtracting(before).sorted())")
     }
 
+    @Test("a checkpoint that does not fit the model or the data: exit 2 naming the checkpoint and the key, nothing written",
+          arguments: [
+              ("parameters", "state.parameters"), ("optimizer", "state.optimizer"), ("l1_received", "state.l1_received"),
+              ("best_parameters", "state.best_parameters"), ("position", "state.position"),
+          ])
+    func checkpointThatDoesNotFit(_ member: String, _ key: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(DataTable(rows: 60).csv(), to: "train.csv")
+        try box.writeJSON(Configs.basic(epochs: 3), to: "run.json")
+        let r0 = try box.run(["train", "--config", "run.json", "--out", "c", "--checkpoint-every", "1", "--quiet"])
+        #expect(r0.exitCode == 0, "\(r0)")
+        var checkpoint = try JSONRead.object(try box.read("c/checkpoint"))
+        var state = try #require(checkpoint["state"] as? [String: Any])
+        switch member {
+        case "parameters": state[member] = Array((try #require(state[member] as? [Any])).dropLast())
+        case "position": state[member] = 1000  // the epoch has 60 rows
+        default: state[member] = [0.5, 0.25]  // plain sgd, l2, no early stopping: none or null
+        }
+        checkpoint["state"] = state
+        try box.writeJSON(checkpoint, to: "c/checkpoint")
+        let before = box.listing(), model = try box.read("c/model.json")
+        let r = try box.run(["train", "--resume", "c", "--quiet"])
+        expectOneLineError(r, mentioning: ["c/checkpoint", key])
+        let after = try box.read("c/model.json")
+        #expect(box.listing() == before && after == model)
+    }
+
     @Test("a config pointing at a folder instead of a data file: exit 2 naming it")
     func dataPathIsAFolder() throws {
         let box = try Sandbox()
