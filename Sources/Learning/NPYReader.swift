@@ -71,16 +71,29 @@ public enum NPYReader {
         labels.reserveCapacity(count)
         switch header.kind {
         case .unicode(let chars):
-            try readConverting(handle, count: count, elementBytes: 4 * chars, path: path) { raw, n, _ in
-                for i in 0..<n {
+            // Strings are text as in CSV ("nan" is a class name). Trailing zeros are numpy's
+            // padding; a value that is not a Unicode scalar (a surrogate, above U+10FFFF) is an
+            // error, since dropping it could merge distinct labels.
+            var invalid: (label: Int, value: UInt32)? = nil
+            try readConverting(handle, count: count, elementBytes: 4 * chars, path: path) { raw, n, start in
+                for i in 0..<n where invalid == nil {
+                    func char(_ c: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: (i * chars + c) * 4, as: UInt32.self) }
+                    var length = chars
+                    while length > 0 && char(length - 1) == 0 { length -= 1 }
                     var s = String.UnicodeScalarView()
-                    for c in 0..<chars {
-                        let v = raw.loadUnaligned(fromByteOffset: (i * chars + c) * 4, as: UInt32.self)
-                        if v == 0 { break }
-                        if let u = Unicode.Scalar(v) { s.append(u) }
+                    for c in 0..<length {
+                        guard let u = Unicode.Scalar(char(c)) else {
+                            invalid = (start + i, char(c))
+                            break
+                        }
+                        s.append(u)
                     }
                     labels.append(String(s))
                 }
+            }
+            if let invalid {
+                throw .data(file: path, line: nil, message: "label \(invalid.label) holds 0x\(String(invalid.value, radix: 16, uppercase: true)), "
+                                + "which is not a Unicode character")
             }
         case .int(let bytes, let signed):
             try readConverting(handle, count: count, elementBytes: bytes, path: path) { raw, n, _ in
@@ -88,16 +101,17 @@ public enum NPYReader {
             }
         case .float32, .float64:
             let wide = header.elementBytes == 8
-            try readConverting(handle, count: count, elementBytes: header.elementBytes, path: path) { raw, n, _ in
+            var nonFinite: (index: Int, value: Double)? = nil
+            try readConverting(handle, count: count, elementBytes: header.elementBytes, path: path) { raw, n, start in
                 for i in 0..<n {
                     let v = wide ? raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)
                         : Double(raw.loadUnaligned(fromByteOffset: 4 * i, as: Float.self))
+                    if !v.isFinite && nonFinite == nil { nonFinite = (start + i, v) }
                     labels.append(v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)")
                 }
             }
-        }
-        if let bad = labels.firstIndex(where: { $0 == "nan" || $0.hasSuffix("inf") }) {
-            throw .data(file: path, line: nil, message: "label \(bad) is \(labels[bad])")
+            // Only numbers are checked: a string label "nan" or "inf" is text, as in CSV.
+            if let nonFinite { throw .data(file: path, line: nil, message: "label \(nonFinite.index) is \(nonFinite.value)") }
         }
         return labels
     }
@@ -127,7 +141,8 @@ public enum NPYReader {
         do {
             let header = try parseHeader(handle, path: path)
             // The data the header promises must be in the file before anything is allocated
-            // for it: a few bytes of header can claim any shape.
+            // for it: a few bytes of header can claim any shape. Bytes after it are an error
+            // too: they mean the header does not describe the file (another shape or type).
             var count = 1
             for d in header.shape {
                 let (c, overflow) = count.multipliedReportingOverflow(by: d)
@@ -137,8 +152,15 @@ public enum NPYReader {
             var info = stat()
             let (bytes, overflow) = count.multipliedReportingOverflow(by: header.elementBytes)
             let (end, past) = bytes.addingReportingOverflow(header.dataOffset)
-            if overflow || past || (fstat(handle.fileDescriptor, &info) == 0 && Int(info.st_size) < end) {
+            let size = fstat(handle.fileDescriptor, &info) == 0 ? Int(info.st_size) : nil
+            if overflow || past || size.map({ $0 < end }) == true {
                 throw LearningError.data(file: path, line: nil, message: "the file is shorter than its header says (truncated?)")
+            }
+            if let size, size > end {
+                throw LearningError.data(file: path, line: nil,
+                                         message: "the file has \(size - end) bytes after the array's data (its header gives shape "
+                                             + "\(header.shape) of \(header.elementBytes)-byte elements, \(end) bytes in all); "
+                                             + "it is not one array as numpy.save writes it")
             }
             try handle.seek(toOffset: UInt64(header.dataOffset))
             return (handle, header)
@@ -178,6 +200,11 @@ public enum NPYReader {
         func value(_ key: String) -> Substring? {
             guard let r = text.range(of: "'\(key)':") else { return nil }
             return text[r.upperBound...].drop { $0 == " " }
+        }
+        if let descrText = value("descr"), descrText.first == "[" {
+            throw LearningError.data(file: path, line: nil,
+                                     message: "structured arrays (a 'descr' of named fields) are not supported; "
+                                         + "save a plain array of float32, float64, integers or strings")
         }
         guard let descrText = value("descr"), descrText.first == "'", let end = descrText.dropFirst().firstIndex(of: "'") else {
             throw bad("no 'descr' in the header")

@@ -4,9 +4,10 @@ import Testing
 
 /// Writes .npy files byte by byte from the format description (version 1.0 header).
 enum NPYWriter {
-    static func bytes(descr: String, shape: [Int], fortran: Bool = false, body: [UInt8]) -> [UInt8] {
+    /// - Parameter descrText: the descr's Python text in place of `'descr'` (a structured dtype's list).
+    static func bytes(descr: String, descrText: String? = nil, shape: [Int], fortran: Bool = false, body: [UInt8]) -> [UInt8] {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
+        var header = "{'descr': \(descrText ?? "'\(descr)'"), 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         let n = header.utf8.count
@@ -68,6 +69,59 @@ enum NPYWriter {
         #expect(try #require(message(NPYWriter.bytes(descr: "<c8", shape: [2], body: four))).contains("not supported"))
         #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2], body: NPYWriter.raw([Float(1), .nan, 2, 3])))).contains("row 0, column 1"))
         #expect(try #require(message(NPYWriter.bytes(descr: "<f4", shape: [2, 2, 1], body: four))).contains("2-D"))
+    }
+
+    @Test("structured arrays and bytes after the data are errors that say so")
+    func structuredArraysAndTrailingBytes() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        func message(_ bytes: [UInt8], labels: Bool = false) -> String? {
+            let path = NPYWriter.write(dir, "x.npy", bytes)
+            do {
+                if labels { _ = try NPYReader.readLabels(path: path) } else { _ = try NPYReader.readMatrix(path: path) }
+                return nil
+            } catch {
+                guard case .data(let file, nil, let m) = error, file == path else { return "\(error)" }
+                return m
+            }
+        }
+        let four = NPYWriter.raw([Float](repeating: 1, count: 4))
+        // numpy.save of a structured array: 'descr' is a list of (name, type) fields.
+        let record = NPYWriter.bytes(descr: "", descrText: "[('a', '<f4'), ('b', '<f4')]", shape: [2], body: four)
+        #expect(message(record)?.contains("structured arrays") == true)
+        #expect(message(record, labels: true)?.contains("structured arrays") == true)
+        // Bytes after the data that the header's shape and type give: the header does not
+        // describe the file (they were ignored).
+        let five = NPYWriter.raw([Float](repeating: 1, count: 5))
+        for labels in [false, true] {
+            let m = message(NPYWriter.bytes(descr: "<f4", shape: [4], body: five), labels: labels)
+            #expect(m?.contains("4 bytes after the array's data") == true, "\(m ?? "no error")")
+        }
+        #expect(message(NPYWriter.bytes(descr: "<f4", shape: [4], body: four)) == nil)
+    }
+
+    @Test("string labels are text: 'nan' and 'inf' are class names; code points that are not characters are errors")
+    func stringLabelsAreText() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        func utf32(_ labels: [String], width: Int) -> [UInt8] {
+            NPYWriter.raw(labels.flatMap { l -> [UInt32] in
+                let v = l.unicodeScalars.map(\.value)
+                return v + [UInt32](repeating: 0, count: width - v.count)
+            })
+        }
+        let names = ["nan", "inf", "-inf", "Tinf", "a\u{0}b", "c"]
+        let path = NPYWriter.write(dir, "s.npy", NPYWriter.bytes(descr: "<U4", shape: [6], body: utf32(names, width: 4)))
+        #expect(try NPYReader.readLabels(path: path) == names)  // trailing zeros only are padding
+        for bad in [UInt32(0xD800), 0x110000] {
+            let text: [UInt32] = [0x61, 0x62, 0x63, bad, 0x64, 0]  // "abc", then "?d"
+            let p = NPYWriter.write(dir, "b.npy", NPYWriter.bytes(descr: "<U3", shape: [2], body: NPYWriter.raw(text)))
+            #expect(throws: LearningError.data(file: p, line: nil, message: "label 1 holds 0x\(String(bad, radix: 16, uppercase: true)), "
+                + "which is not a Unicode character")) { try NPYReader.readLabels(path: p) }
+        }
+        // Numbers that are not finite are still errors.
+        let inf = NPYWriter.write(dir, "f.npy", NPYWriter.bytes(descr: "<f8", shape: [2], body: NPYWriter.raw([1.0, -Double.infinity])))
+        #expect(throws: LearningError.data(file: inf, line: nil, message: "label 1 is -inf")) { try NPYReader.readLabels(path: inf) }
     }
 
     @Test func headersClaimingHugeShapesAreErrorsNotCrashes() throws {
