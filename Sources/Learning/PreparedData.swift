@@ -114,7 +114,6 @@ public struct PreparedData: Sendable {
         try Self.modelKind(type, classCount: train.classes.count, configFile: configFile)
     }
 
-    /// The model kind for `type` and `k` classes.
     /// Refuses, before generating it, a synthetic data set whose samples x features floats
     /// need more memory than the machine has (see ``MemoryBudget``); the error names
     /// `data.synthetic.samples`.
@@ -126,6 +125,7 @@ public struct PreparedData: Sendable {
                       message: "the data, \(spec.samples) samples x \(spec.features) features, \(shortfall)")
     }
 
+    /// The model kind for `type` and `k` classes.
     static func modelKind(_ type: ModelType, classCount k: Int, configFile: String) throws(LearningError) -> LinearModelKind {
         switch type {
         case .auto: return k == 2 ? .logistic : .softmax
