@@ -48,17 +48,19 @@ enum EvaluateCommand {
         if e.unseenCount > 0 { print("unseen    \(e.unseenCount) rows have labels the model never saw") }
         print("confusion matrix (rows: true label, columns: predicted):")
         let width = max(6, (e.trueLabels + e.predictedLabels).map(\.count).max() ?? 0, String(e.count).count) + 1
+        // The first column also holds the rows "macro" and "weighted".
+        let labelWidth = max(width, "weighted".count + 1)
         func pad(_ s: String, _ w: Int = 0) -> String {
             String(repeating: " ", count: max(0, max(w, width) - s.count)) + s
         }
-        print(pad("") + e.predictedLabels.map { pad($0) }.joined())
+        print(pad("", labelWidth) + e.predictedLabels.map { pad($0) }.joined())
         for (i, row) in e.confusion.enumerated() {
-            print(pad(e.trueLabels[i]) + row.map { pad(String($0)) }.joined())
+            print(pad(e.trueLabels[i], labelWidth) + row.map { pad(String($0)) }.joined())
         }
         print("per class:")
-        print(pad("") + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())
+        print(pad("", labelWidth) + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())
         func line(_ name: String, _ s: ClassScores) {
-            print(pad(name) + [s.precision, s.recall, s.f1].map { pad(String(format: "%.4f", $0), 10) }.joined()
+            print(pad(name, labelWidth) + [s.precision, s.recall, s.f1].map { pad(String(format: "%.4f", $0), 10) }.joined()
                 + pad(String(s.support), 10))
         }
         for (name, s) in zip(e.predictedLabels, e.classScores) { line(name, s) }

@@ -40,6 +40,13 @@ struct EvaluateCommandTests {
         let accuracy = try #require(Double(accuracyText.trimmingCharacters(in: .whitespaces)))
         #expect(abs(accuracy - Double(diagonal) / 60) < 5e-5)
         #expect(!r.stdout.contains("unseen"))
+        // Per class, then the averages: every row right-aligned to the same columns, the
+        // "weighted" row too (its name is wider than short class names).
+        let perClass = try #require(lines.firstIndex(of: "per class:"), "\(r)")
+        let rows = lines[(perClass + 1)...].filter { !$0.isEmpty }
+        #expect(rows.count == table.classes.count + 3)
+        #expect(rows.last?.trimmingCharacters(in: .whitespaces).hasPrefix("weighted") == true)
+        #expect(Set(rows.map(\.count)).count == 1, "\(rows)")
     }
 
     @Test("--json: exact keys; confusion matrix matches predict's labels; diagonal / rows == accuracy")
