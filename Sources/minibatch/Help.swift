@@ -14,7 +14,8 @@ enum Help {
       bench      Training speed on a synthetic workload at 1...N workers.
       help       Show help for a command: minibatch help train
 
-    Exit codes: 0 success; 2 bad usage, config or data; 1 training failure.
+    Exit codes: 0 success; 2 bad usage, config, data, model file or checkpoint; 1 training
+    or writing failure; 130 and 143 a run stopped by SIGINT or SIGTERM (with a checkpoint).
     """
 
     static let train = """
@@ -30,7 +31,8 @@ enum Help {
                       against its folder.
       --workers N     worker threads; 0 uses every active core (config key "workers").
       --epochs N      the most epochs (training.epochs).
-      --seed N        seed of the shuffles and the test split (training.seed).
+      --seed N        seed of the shuffles, the test split and a network's initial
+                      weights (training.seed).
       --out DIR       output folder (output.dir; default runs/<config name>).
       --init-model FILE  continue training this model.json on the config's data (warm
                       start): its classes, feature names and scaler are kept.
