@@ -30,7 +30,16 @@ public struct ShardPlan: Sendable, Equatable, CustomStringConvertible {
     @inlinable
     public func range(of shard: Int) -> Range<Int> {
         precondition(shard >= 0 && shard < shardCount, "shard \(shard) out of 0..<\(shardCount)")
-        return (shard * count / shardCount)..<((shard + 1) * count / shardCount)
+        return boundary(shard)..<boundary(shard + 1)
+    }
+
+    /// `shard * count / shardCount`, exact also where the product overflows `Int` (counts
+    /// near `Int.max`, or billions of indices in millions of shards).
+    @inlinable
+    func boundary(_ shard: Int) -> Int {
+        let (product, overflow) = shard.multipliedReportingOverflow(by: count)
+        if !overflow { return product / shardCount }
+        return shardCount.dividingFullWidth(shard.multipliedFullWidth(by: count)).quotient
     }
 
     /// All shard ranges, in order.
