@@ -35,6 +35,10 @@ final class WorkerTeam: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let inUse = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
+    /// Helpers that have started and not yet left; the last one to leave signals `exited`. (A
+    /// helper that starts after `stop()` can signal too, once every earlier one has left: the
+    /// extra signal only ever ends a wait that has nothing left to wait for.)
+    private let running = Atomic<Int>(0)
     private let exited = DispatchSemaphore(value: 0)
     private var generation: UInt64 = 0  // touched by the caller only, under `inUse`
     private let helperCount: Int
@@ -57,17 +61,28 @@ final class WorkerTeam: @unchecked Sendable {
         precondition(helpers >= 1)
         helperCount = helpers
         activeHelpers = Atomic(helpers)
+        // The closure keeps the team alive until every helper has left, including helpers that
+        // start only after `stop()` has returned.
         DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: helpers) { index in self.helperLoop(index: index) }
-            self.exited.signal()
+            DispatchQueue.concurrentPerform(iterations: helpers) { index in
+                self.running.add(1, ordering: .sequentiallyConsistent)
+                if !self.stopping.load(ordering: .sequentiallyConsistent) { self.helperLoop(index: index) }
+                if self.running.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { self.exited.signal() }
+            }
         }
     }
 
-    /// Stops the helpers and waits until they have left.
+    /// Stops the helpers and waits until those that have started have left.
+    ///
+    /// It never waits for a helper that has not started: Dispatch starts the helpers only when
+    /// it has threads for them, which can take seconds, or as long as other work keeps its
+    /// threads busy. Such a helper sees `stopping` when it starts and leaves at once. (Either
+    /// `stop` sees a helper's count in `running` and waits for it, or the helper sees
+    /// `stopping`: both sides store, then load, sequentially consistent.)
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         wakeSleepers()
-        exited.wait()
+        if running.load(ordering: .sequentiallyConsistent) > 0 { exited.wait() }
     }
 
     /// Runs `body(shard)` for every shard in `0..<count`. Returns false, having run nothing,
