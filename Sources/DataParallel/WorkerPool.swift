@@ -72,13 +72,15 @@ public final class WorkerPool: Sendable {
     /// - Parameter cost: an estimate of the whole call's work; below ``inlineCost`` the shards
     ///   run on the calling thread.
     public func forEachShard(_ shardCount: Int, cost: Int = .max, _ body: (_ shard: Int) -> Void) {
+        precondition(shardCount >= 0, "forEachShard: the shard count \(shardCount) is negative")
         if shardCount <= 1 || workerCount == 1 || cost < Self.inlineCost {
             for shard in 0..<shardCount { body(shard) }
-        } else if let team {
-            if shardCount > WorkerTeam.maxShards || !team.run(shardCount, body) {
+        } else if let team, shardCount <= WorkerTeam.maxShards {
+            if !team.run(shardCount, body) {
                 for shard in 0..<shardCount { body(shard) }
             }
         } else {
+            // Per call, or more shards than the team's job word can count.
             Self.concurrentPerform(shardCount, threads: min(workerCount, shardCount), body)
         }
     }
