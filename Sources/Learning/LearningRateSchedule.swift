@@ -8,8 +8,8 @@ import Foundation
 /// - invscaling: eta_t = eta0 / t^power_t
 /// - optimal:    eta_t = 1 / (alpha * (t0 + t - 1)), t0 = 1 / (alpha * alpha^(-1/4))
 /// - adaptive:   eta_t = eta0 / 5^k, where k counts the times the training loss stalled for
-///               n_iter_no_change epochs (the trainer counts; see ``Trainer``); training ends
-///               when the rate falls below 1e-6
+///               n_iter_no_change epochs (the trainer counts; see ``Trainer``); a stall while
+///               the rate is above 1e-6 divides it, one at 1e-6 or less ends training
 ///
 /// scikit-learn picks t0 for "optimal" by Bottou's heuristic: a typical weight
 /// typw = sqrt(1 / sqrt(alpha)) and an initial rate typw / max(1, |loss'(-typw, 1)|), which

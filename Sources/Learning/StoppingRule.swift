@@ -4,7 +4,8 @@ extension TrainingState {
     /// scikit-learn's stopping rule after an epoch whose criterion is `criterion` (lower is
     /// better): an epoch that is not below best - tol counts as no improvement;
     /// n_iter_no_change of them in a row end training, or, with the "adaptive" schedule,
-    /// divide the rate by 5 (ending training below 1e-6). With early stopping (`validating`)
+    /// divide the rate by 5 while it is above 1e-6 (a stall at a rate of 1e-6 or less ends
+    /// training). With early stopping (`validating`)
     /// the criterion is minus the validation accuracy (the caller keeps the parameters of an
     /// epoch that ``improvesOnBest(_:)``).
     /// - Returns: why training ends now, or nil to go on.
@@ -17,10 +18,12 @@ extension TrainingState {
         epochsWithoutImprovement = criterion > best - tol ? epochsWithoutImprovement + 1 : 0
         bestCriterion = min(best, criterion)
         guard epochsWithoutImprovement >= options.nIterNoChange else { return nil }
-        if options.learningRate == .adaptive {
+        // As scikit-learn: divide while the rate is above 1e-6; a stall at 1e-6 or less ends
+        // training (so the epochs after the last division run at a rate of 1e-6 or less).
+        if options.learningRate == .adaptive && options.eta0 / adaptiveDivisor > 1e-6 {
             adaptiveDivisor *= 5
             epochsWithoutImprovement = 0
-            if options.eta0 / adaptiveDivisor >= 1e-6 { return nil }
+            return nil
         }
         return validating ? .earlyStopping : .converged
     }

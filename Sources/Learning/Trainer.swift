@@ -309,8 +309,8 @@ public final class Trainer {
             }
             // scikit-learn's rule: an epoch whose objective (mean loss + alpha R(W)) is not
             // below best - tol counts as no improvement; n_iter_no_change of them in a row end
-            // training, or, with the "adaptive" schedule, divide the rate by 5 (ending training
-            // below 1e-6). scikit-learn adds alpha R(w) as w was at each sample; here R is
+            // training, or, with the "adaptive" schedule, divide the rate by 5 (a stall at a rate
+            // of 1e-6 or less ends training). scikit-learn adds alpha R(w) as w was at each sample; here R is
             // taken once, with the weights at the end of the epoch.
             // With early stopping the rule runs on the validation accuracy (higher is better;
             // scikit-learn's "score"), and the best epoch's parameters are kept.

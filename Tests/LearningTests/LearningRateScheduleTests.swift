@@ -31,7 +31,7 @@ import Testing
 }
 
 @Suite struct AdaptiveRateTests {
-    @Test func adaptiveDividesByFiveOnEachStallAndStopsBelowOneMillionth() throws {
+    @Test func adaptiveDividesByFiveOnEachStallAboveOneMillionthAndStopsAtTheNext() throws {
         let data = blobs(samples: 200, features: 4, classes: 3, seed: 3)
         var o = TrainingOptions()
         o.learningRate = .adaptive
@@ -41,12 +41,35 @@ import Testing
         o.nIterNoChange = 1
         let run = try Trainer(options: o, pool: WorkerPool(workers: 2))
             .train(LinearModel(kind: .softmax, featureCount: 4, classCount: 3), on: data)
-        // Epoch 1 sets the best; after epochs 2, 3, ..., 9 the rate is divided by 5. After
-        // epoch 9 it would be 0.1 / 5^8 = 2.56e-7 < 1e-6, so training ends there.
+        // Epoch 1 sets the best; each stall after epochs 2, 3, ..., 9 divides the rate by 5,
+        // since it is still above 1e-6 (after epoch 9 it is 0.1 / 5^7 = 1.28e-6, divided to
+        // 2.56e-7). Epoch 10 runs at 2.56e-7, and its stall, at a rate of 1e-6 or less, ends
+        // training. scikit-learn agrees: SGDClassifier(loss="log_loss",
+        // learning_rate="adaptive", eta0=0.1, tol=10, n_iter_no_change=1, max_iter=100)
+        // .fit(X, y) has n_iter_ == 10 (1.9.1, on any data: the counts do not depend on it).
         let rates = run.epochs.map(\.learningRate)
-        let expected = [0.1, 0.1] + (1...7).map { 0.1 / pow(5.0, Double($0)) }
+        let expected = [0.1, 0.1] + (1...8).map { 0.1 / pow(5.0, Double($0)) }
         #expect(rates.count == expected.count)
         for (r, e) in zip(rates, expected) { #expect(abs(r - e) <= 1e-12 * e) }
+        #expect(run.stopReason == .converged)
+    }
+
+    /// The stall count at which training ends, from scikit-learn 1.9.1 on any data:
+    /// SGDClassifier(loss="log_loss", learning_rate="adaptive", eta0=eta0, tol=10,
+    /// n_iter_no_change=1, max_iter=100).fit(X, y).n_iter_ is 10, 4 and 3 for eta0 = 0.1, 1e-5
+    /// and 1.2e-6 (1e-5: divided after epochs 2 and 3, to 2e-6 and 4e-7; 1.2e-6: once).
+    @Test(arguments: [(0.1, 10), (1e-5, 4), (1.2e-6, 3)])
+    func adaptiveEndsAfterAsManyEpochsAsScikitLearn(eta0: Double, sklearnEpochs: Int) throws {
+        let data = blobs(samples: 60, features: 3, classes: 2, seed: 5)
+        var o = TrainingOptions()
+        o.learningRate = .adaptive
+        o.eta0 = eta0
+        o.epochs = 100
+        o.tol = 10
+        o.nIterNoChange = 1
+        let run = try Trainer(options: o, pool: WorkerPool(workers: 1))
+            .train(LinearModel(kind: .logistic, featureCount: 3, classCount: 2), on: data)
+        #expect(run.epochs.count == sklearnEpochs)
         #expect(run.stopReason == .converged)
     }
 }
