@@ -199,10 +199,7 @@ extension Config {
         } catch {
             throw .configSyntax(file: path, line: error.line, column: error.column, message: error.message)
         }
-        // The folder part, cut by hand: NSString's deletingLastPathComponent traps on a
-        // one-character path such as "c" in this Foundation.
-        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
-        return try decode(json, file: path, baseFolder: folder)
+        return try decode(json, file: path, baseFolder: folderPart(of: path) ?? "")
     }
 
     /// Validates a parsed config. Every key is checked; an unknown key, a wrong type or a

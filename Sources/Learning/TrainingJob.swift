@@ -103,11 +103,10 @@ public enum TrainingJob {
             var isDir: ObjCBool = false
             return fm.fileExists(atPath: path, isDirectory: &isDir) ? isDir.boolValue : nil
         }
-        // Up to the nearest existing path. (NSString's deletingLastPathComponent traps on a
-        // one-character path such as "o" in this Foundation, so the parents are cut by hand.)
+        // Up to the nearest existing path.
         var existing = folder
-        while isFolder(existing) == nil, let slash = existing.lastIndex(of: "/") {
-            existing = String(existing[..<slash])
+        while isFolder(existing) == nil, let parent = folderPart(of: existing), parent != existing {
+            existing = parent
         }
         if isFolder(existing) == false {
             let what = existing == folder ? "not a folder" : "so '\(folder)' cannot be a folder"
