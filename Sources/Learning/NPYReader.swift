@@ -201,12 +201,13 @@ public enum NPYReader {
             guard let r = text.range(of: "'\(key)':") else { return nil }
             return text[r.upperBound...].drop { $0 == " " }
         }
-        if let descrText = value("descr"), descrText.first == "[" {
+        let descrText = value("descr")
+        if descrText?.first == "[" {
             throw LearningError.data(file: path, line: nil,
                                      message: "structured arrays (a 'descr' of named fields) are not supported; "
                                          + "save a plain array of float32, float64, integers or strings")
         }
-        guard let descrText = value("descr"), descrText.first == "'", let end = descrText.dropFirst().firstIndex(of: "'") else {
+        guard let descrText, descrText.first == "'", let end = descrText.dropFirst().firstIndex(of: "'") else {
             throw bad("no 'descr' in the header")
         }
         let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
