@@ -1,0 +1,73 @@
+/// The l1 part of a penalty on the sparse path: ``CumulativeL1``'s rule (the cumulative
+/// truncated gradient, as scikit-learn applies it), applied lazily, as scikit-learn does for
+/// sparse input: u accumulates at every step, but a weight is truncated only when a step
+/// touches its feature, and then receives all it is owed; ``truncateAll(_:)`` settles every
+/// weight (at the end of each epoch). Between, a step's forward pass reads a weight as it
+/// would be settled (``owed``, ``settledWeight``), so the scores are the dense path's.
+/// Weights are W = scale * V: the rule runs on the true weights, u and q are in their units.
+final class LazyL1 {
+    let strength: Double
+    /// u, in double precision.
+    private(set) var total = 0.0
+    private var totalForStep: Float = 0
+    /// q, feature-major like V. Raw storage: steps truncate disjoint weights from several
+    /// threads at once.
+    private let q: UnsafeMutablePointer<Float>
+    let weightCount: Int
+
+    init(strength: Double, weightCount: Int) {
+        self.strength = strength
+        self.weightCount = weightCount
+        q = .allocate(capacity: max(weightCount, 1))
+        q.initialize(repeating: 0, count: weightCount)
+    }
+
+    deinit { q.deallocate() }
+
+    /// A copy of q (for a checkpoint).
+    var received: [Float] { Array(UnsafeBufferPointer(start: q, count: weightCount)) }
+
+    /// q and the u of the last step, for reading weights as settled (valid while this lives).
+    var owed: OwedL1 { OwedL1(received: UnsafePointer(q), total: totalForStep) }
+
+    /// Adds this step's eta_t alpha_1 to u.
+    func beginStep(eta: Double) {
+        total += eta * strength
+        totalForStep = Float(total)
+    }
+
+    func restore(total: Double, received: [Float]) {
+        precondition(received.count == weightCount)
+        self.total = total
+        _ = UnsafeMutableBufferPointer(start: q, count: weightCount).update(fromContentsOf: received)
+        totalForStep = Float(total)
+    }
+
+    /// Truncates the weights V[range] (true weight scale * V). With scale 1 this is
+    /// ``CumulativeL1/truncate(parameters:range:)`` bit for bit.
+    @inline(__always)
+    func truncate(_ v: UnsafeMutablePointer<Float>, range: Range<Int>, scale: Float) {
+        let u = totalForStep
+        for i in range {
+            let z = v[i]
+            if z == 0 { continue }
+            let w = scale * z
+            let after: Float
+            if w > 0 {
+                after = max(0, w - (u + q[i]))
+            } else if w < 0 {
+                after = min(0, w + (u - q[i]))
+            } else {
+                continue
+            }
+            v[i] = after / scale
+            q[i] += after - w
+        }
+    }
+
+    /// Settles every weight with the u of the last step: O(d O).
+    func truncateAll(_ weights: inout SparseLinearWeights) {
+        let s = Float(weights.scale)
+        weights.v.withUnsafeMutableBufferPointer { v in truncate(v.baseAddress!, range: 0..<v.count, scale: s) }
+    }
+}
