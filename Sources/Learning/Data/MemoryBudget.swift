@@ -63,8 +63,8 @@ public enum MemoryBudget {
             units += Double(LinearModel.stride(widths[l + 1]))
         }
         units += Double(LinearModel.stride(d))
-        let shards = Double(Trainer.plan(batchRows: max(batchSize, 1)).shardCount)
-        let rowsPerShard = Double(Trainer.maxShardRows(batchSize: max(batchSize, 1)))
+        let shards = Double(Batches.plan(batchRows: max(batchSize, 1)).shardCount)
+        let rowsPerShard = Double(Batches.maxShardRows(batchSize: max(batchSize, 1)))
         return parameters * (bytesPerNetworkParameter + 4 * shards + 4 * Double(optimizerSlots))
             + shards * rowsPerShard * units * 3 * 4
     }

@@ -85,7 +85,7 @@ extension TrainingOptions {
     /// when there are neither, so training takes the unweighted kernels.
     /// - Parameter heldOut: rows of the training split that training does not step over (the
     ///   early-stopping validation rows): "balanced" counts the classes over `train` and them.
-    public func rowWeights(for train: Dataset, heldOut: Dataset? = nil) -> [Float]? {
+    public func rowWeights<Rows: TrainingRows>(for train: Rows, heldOut: Rows? = nil) -> [Float]? {
         rowWeights(labels: train.labels, classes: train.classes, sampleWeights: train.weights,
                    counts: train.classCounts, heldOutCounts: heldOut?.classCounts)
     }

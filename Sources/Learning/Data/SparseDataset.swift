@@ -116,7 +116,7 @@ public struct SparseDataset: Sendable, Equatable {
     /// Whether every feature holds one value in all rows (implicit zeros included): a column
     /// is constant when no row stores it, when every stored value is 0, or when every row
     /// stores the same value. O(non-zeros + d).
-    var allFeaturesConstant: Bool {
+    public var allFeaturesConstant: Bool {
         let n = count
         var stored = [Int](repeating: 0, count: featureCount)
         var first = [Float](repeating: 0, count: featureCount)
@@ -181,15 +181,6 @@ extension Standardizer {
 }
 
 // MARK: - Weights and identity
-
-extension TrainingOptions {
-    /// The weight of each row of sparse training data: sample weight times class weight, nil
-    /// when there are neither (see ``rowWeights(for:heldOut:)``, the dense rule).
-    public func rowWeights(for train: SparseDataset, heldOut: SparseDataset? = nil) -> [Float]? {
-        rowWeights(labels: train.labels, classes: train.classes, sampleWeights: train.weights,
-                   counts: train.classCounts, heldOutCounts: heldOut?.classCounts)
-    }
-}
 
 extension DataIdentity {
     /// The identity of a sparse training split: FNV-1a over the row offsets, the columns, the

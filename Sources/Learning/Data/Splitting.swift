@@ -29,22 +29,13 @@ public enum Splitting {
     }
 }
 
-/// Rows that the held-out splits can cut: a dense ``Dataset`` or a ``SparseDataset``.
-protocol SplittableRows {
-    var labels: [Int32] { get }
-    func subset(_ indices: [Int]) -> Self
-}
-
-extension Dataset: SplittableRows {}
-extension SparseDataset: SplittableRows {}
-
 extension Splitting {
     /// Cuts the held-out rows off `all`, as every data path does: a stratified test split of
     /// `testFraction` when there is no `test` yet (no test file), then, with early stopping,
     /// the validation split of the rows that remain.
     /// - Returns: the validation rows, or nil without early stopping.
-    static func holdOut<Rows: SplittableRows>(_ all: inout Rows, test: inout Rows?, classCount: Int, testFraction: Double,
-                                              options: TrainingOptions) -> Rows? {
+    static func holdOut<Rows: TrainingRows>(_ all: inout Rows, test: inout Rows?, classCount: Int, testFraction: Double,
+                                            options: TrainingOptions) -> Rows? {
         if test == nil, testFraction > 0 {
             let split = stratified(labels: all.labels, classCount: classCount, testFraction: testFraction, seed: options.seed)
             test = all.subset(split.test)

@@ -16,16 +16,24 @@
 final class CumulativeL1 {
     /// alpha_1: the l1 strength.
     let strength: Double
+    let weightCount: Int
     /// u, accumulated in double precision.
     private(set) var total = 0.0
     private var totalForStep: Float = 0
     /// q, one per weight (padding included; padding weights are 0 and stay 0).
-    private(set) var received: [Float]
+    private let q: UnsafeMutablePointer<Float>
 
     init(strength: Double, weightCount: Int) {
         self.strength = strength
-        received = [Float](repeating: 0, count: weightCount)
+        self.weightCount = weightCount
+        q = .allocate(capacity: max(weightCount, 1))
+        q.initialize(repeating: 0, count: max(weightCount, 1))
     }
+
+    deinit { q.deallocate() }
+
+    /// A copy of q (for a checkpoint).
+    var received: [Float] { Array(UnsafeBufferPointer(start: q, count: weightCount)) }
 
     /// Adds this step's eta_t alpha_1 to u; call once per step before ``truncate``.
     func beginStep(eta: Double) {
@@ -35,30 +43,15 @@ final class CumulativeL1 {
 
     /// Restores u and q (from a checkpoint).
     func restore(total: Double, received: [Float]) {
-        precondition(received.count == self.received.count)
+        precondition(received.count == weightCount)
         self.total = total
-        self.received = received
+        _ = UnsafeMutableBufferPointer(start: q, count: weightCount).update(fromContentsOf: received)
         totalForStep = Float(total)
     }
 
     /// Applies the truncation to the weights in `range` (elements at or past `weightCount`
     /// are biases and are left alone).
     func truncate(parameters: UnsafeMutablePointer<Float>, range: Range<Int>) {
-        let u = totalForStep
-        let end = min(range.upperBound, received.count)
-        guard range.lowerBound < end else { return }
-        received.withUnsafeMutableBufferPointer { q in
-            for i in range.lowerBound..<end {
-                let z = parameters[i]
-                if z > 0 {
-                    parameters[i] = max(0, z - (u + q[i]))
-                } else if z < 0 {
-                    parameters[i] = min(0, z + (u - q[i]))
-                } else {
-                    continue
-                }
-                q[i] += parameters[i] - z
-            }
-        }
+        truncateL1(parameters: parameters, received: q, range: range, weightCount: weightCount, total: totalForStep)
     }
 }

@@ -7,97 +7,66 @@ import Foundation
 ///
 /// and then, with eta the schedule's rate for step t:
 ///
-/// - sgd:            w <- w - eta * g
-/// - sgd, momentum:  v <- mu * v + g;  w <- w - eta * v      (nesterov: w <- w - eta * (g + mu * v))
-/// - adam:           m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+/// - sgd:            w <- w - eta * g                                     (``PlainSGD``)
+/// - sgd, momentum:  v <- mu * v + g;  w <- w - eta * v                   (``MomentumSGD``)
+///                   (nesterov: w <- w - eta * (g + mu * v))
+/// - adam:           m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;   (``Adam``)
 ///                   w <- w - eta * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon)
 ///
 /// These are PyTorch's `optim.SGD` and `optim.Adam` with the l2 term added to the gradient
-/// (its `weight_decay`), applied to weights only. The update is elementwise, so it runs chunk
-/// by chunk as the gradient's chunks are summed, and gives the same bits for any worker count.
+/// (its `weight_decay`), applied to weights only. The update is elementwise, so it runs block
+/// by block as the gradient's blocks are summed, and gives the same bits for any worker count.
 public enum OptimizerKind: String, Sendable, CaseIterable {
     case sgd, adam
 }
 
-/// An optimizer with its per-parameter state (velocity, or Adam's two moments).
-final class OptimizerState {
-    let kind: OptimizerKind
-    let momentum: Float
-    let nesterov: Bool
-    let beta1: Float, beta2: Float, epsilon: Float
-    /// sgd with momentum: v; adam: m then v. Empty for plain sgd.
-    private var buffers: [Float]
-    private let count: Int
-    /// Adam's bias corrections for the current step: 1 - b1^t and 1 - b2^t.
-    private var correction1: Float = 1, correction2: Float = 1
+/// An update rule with its per-parameter state, one type per rule.
+protocol Optimizer: AnyObject {
+    /// Floats of state (0 for plain SGD): what a checkpoint stores.
+    var stateCount: Int { get }
+    /// A copy of the state (for a checkpoint).
+    var stateCopy: [Float] { get }
+    /// Restores the state from a checkpoint (`saved.count == stateCount`).
+    func restore(_ saved: [Float])
+    /// Call once per step t = 1, 2, ..., before the blocks of that step.
+    func beginStep(_ t: Int)
+    /// Applies the update to the parameters in `range` (see ``OptimizerKind`` for the rules).
+    /// - Parameters: parameters, gradient (the batch's summed gradient): [W | b], the first
+    ///   `weightCount` elements weights; decay: alpha times the l2 share of the penalty.
+    func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, range: Range<Int>,
+              weightCount: Int, eta: Float, batchSize: Int, decay: Float)
+}
 
-    init(_ o: TrainingOptions, parameterCount: Int) {
-        kind = o.optimizer
-        momentum = Float(o.momentum)
-        nesterov = o.nesterov
-        beta1 = Float(o.beta1)
-        beta2 = Float(o.beta2)
-        epsilon = Float(o.epsilon)
-        count = parameterCount
-        let slots = kind == .adam ? 2 : (momentum != 0 ? 1 : 0)
-        buffers = [Float](repeating: 0, count: slots * parameterCount)
+/// The optimizer `options` ask for, for `parameterCount` parameters.
+func makeOptimizer(_ options: TrainingOptions, parameterCount: Int) -> any Optimizer {
+    switch options.optimizer {
+    case .adam:
+        Adam(beta1: Float(options.beta1), beta2: Float(options.beta2), epsilon: Float(options.epsilon),
+             parameterCount: parameterCount)
+    case .sgd where options.momentum != 0:
+        MomentumSGD(momentum: Float(options.momentum), nesterov: options.nesterov, parameterCount: parameterCount)
+    case .sgd:
+        PlainSGD()
+    }
+}
+
+/// Per-parameter state of an optimizer: `slots` buffers of the parameter count, side by side.
+final class OptimizerBuffers {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(slots: Int, parameterCount: Int) {
+        count = slots * parameterCount
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
-    /// Floats of state (0 for plain SGD).
-    var stateCount: Int { buffers.count }
+    deinit { pointer.deallocate() }
 
-    /// A copy of the state buffers (for a checkpoint).
-    var buffersCopy: [Float] { buffers }
+    var copy: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
-    /// Restores the state buffers from a checkpoint.
     func restore(_ saved: [Float]) {
-        precondition(saved.count == buffers.count)
-        buffers = saved
-    }
-
-    /// True when the update is the plain regularised step (``sgdStep``), with no state.
-    var isPlainSGD: Bool { kind == .sgd && momentum == 0 }
-
-    /// Call once per step, before the chunks of that step: advances Adam's step count t.
-    func beginStep(_ t: Int) {
-        guard kind == .adam else { return }
-        correction1 = 1 - Float(pow(Double(beta1), Double(t)))
-        correction2 = 1 - Float(pow(Double(beta2), Double(t)))
-    }
-
-    /// Runs `body` with a pointer to the state buffers (valid for the whole step).
-    @discardableResult
-    func withState<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-        if buffers.isEmpty { return body(nil) }
-        return buffers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
-    }
-
-    /// Applies the update to the elements in `range`.
-    /// - Parameters: parameters, gradient (the batch's summed gradient): [W | b];
-    ///   state: from ``withState(_:)``.
-    @inline(__always)
-    func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>?,
-              range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float) {
-        guard let state, kind == .adam || momentum != 0 else {
-            sgdStep(parameters: parameters, gradient: gradient, range: range, weightCount: weightCount,
-                    eta: eta, batchSize: batchSize, decay: decay)
-            return
-        }
-        let invB = 1 / Float(batchSize)
-        for i in range {
-            let g = gradient[i] * invB + (i < weightCount ? decay * parameters[i] : 0)
-            switch kind {
-            case .sgd:
-                let v = momentum * state[i] + g
-                state[i] = v
-                parameters[i] -= eta * (nesterov ? g + momentum * v : v)
-            case .adam:
-                let m = beta1 * state[i] + (1 - beta1) * g
-                let v = beta2 * state[count + i] + (1 - beta2) * g * g
-                state[i] = m
-                state[count + i] = v
-                parameters[i] -= eta * (m / correction1) / ((v / correction2).squareRoot() + epsilon)
-            }
-        }
+        precondition(saved.count == count)
+        _ = UnsafeMutableBufferPointer(start: pointer, count: count).update(fromContentsOf: saved)
     }
 }

@@ -5,17 +5,12 @@ import Foundation
 // each class in each split (in "training") and the confusion matrix of the final model (in
 // "evaluation"). The writing side is used by TrainingJob; the reading side by TrainingReport.
 
-extension PreparedData {
+extension Prepared {
     /// Members added to model.json's "training" object: "validation_samples", and
     /// "train_class_counts", "validation_class_counts", "test_class_counts" (one count per
     /// class, in the order of "classes"; null for a split the run did not have).
     public var classCountsJSON: [(key: String, value: JSONValue)] {
-        func counts(_ d: Dataset?) -> JSONValue {
-            guard let d else { return .null }
-            var c = [Int](repeating: 0, count: d.classes.count)
-            for y in d.labels where y >= 0 { c[Int(y)] += 1 }
-            return .array(c.map { .number(Double($0)) })
-        }
+        func counts(_ d: Rows?) -> JSONValue { d.map { .array($0.classCounts.map { .number(Double($0)) }) } ?? .null }
         return [
             ("validation_samples", .number(Double(validation?.count ?? 0))),
             ("train_class_counts", counts(train)),

@@ -22,7 +22,7 @@ public struct Evaluation: Sendable, Equatable {
     }
 
     /// Sums in row order, so the result is the same for any worker count.
-    public init(scores: Scores, data: Dataset) {
+    public init(scores: Scores, data: some TrainingRows) {
         self.init(scores: scores, labels: data.labels, classes: data.classes, unseenLabels: data.unseenLabels)
     }
 

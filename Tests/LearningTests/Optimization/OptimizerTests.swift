@@ -8,16 +8,14 @@ import Testing
     func steps(_ o: TrainingOptions, start: [Float], gradients: [[Float]], batch: Int, eta: Float, alpha: Float)
         -> [[Float]]
     {
-        let opt = OptimizerState(o, parameterCount: start.count)
+        let opt = makeOptimizer(o, parameterCount: start.count)
         var p = start
         var history: [[Float]] = []
         for (t, g) in gradients.enumerated() {
             opt.beginStep(t + 1)
             p.withUnsafeMutableBufferPointer { pb in
-                opt.withState { state in
-                    opt.step(parameters: pb.baseAddress!, gradient: g, state: state, range: 0..<start.count, weightCount: 1,
-                             eta: eta, batchSize: batch, decay: alpha)
-                }
+                opt.step(parameters: pb.baseAddress!, gradient: g, range: 0..<start.count, weightCount: 1, eta: eta,
+                         batchSize: batch, decay: alpha)
             }
             history.append(p)
         }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The folder a `minibatch train` run writes: model.json, metrics.jsonl, report.html, and a
+/// checkpoint when asked.
+enum RunFolder {
+    /// The folder a run writes to.
+    static func outputFolder(_ config: Config) -> String {
+        if let dir = config.outputDir { return dir }
+        let name = ((config.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        return "runs/" + (name.isEmpty ? "run" : name)
+    }
+
+    /// Checks before any work that the run's files can be written where they go: the output
+    /// folder, or the nearest of its parents that exists, is a folder, and none of the files
+    /// the run writes is a folder. Otherwise the mistake would surface only after training, as
+    /// a write failure (exit 1) with some of the files already written.
+    static func checkOutputFolder(_ config: Config) throws(LearningError) {
+        let fm = FileManager.default
+        let folder = outputFolder(config)
+        func isFolder(_ path: String) -> Bool? {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: path, isDirectory: &isDir) ? isDir.boolValue : nil
+        }
+        // Up to the nearest existing path.
+        var existing = folder
+        while isFolder(existing) == nil, let parent = folderPart(of: existing), parent != existing {
+            existing = parent
+        }
+        if isFolder(existing) == false {
+            let what = existing == folder ? "not a folder" : "so '\(folder)' cannot be a folder"
+            throw .config(file: config.file, key: "output.dir",
+                          message: "'\(existing)' is a file, \(what); output.dir (or --out) names the run's output folder")
+        }
+        for name in ["model.json", "metrics.jsonl", TrainingReport.fileName, Checkpoint.fileName] {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if isFolder(path) == true {
+                throw .config(file: config.file, key: "output.dir",
+                              message: "'\(path)' is a folder; the run writes a file of that name in its output folder")
+            }
+        }
+    }
+
+    /// Writes a finished run's model.json (from `saved`, which has the model, classes, feature
+    /// names, label, weight column and scaler; the run's record is filled in here),
+    /// metrics.jsonl and report.html into `folder`.
+    /// - Parameters:
+    ///   - summary: the figures `minibatch train --json` prints, stored as model.json's metrics.
+    ///   - classCounts: the splits' class counts (``Prepared/classCountsJSON``).
+    static func write(_ result: FitResult, config: Config, summary: TrainingSummary, saved: SavedModel, folder: String,
+                      trainCount: Int, testCount: Int, classCounts: [(key: String, value: JSONValue)]) throws(LearningError) {
+        var saved = saved
+        saved.config = config.jsonValue
+        saved.metrics = summary.jsonValue
+        saved.training = .object([
+            ("epochs", .number(Double(result.epochs.count))), ("steps", .number(Double(result.steps))),
+            ("stop_reason", .string(result.stopReason.rawValue)),
+            ("train_samples", .number(Double(trainCount))),
+            ("test_samples", .number(Double(testCount))),
+        ] + classCounts)
+        saved.evaluation = result.test.map { $0.recordJSON(set: "test") } ?? result.train!.recordJSON(set: "train")
+        try AtomicFile.makeFolder(folder)
+        try AtomicFile.write(MetricsLog.text(result.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
+        try saved.write(to: summary.modelPath)
+        try TrainingReport.write(folder: folder)
+    }
+}

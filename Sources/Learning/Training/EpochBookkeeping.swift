@@ -1,0 +1,39 @@
+import Foundation
+
+// The bookkeeping of ``TrainingLoop`` around every step and epoch.
+extension TrainingState {
+    /// Where the epoch in progress stands after a step, for ``TrainingControl/onProgress``.
+    func progress(epochs: Int, batches: Batches, epochStart: Date) -> TrainingProgress {
+        TrainingProgress(
+            epoch: epoch, epochs: epochs, batchesDone: (position + batches.size - 1) / batches.size,
+            batchesInEpoch: batches.perEpoch, samplesDone: position, samplesInEpoch: batches.rows,
+            seconds: epochSeconds + Date().timeIntervalSince(epochStart), loss: epochLossSum / Double(position))
+    }
+
+    /// The report of the epoch just trained on `n` rows, from its running figures (the test,
+    /// validation and zero-weight figures are the caller's to add).
+    /// - Throws: ``LearningError/training(message:)`` naming the epoch when the loss or a
+    ///   weight is not finite.
+    func epochReport(rows n: Int, weightsAreFinite: Bool) throws(LearningError) -> EpochReport {
+        let loss = epochLossSum / Double(n)
+        if !loss.isFinite || !weightsAreFinite {
+            throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
+                + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
+        }
+        return EpochReport(
+            epoch: epoch, loss: loss, accuracy: Double(epochCorrect) / Double(n), learningRate: learningRate,
+            seconds: epochSeconds, samplesPerSecond: Double(n) / max(epochSeconds, 1e-9))
+    }
+
+    /// Records the finished epoch's report and moves to the next epoch, whose shuffle starts
+    /// where this one's generator stopped (`randomState`).
+    mutating func startNextEpoch(after report: EpochReport, randomState: UInt64) {
+        reports.append(report)
+        epoch += 1
+        position = 0
+        epochRandomState = randomState
+        epochLossSum = 0
+        epochCorrect = 0
+        epochSeconds = 0
+    }
+}

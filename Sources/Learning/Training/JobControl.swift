@@ -1,0 +1,43 @@
+import Foundation
+
+/// How a `minibatch train` run goes beyond its config.
+public struct JobControl {
+    /// Write DIR/checkpoint after every N epochs.
+    public var checkpointEvery: Int?
+    /// Continue from this checkpoint (its config is the run's config).
+    public var resume: Checkpoint?
+    /// Asked after every step; true ends the run with a checkpoint (see ``TrainingJob/run``).
+    public var shouldStop: () -> Bool
+    public var onProgress: ((TrainingProgress) -> Void)?
+
+    public init(checkpointEvery: Int? = nil, resume: Checkpoint? = nil, shouldStop: @escaping () -> Bool = { false },
+                onProgress: ((TrainingProgress) -> Void)? = nil) {
+        self.checkpointEvery = checkpointEvery
+        self.resume = resume
+        self.shouldStop = shouldStop
+        self.onProgress = onProgress
+    }
+}
+
+extension JobControl {
+    /// Checks that a resumed run trains on its checkpoint's data, and makes the trainer's
+    /// control, whose checkpoints go to `folder`/checkpoint.
+    /// - Returns: that control, and the function that writes a state as the checkpoint.
+    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, folder: String)
+        throws(LearningError) -> (control: TrainingControl, checkpoint: (TrainingState) throws(LearningError) -> Void)
+    {
+        if let resume, resume.data != identity {
+            throw .data(file: config.data.train ?? "<synthetic>", line: nil,
+                        message: "the training data differs from the checkpoint's (\(resume.data.rows) rows, "
+                            + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
+                            + "and a fingerprint of every value); resume with the same data")
+        }
+        let checkpoint = { (state: TrainingState) throws(LearningError) in
+            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
+        }
+        var control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
+                                      onProgress: onProgress)
+        if resume != nil { control.checkpointFile = Checkpoint.path(in: folder) }
+        return (control, checkpoint)
+    }
+}

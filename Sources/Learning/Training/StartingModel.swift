@@ -1,0 +1,56 @@
+import Foundation
+
+/// The model a run starts from: a new one of the config's type and shape, or a warm start's.
+extension TrainingJob {
+    /// The untrained model the config asks for: linear models start at zero, networks at
+    /// seeded random weights (``MLP/initialized(seed:)`` with training.seed).
+    static func initialModel(_ config: Config, data: PreparedData) throws(LearningError) -> Model {
+        let d = data.train.featureCount, k = data.train.classes.count
+        if config.modelType == .mlp {
+            try checkNetworkMemory(config, features: d, classes: k, dataBytes: Double(data.train.features.count) * 4)
+            return .mlp(MLP(featureCount: d, hidden: config.hidden, activation: config.activation, classCount: k)
+                .initialized(seed: config.training.seed))
+        }
+        let kind = try data.modelKind(config.modelType, configFile: config.file)
+        return .linear(LinearModel(kind: kind, featureCount: d, classCount: k))
+    }
+
+    /// The untrained linear model for sparse rows: all weights zero.
+    static func initialLinearModel(_ config: Config, data: PreparedSparseData) throws(LearningError) -> LinearModel {
+        let k = data.train.classes.count
+        let kind = try data.modelKind(config.modelType, configFile: config.file)
+        return LinearModel(kind: kind, featureCount: data.train.featureCount, classCount: k)
+    }
+
+    /// Refuses, before allocating it, a network whose parameters, per-shard buffers and
+    /// model file, with the `dataBytes` of training data already held, need more memory than
+    /// the machine has (see ``MemoryBudget``); the error names `model.hidden`.
+    static func checkNetworkMemory(_ config: Config, features d: Int, classes k: Int, dataBytes: Double,
+                                   available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
+        let t = config.training
+        let bytes = MemoryBudget.networkBytes(features: d, hidden: config.hidden, classes: k, batchSize: t.batchSize,
+                                              optimizerSlots: t.optimizer == .adam ? 2 : (t.momentum != 0 ? 1 : 0))
+        guard let shortfall = MemoryBudget.shortfall(needs: bytes + dataBytes, available: available) else { return }
+        throw .config(file: config.file, key: "model.hidden",
+                      message: "a network of \(d) inputs, hidden layers \(config.hidden) and \(k) classes, with its data, \(shortfall)")
+    }
+
+    /// A warm start continues the saved model as it is: a config that names another model
+    /// type, or another network shape, is an error.
+    static func checkWarmStart(_ config: Config, initial: Model) throws(LearningError) {
+        if config.modelType != .auto && config.modelType.rawValue != initial.typeName {
+            throw .config(file: config.file, key: "model.type",
+                          message: "\"\(config.modelType.rawValue)\" differs from the initial model's \"\(initial.typeName)\"")
+        }
+        if config.modelType == .mlp, let net = initial.network {
+            if config.hidden != net.hidden {
+                throw .config(file: config.file, key: "model.hidden",
+                              message: "\(config.hidden) differs from the initial model's \(net.hidden)")
+            }
+            if config.activation != net.activation {
+                throw .config(file: config.file, key: "model.activation",
+                              message: "\"\(config.activation.rawValue)\" differs from the initial model's \"\(net.activation.rawValue)\"")
+            }
+        }
+    }
+}
