@@ -35,7 +35,7 @@ first difference (the model file key path, or the predict output's first differi
   --config FILE only this config (repeatable).
 
 Exit status: 0 all same; 1 something differs; 2 bad usage, or a binary failed to train or
-predict (its stderr is printed).
+predict (the last lines of its stderr are printed).
 """
 
 import argparse
@@ -294,6 +294,9 @@ def main():
             parser.error("%s: not an executable file" % b)
     epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else None)
     if args.config:
+        for c in args.config:
+            if not os.path.isfile(c):
+                parser.error("%s: no such config file" % c)
         configs = [os.path.relpath(os.path.abspath(c), REPO) for c in args.config]
     else:
         configs = sorted(os.path.relpath(c, REPO) for c in glob.glob(os.path.join(REPO, "configs", "*.json")))
