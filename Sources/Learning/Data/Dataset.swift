@@ -42,12 +42,6 @@ public struct Dataset: Sendable {
         return out
     }
 
-    /// The number of rows of each class.
-    public var classCounts: [Int] {
-        var counts = [Int](repeating: 0, count: classes.count)
-        for y in labels where y >= 0 { counts[Int(y)] += 1 }
-        return counts
-    }
 }
 
 /// A table read from a file before its labels are encoded as class indices.

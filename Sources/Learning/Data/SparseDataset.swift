@@ -92,13 +92,6 @@ public struct SparseDataset: Sendable, Equatable {
         return out
     }
 
-    /// The number of rows of each class.
-    public var classCounts: [Int] {
-        var counts = [Int](repeating: 0, count: classes.count)
-        for y in labels where y >= 0 { counts[Int(y)] += 1 }
-        return counts
-    }
-
     /// The same rows as a dense ``Dataset`` with features named "1" ... "d" (for tests and
     /// small data: it takes count x d floats).
     public func densified() -> Dataset {

@@ -28,6 +28,15 @@ public protocol TrainingRows: Sendable {
     var identity: DataIdentity { get }
 }
 
+extension TrainingRows {
+    /// The number of rows of each class (rows with labels outside the classes not counted).
+    public var classCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classes.count)
+        for y in labels where y >= 0 { counts[Int(y)] += 1 }
+        return counts
+    }
+}
+
 extension Dataset: TrainingRows {
     public var allFeaturesConstant: Bool {
         let d = featureCount

@@ -14,44 +14,21 @@
 /// The rule is elementwise, so it runs chunk by chunk right after the optimizer's update and
 /// keeps results identical for any worker count. Biases are not penalised.
 final class CumulativeL1 {
-    /// alpha_1: the l1 strength.
-    let strength: Double
-    let weightCount: Int
-    /// u, accumulated in double precision.
-    private(set) var total = 0.0
-    private var totalForStep: Float = 0
-    /// q, one per weight (padding included; padding weights are 0 and stay 0).
-    private let q: UnsafeMutablePointer<Float>
+    let ledger: L1Ledger
 
-    init(strength: Double, weightCount: Int) {
-        self.strength = strength
-        self.weightCount = weightCount
-        q = .allocate(capacity: max(weightCount, 1))
-        q.initialize(repeating: 0, count: max(weightCount, 1))
-    }
+    init(strength: Double, weightCount: Int) { ledger = L1Ledger(strength: strength, weightCount: weightCount) }
 
-    deinit { q.deallocate() }
+    /// u and a copy of q (for a checkpoint).
+    var total: Double { ledger.total }
+    var received: [Float] { ledger.receivedCopy }
 
-    /// A copy of q (for a checkpoint).
-    var received: [Float] { Array(UnsafeBufferPointer(start: q, count: weightCount)) }
-
-    /// Adds this step's eta_t alpha_1 to u; call once per step before ``truncate``.
-    func beginStep(eta: Double) {
-        total += eta * strength
-        totalForStep = Float(total)
-    }
-
-    /// Restores u and q (from a checkpoint).
-    func restore(total: Double, received: [Float]) {
-        precondition(received.count == weightCount)
-        self.total = total
-        _ = UnsafeMutableBufferPointer(start: q, count: weightCount).update(fromContentsOf: received)
-        totalForStep = Float(total)
-    }
+    func beginStep(eta: Double) { ledger.beginStep(eta: eta) }
+    func restore(total: Double, received: [Float]) { ledger.restore(total: total, received: received) }
 
     /// Applies the truncation to the weights in `range` (elements at or past `weightCount`
     /// are biases and are left alone).
     func truncate(parameters: UnsafeMutablePointer<Float>, range: Range<Int>) {
-        truncateL1(parameters: parameters, received: q, range: range, weightCount: weightCount, total: totalForStep)
+        truncateL1(parameters: parameters, received: ledger.received, range: range, weightCount: ledger.weightCount,
+                   total: ledger.totalForStep)
     }
 }

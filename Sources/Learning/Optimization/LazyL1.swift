@@ -6,48 +6,26 @@
 /// would be settled (``owed``, ``settledWeight``), so the scores are the dense path's.
 /// Weights are W = scale * V: the rule runs on the true weights, u and q are in their units.
 final class LazyL1 {
-    let strength: Double
-    /// u, in double precision.
-    private(set) var total = 0.0
-    private var totalForStep: Float = 0
-    /// q, feature-major like V. Raw storage: steps truncate disjoint weights from several
-    /// threads at once.
-    private let q: UnsafeMutablePointer<Float>
-    let weightCount: Int
+    /// u and q, feature-major like V.
+    let ledger: L1Ledger
 
-    init(strength: Double, weightCount: Int) {
-        self.strength = strength
-        self.weightCount = weightCount
-        q = .allocate(capacity: max(weightCount, 1))
-        q.initialize(repeating: 0, count: weightCount)
-    }
+    init(strength: Double, weightCount: Int) { ledger = L1Ledger(strength: strength, weightCount: weightCount) }
 
-    deinit { q.deallocate() }
-
-    /// A copy of q (for a checkpoint).
-    var received: [Float] { Array(UnsafeBufferPointer(start: q, count: weightCount)) }
+    /// u and a copy of q (for a checkpoint).
+    var total: Double { ledger.total }
+    var received: [Float] { ledger.receivedCopy }
 
     /// q and the u of the last step, for reading weights as settled (valid while this lives).
-    var owed: OwedL1 { OwedL1(received: UnsafePointer(q), total: totalForStep) }
+    var owed: OwedL1 { OwedL1(received: UnsafePointer(ledger.received), total: ledger.totalForStep) }
 
-    /// Adds this step's eta_t alpha_1 to u.
-    func beginStep(eta: Double) {
-        total += eta * strength
-        totalForStep = Float(total)
-    }
-
-    func restore(total: Double, received: [Float]) {
-        precondition(received.count == weightCount)
-        self.total = total
-        _ = UnsafeMutableBufferPointer(start: q, count: weightCount).update(fromContentsOf: received)
-        totalForStep = Float(total)
-    }
+    func beginStep(eta: Double) { ledger.beginStep(eta: eta) }
+    func restore(total: Double, received: [Float]) { ledger.restore(total: total, received: received) }
 
     /// Truncates the weights V[range] (true weight scale * V). With scale 1 this is
     /// ``CumulativeL1/truncate(parameters:range:)`` bit for bit.
     @inline(__always)
     func truncate(_ v: UnsafeMutablePointer<Float>, range: Range<Int>, scale: Float) {
-        let u = totalForStep
+        let u = ledger.totalForStep, q = ledger.received
         for i in range {
             let z = v[i]
             if z == 0 { continue }

@@ -47,9 +47,10 @@ public struct FitResult: Sendable {
     }
 }
 
-/// Trains the model `config` asks for on prepared dense rows, in memory: no file is read or
-/// written, and the work runs on `pool`. The command line's `train` is load, then this, then
-/// writing the run's files.
+/// Trains the model `config` asks for on prepared rows, in memory: no file is read or
+/// written, and the work runs on `pool`. Dense rows (``PreparedData``) train any model type;
+/// sparse rows (``PreparedSparseData``) train linear models on the sparse path. The command
+/// line's `train` is load, then this, then writing the run's files.
 /// - Parameters:
 ///   - start: the model to continue from (a warm start; it must be of the config's model type
 ///     and shape); nil starts from zero weights, or a network's seeded random ones.
@@ -59,46 +60,26 @@ public struct FitResult: Sendable {
 ///   - onEpoch: called after every epoch.
 /// - Throws: a config error for a config that cannot train on this data;
 ///   ``LearningError/training(message:)`` when training diverges.
-public func fit(
-    _ config: Config, data: PreparedData, pool: WorkerPool, from start: Model? = nil, resume: TrainingState? = nil,
+public func fit<Rows: TrainingRows>(
+    _ config: Config, data: Prepared<Rows>, pool: WorkerPool, from start: Model? = nil, resume: TrainingState? = nil,
     control: TrainingControl = TrainingControl(), combiner: any StepCombiner = LocalCombiner(),
     onEpoch: (EpochReport) -> Void = { _ in }
 ) throws(LearningError) -> FitResult {
-    let model: Model
-    if let start {
-        try TrainingJob.checkWarmStart(config, initial: start)
-        model = start
-    } else {
-        model = try TrainingJob.initialModel(config, data: data)
+    let options = config.training
+    if let data = data as? PreparedSparseData {
+        let run = try SparseTrainer(options: options, pool: pool, combiner: combiner)
+            .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
+                   validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)
+        return FitResult(run.map(Model.linear), options: options, data: data,
+                         score: { $0.linear!.score(data.train, pool: pool) },
+                         evaluate: { Evaluation(model: $0.linear!, data: $1, pool: pool) })
     }
-    let run = try Trainer(options: config.training, pool: pool, combiner: combiner)
-        .train(model, on: data.train, test: data.test, validation: data.validation, resume: resume, control: control,
-               onEpoch: onEpoch)
-    return FitResult(run, options: config.training, data: data, score: { $0.score(data.train, pool: pool) },
+    guard let data = data as? PreparedData else {
+        preconditionFailure("fit trains Dataset and SparseDataset rows; \(Rows.self) has no trainer")
+    }
+    let run = try Trainer(options: options, pool: pool, combiner: combiner)
+        .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
+               validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)
+    return FitResult(run, options: options, data: data, score: { $0.score(data.train, pool: pool) },
                      evaluate: { Evaluation(model: $0, data: $1, pool: pool) })
-}
-
-/// Trains a linear model on prepared sparse (LIBSVM) rows, in memory (see the dense overload).
-public func fit(
-    _ config: Config, data: PreparedSparseData, pool: WorkerPool, from start: Model? = nil, resume: TrainingState? = nil,
-    control: TrainingControl = TrainingControl(), combiner: any StepCombiner = LocalCombiner(),
-    onEpoch: (EpochReport) -> Void = { _ in }
-) throws(LearningError) -> FitResult {
-    let model: LinearModel
-    if let start {
-        guard let linear = start.linear else {
-            throw .config(file: config.file, key: "model.type",
-                          message: "the initial model is an mlp; LIBSVM data trains linear models only")
-        }
-        try TrainingJob.checkWarmStart(config, initial: start)
-        model = linear
-    } else {
-        model = try TrainingJob.initialLinearModel(config, data: data)
-    }
-    let run = try SparseTrainer(options: config.training, pool: pool, combiner: combiner)
-        .train(model, on: data.train, test: data.test, validation: data.validation, resume: resume, control: control,
-               onEpoch: onEpoch)
-    return FitResult(run.map(Model.linear), options: config.training, data: data,
-                     score: { $0.linear!.score(data.train, pool: pool) },
-                     evaluate: { Evaluation(model: $0.linear!, data: $1, pool: pool) })
 }

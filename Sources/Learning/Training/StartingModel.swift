@@ -2,6 +2,27 @@ import Foundation
 
 /// The model a run starts from: a new one of the config's type and shape, or a warm start's.
 extension TrainingJob {
+    /// The model a fit on dense rows starts from: `start` (a warm start) once it is checked
+    /// against the config, else a new one.
+    static func startingModel(_ config: Config, data: PreparedData, from start: Model?) throws(LearningError) -> Model {
+        guard let start else { return try initialModel(config, data: data) }
+        try checkWarmStart(config, initial: start)
+        return start
+    }
+
+    /// The linear model a fit on sparse rows starts from (see the dense overload).
+    static func startingModel(_ config: Config, data: PreparedSparseData, from start: Model?)
+        throws(LearningError) -> LinearModel
+    {
+        guard let start else { return try initialLinearModel(config, data: data) }
+        guard let linear = start.linear else {
+            throw .config(file: config.file, key: "model.type",
+                          message: "the initial model is an mlp; LIBSVM data trains linear models only")
+        }
+        try checkWarmStart(config, initial: start)
+        return linear
+    }
+
     /// The untrained model the config asks for: linear models start at zero, networks at
     /// seeded random weights (``MLP/initialized(seed:)`` with training.seed).
     static func initialModel(_ config: Config, data: PreparedData) throws(LearningError) -> Model {
