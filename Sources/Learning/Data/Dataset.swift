@@ -58,6 +58,15 @@ public struct LabeledTable: Sendable {
 
     public var count: Int { labels.count }
 
+    /// A table of `labels.count` rows: `features` (count, featureNames.count) row-major.
+    public init(features: [Float], labels: [String], featureNames: [String], file: String, weights: [Float]? = nil) {
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames
+        self.file = file
+        self.weights = weights
+    }
+
     /// The sorted distinct labels: numerically when every label is a number, otherwise by
     /// their text. For two classes the second one is the positive class of a logistic model.
     public var distinctLabels: [String] { ClassEncoding.sortedClasses(Set(labels)) }

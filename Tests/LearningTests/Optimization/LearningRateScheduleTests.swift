@@ -73,3 +73,20 @@ import Testing
         #expect(run.stopReason == .converged)
     }
 }
+
+/// The "adaptive" schedule's rule for a stall lives with the schedule.
+@Suite struct AdaptiveStallTests {
+    @Test func aStallDividesWhileTheRateIsAboveOneMillionth() {
+        let s = LearningRateSchedule(kind: .adaptive, eta0: 0.1, powerT: 0.5, alpha: 1e-4)
+        #expect(s.divisor(afterStallAt: 1) == 5)
+        #expect(s.divisor(afterStallAt: 25) == 125)
+        #expect(s.rate(step: 7, divisor: 25) == 0.1 / 25)
+        // A rate of exactly 1e-6 is not above it: the stall ends training.
+        let edge = LearningRateSchedule(kind: .adaptive, eta0: 1e-6, powerT: 0.5, alpha: 1e-4)
+        #expect(edge.divisor(afterStallAt: 1) == nil)
+        #expect(LearningRateSchedule(kind: .adaptive, eta0: 2e-6, powerT: 0.5, alpha: 1e-4).divisor(afterStallAt: 1) == 5)
+        for kind in [LearningRateKind.constant, .invscaling, .optimal] {
+            #expect(LearningRateSchedule(kind: kind, eta0: 0.1, powerT: 0.5, alpha: 1e-4).divisor(afterStallAt: 1) == nil)
+        }
+    }
+}
