@@ -12,10 +12,13 @@ public struct EpochMetrics: Sendable, Equatable {
     public var testAccuracy: Double?
     public var validationLoss: Double?
     public var validationAccuracy: Double?
+    /// With an l1 or elasticnet penalty: the fraction of exactly-zero weights.
+    public var zeroFraction: Double?
 
     public init(epoch: Int, loss: Double? = nil, accuracy: Double? = nil, learningRate: Double? = nil,
                 seconds: Double? = nil, samplesPerSecond: Double? = nil, testLoss: Double? = nil,
-                testAccuracy: Double? = nil, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
+                testAccuracy: Double? = nil, validationLoss: Double? = nil, validationAccuracy: Double? = nil,
+                zeroFraction: Double? = nil) {
         self.epoch = epoch
         self.loss = loss
         self.accuracy = accuracy
@@ -26,6 +29,7 @@ public struct EpochMetrics: Sendable, Equatable {
         self.testAccuracy = testAccuracy
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
+        self.zeroFraction = zeroFraction
     }
 
     /// Reads a metrics.jsonl file; errors name the file and the 1-based line.
@@ -64,6 +68,15 @@ public struct EpochMetrics: Sendable, Equatable {
         do { json = try JSONParser.parse(bytes) } catch {
             throw bad("not valid JSON at column \(error.column): \(error.message)")
         }
+        return try EpochMetrics(json: json, previous: previous, bad: bad)
+    }
+
+    /// Reads one epoch record: a line of metrics.jsonl or a report in a checkpoint (the one
+    /// decoder of ``EpochReport/jsonValue``). "epoch" is a whole number >= 1 (above
+    /// `previous`), "loss" and "accuracy" are present (numbers or null), the other figures
+    /// numbers, null or absent; other keys are ignored.
+    /// - Parameter bad: makes the error for a message.
+    init(json: JSONValue, previous: Int? = nil, bad: (String) -> LearningError) throws(LearningError) {
         guard case .object = json else { throw bad("expected a JSON object, found \(json.kindName)") }
         guard case .number(let e)? = json["epoch"], e >= 1, e == e.rounded(), e < 1e15 else {
             throw bad("\"epoch\" is missing or not a whole number >= 1")
@@ -80,11 +93,11 @@ public struct EpochMetrics: Sendable, Equatable {
             case let v?: throw bad("\"\(key)\" must be a number or null, found \(v.kindName)")
             }
         }
-        return EpochMetrics(
+        self.init(
             epoch: epoch, loss: try number("loss", required: true), accuracy: try number("accuracy", required: true),
             learningRate: try number("learning_rate"), seconds: try number("seconds"),
             samplesPerSecond: try number("samples_per_second"), testLoss: try number("test_loss"),
             testAccuracy: try number("test_accuracy"), validationLoss: try number("validation_loss"),
-            validationAccuracy: try number("validation_accuracy"))
+            validationAccuracy: try number("validation_accuracy"), zeroFraction: try number("zero_fraction"))
     }
 }

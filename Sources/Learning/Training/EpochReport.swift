@@ -41,28 +41,16 @@ extension EpochReport {
         ])
     }
 
-    /// Reads a report written by ``jsonValue`` (nil when a member is missing or mistyped).
+    /// Reads a report written by ``jsonValue`` (nil when the loss, accuracy, rate or timings
+    /// are missing or not numbers); the record is decoded as metrics.jsonl's lines are
+    /// (``EpochMetrics``).
     public init?(json: JSONValue) {
-        func number(_ key: String) -> Double? {
-            if case .number(let d)? = json[key] { return d }
-            return nil
-        }
-        func optional(_ key: String) -> Double?? {
-            switch json[key] {
-            case .number(let d)?: return .some(d)
-            case .null?: return .some(nil)
-            default: return nil
-            }
-        }
-        guard let e = number("epoch"), e == e.rounded(), e >= 1, e < 1e15, let loss = number("loss"),
-              let accuracy = number("accuracy"), let rate = number("learning_rate"), let seconds = number("seconds"),
-              let speed = number("samples_per_second"), let testLoss = optional("test_loss"),
-              let testAccuracy = optional("test_accuracy"), let validationLoss = optional("validation_loss"),
-              let validationAccuracy = optional("validation_accuracy")
+        guard let m = try? EpochMetrics(json: json, bad: { LearningError.training(message: $0) }),
+              let loss = m.loss, let accuracy = m.accuracy, let rate = m.learningRate, let seconds = m.seconds,
+              let speed = m.samplesPerSecond
         else { return nil }
-        self.init(epoch: Int(e), loss: loss, accuracy: accuracy, learningRate: rate, seconds: seconds,
-                  samplesPerSecond: speed, testLoss: testLoss, testAccuracy: testAccuracy,
-                  validationLoss: validationLoss, validationAccuracy: validationAccuracy,
-                  zeroFraction: optional("zero_fraction") ?? nil)
+        self.init(epoch: m.epoch, loss: loss, accuracy: accuracy, learningRate: rate, seconds: seconds,
+                  samplesPerSecond: speed, testLoss: m.testLoss, testAccuracy: m.testAccuracy,
+                  validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy, zeroFraction: m.zeroFraction)
     }
 }
