@@ -1,0 +1,222 @@
+import Foundation
+
+extension Config {
+    /// Reads and validates a config file. Relative paths inside it are resolved against
+    /// the file's folder.
+    public static func load(path: String) throws(LearningError) -> Config {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw .data(file: path, line: nil, message: exists ? "cannot read the config file" : "no such config file")
+        }
+        if data.isEmpty { throw .configSyntax(file: path, line: 1, column: 1, message: "the config file is empty") }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse([UInt8](data))
+        } catch {
+            throw .configSyntax(file: path, line: error.line, column: error.column, message: error.message)
+        }
+        return try decode(json, file: path, baseFolder: folderPart(of: path) ?? "")
+    }
+
+    /// Validates a parsed config. Every key is checked; an unknown key, a wrong type or a
+    /// value out of range is an error naming the key.
+    public static func decode(_ json: JSONValue, file: String, baseFolder: String = "") throws(LearningError) -> Config {
+        let r = ConfigReader(file: file)
+        var c = Config()
+        c.file = file
+        let top = try r.object(json, path: "", allowed: ["data", "model", "training", "workers", "output"])
+        func resolve(_ p: String) -> String {
+            if p.hasPrefix("/") || baseFolder.isEmpty { return p }
+            return ((baseFolder as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        }
+
+        if let v = top["data"] {
+            let d = try r.object(v, path: "data", allowed: [
+                "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
+                "weight", "train_weights", "format", "features",
+            ])
+            if let v = d["format"] { c.data.format = try r.choice(v, "data.format", DataFormat.self) }
+            if let v = d["features"], v != .null {
+                c.data.features = try r.integer(v, "data.features", min: 1, max: LIBSVMReader.maxIndex)
+            }
+            if let v = d["train"], v != .null { c.data.train = resolve(try r.string(v, "data.train", nonEmpty: true)) }
+            if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
+            if let v = d["label"] { c.data.label = try r.string(v, "data.label", nonEmpty: true) }
+            if let v = d["train_labels"], v != .null { c.data.trainLabels = resolve(try r.string(v, "data.train_labels", nonEmpty: true)) }
+            if let v = d["test_labels"], v != .null { c.data.testLabels = resolve(try r.string(v, "data.test_labels", nonEmpty: true)) }
+            if let v = d["label_column"], v != .null {
+                c.data.labelColumn = try r.integer(v, "data.label_column", min: -1_000_000, max: 1_000_000)
+            }
+            for (key, path) in [("data.train", c.data.train), ("data.test", c.data.test)] {
+                if let path, c.data.format.resolved(for: path) == .npy, c.data.labelColumn == nil,
+                   (key == "data.train" ? c.data.trainLabels : c.data.testLabels) == nil {
+                    throw .config(file: file, key: key == "data.train" ? "data.train_labels" : "data.test_labels",
+                                  message: "missing: a .npy feature file needs a .npy labels file here, or data.label_column")
+                }
+            }
+            if let v = d["test_fraction"] {
+                c.data.testFraction = try r.number(v, "data.test_fraction", min: 0, max: 1, maxInclusive: false,
+                                                   allowed: "a number in [0, 1)")
+            }
+            if let v = d["standardize"] { c.data.standardize = try r.bool(v, "data.standardize") }
+            if let v = d["synthetic"] {
+                let s = try r.object(v, path: "data.synthetic", allowed: ["shape", "samples", "features", "classes", "noise", "seed"])
+                var spec = SyntheticSpec()
+                if let v = s["shape"] { spec.shape = try r.choice(v, "data.synthetic.shape", SyntheticShape.self) }
+                if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", min: 2, max: 100_000_000) }
+                if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", min: 1, max: 1_000_000) }
+                if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", min: 2, max: 100_000) }
+                // Bounded so that the float32 features stay finite (a Gaussian draw times 1e30
+                // is far below float32's 3.4e38); larger noise made every value infinite.
+                if let v = s["noise"] {
+                    spec.noise = try r.number(v, "data.synthetic.noise", min: 0, max: 1e30, allowed: "a number from 0 to 1e30")
+                }
+                if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", min: 0, max: Int(maxSeed))) }
+                if spec.shape != .blobs && spec.features < 2 {
+                    throw .config(file: file, key: "data.synthetic.features", message: "\"\(spec.shape.rawValue)\" needs at least 2 features")
+                }
+                if spec.shape == .xor && s["classes"] != nil && spec.classes != 2 {
+                    throw .config(file: file, key: "data.synthetic.classes", message: "\"xor\" has 2 classes")
+                }
+                if spec.shape == .xor { spec.classes = 2 }
+                if spec.classes > spec.samples {
+                    throw .config(file: file, key: "data.synthetic.classes",
+                                  message: "\(spec.classes) classes need at least as many samples (samples is \(spec.samples))")
+                }
+                c.data.synthetic = spec
+            }
+            if c.data.train != nil && c.data.synthetic != nil {
+                throw .config(file: file, key: "data", message: "give either \"train\" or \"synthetic\", not both")
+            }
+            try decodeWeights(d, into: &c.data, r, resolve: resolve)
+        }
+        if c.data.train == nil && c.data.synthetic == nil {
+            throw .config(file: file, key: "data.train", message: "missing: give a training CSV file or a \"synthetic\" data set")
+        }
+
+        if let v = top["model"] {
+            let m = try r.object(v, path: "model", allowed: ["type", "hidden", "activation"])
+            if let v = m["type"] { c.modelType = try r.choice(v, "model.type", ModelType.self) }
+            for key in ["hidden", "activation"] where m[key] != nil && c.modelType != .mlp {
+                throw .config(file: file, key: "model." + key, message: "only for \"type\": \"mlp\"")
+            }
+            if let v = m["hidden"] {
+                guard case .array(let items) = v, !items.isEmpty, items.count <= 64 else {
+                    throw .config(file: file, key: "model.hidden",
+                                  message: "expected an array of 1 to 64 layer sizes, found \(v.kindName) \(v.jsonText)")
+                }
+                c.hidden = []
+                for (i, item) in items.enumerated() {
+                    c.hidden.append(try r.integer(item, "model.hidden[\(i)]", min: 1, max: 100_000))
+                }
+            }
+            if let v = m["activation"] { c.activation = try r.choice(v, "model.activation", Activation.self) }
+        }
+
+        if let v = top["training"] {
+            let t = try r.object(v, path: "training", allowed: [
+                "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "l1_ratio", "tol",
+                "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
+                "max_seconds", "early_stopping", "validation_fraction", "average",
+                "class_weight",
+            ])
+            var o = TrainingOptions()
+            if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
+            if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", min: 1, max: 100_000_000) }
+            if let v = t["learning_rate"] { o.learningRate = try r.choice(v, "training.learning_rate", LearningRateKind.self) }
+            if let v = t["eta0"] {
+                o.eta0 = try r.number(v, "training.eta0", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if let v = t["power_t"] { o.powerT = try r.number(v, "training.power_t", min: 0, allowed: "a number >= 0") }
+            if let v = t["penalty"] { o.penalty = try r.choice(v, "training.penalty", Penalty.self) }
+            if let v = t["l1_ratio"] {
+                o.l1Ratio = try r.number(v, "training.l1_ratio", min: 0, max: 1, allowed: "a number in [0, 1]")
+            }
+            if let v = t["alpha"] { o.alpha = try r.number(v, "training.alpha", min: 0, allowed: "a number >= 0") }
+            if let v = t["tol"] {
+                o.tol = v == .null ? nil : try r.number(v, "training.tol", min: 0, allowed: "a number >= 0 or null")
+            }
+            if let v = t["n_iter_no_change"] { o.nIterNoChange = try r.integer(v, "training.n_iter_no_change", min: 1, max: 1_000_000) }
+            if let v = t["shuffle"] { o.shuffle = try r.bool(v, "training.shuffle") }
+            if let v = t["seed"] { o.seed = UInt64(try r.integer(v, "training.seed", min: 0, max: Int(maxSeed))) }
+            if let v = t["optimizer"] { o.optimizer = try r.choice(v, "training.optimizer", OptimizerKind.self) }
+            if let v = t["momentum"] {
+                o.momentum = try r.number(v, "training.momentum", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["nesterov"] { o.nesterov = try r.bool(v, "training.nesterov") }
+            if let v = t["beta1"] {
+                o.beta1 = try r.number(v, "training.beta1", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["beta2"] {
+                o.beta2 = try r.number(v, "training.beta2", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
+            }
+            if let v = t["epsilon"] {
+                o.epsilon = try r.number(v, "training.epsilon", min: 0, minInclusive: false, allowed: "a number > 0")
+            }
+            if let v = t["early_stopping"] { o.earlyStopping = try r.bool(v, "training.early_stopping") }
+            if let v = t["validation_fraction"] {
+                o.validationFraction = try r.number(v, "training.validation_fraction", min: 0, minInclusive: false, max: 1,
+                                                    maxInclusive: false, allowed: "a number in (0, 1)")
+            }
+            if let v = t["average"] {
+                if case .bool(let b) = v {
+                    o.averageAfter = b ? 1 : nil
+                } else {
+                    o.averageAfter = try r.integer(v, "training.average", min: 1, max: Int(Int32.max))
+                }
+            }
+            if let v = t["class_weight"] { o.classWeight = try ClassWeight.decode(v, r) }
+            if let v = t["max_seconds"], v != .null {
+                o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
+            }
+            // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
+            // config that model files store writes every key.
+            if o.optimizer == .adam && (o.momentum != 0 || o.nesterov) {
+                throw .config(file: file, key: "training.momentum",
+                              message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
+            }
+            if o.nesterov && !(o.momentum > 0) {
+                throw .config(file: file, key: "training.nesterov", message: "nesterov needs momentum > 0")
+            }
+            if o.learningRate == .optimal && !(o.alpha > 0) {
+                throw .config(file: file, key: "training.alpha",
+                              message: "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")
+            }
+            c.training = o
+        }
+
+        if let v = top["workers"] { c.workers = try r.integer(v, "workers", min: 0, max: maxWorkers) }
+        if let v = top["output"] {
+            let o = try r.object(v, path: "output", allowed: ["dir"])
+            if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }
+        }
+        try checkFormat(c, r)
+        return c
+    }
+}
+
+extension Config {
+    /// Reads `data.weight` (a CSV column) and `data.train_weights` (a `.npy` file): each only
+    /// for its kind of training data, the weight column neither the label nor empty.
+    static func decodeWeights(_ d: [String: JSONValue], into data: inout DataConfig, _ r: ConfigReader,
+                              resolve: (String) -> String) throws(LearningError) {
+        let npyTrain = data.trainFormat == .npy
+        if let v = d["weight"], v != .null {
+            let name = try r.string(v, "data.weight", nonEmpty: true)
+            if data.synthetic != nil { throw r.fail("data.weight", "synthetic data has no weight column") }
+            if npyTrain {
+                throw r.fail("data.weight", "names a CSV column; for .npy training data give data.train_weights (a 1-D .npy file)")
+            }
+            if name == data.label { throw r.fail("data.weight", "'\(name)' is the label column (data.label)") }
+            data.weight = name
+        }
+        if let v = d["train_weights"], v != .null {
+            let path = resolve(try r.string(v, "data.train_weights", nonEmpty: true))
+            if !npyTrain && !data.isSparse {
+                throw r.fail("data.train_weights",
+                              "only for .npy training data (or LIBSVM); for a CSV file name its weight column in data.weight")
+            }
+            data.trainWeights = path
+        }
+    }
+}
