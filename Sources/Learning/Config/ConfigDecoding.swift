@@ -37,7 +37,7 @@ extension Config {
             ])
             if let v = d["format"] { c.data.format = try r.choice(v, "data.format", DataFormat.self) }
             if let v = d["features"], v != .null {
-                c.data.features = try r.integer(v, "data.features", min: 1, max: LIBSVMReader.maxIndex)
+                c.data.features = try r.integer(v, "data.features", ConfigLimits.features)
             }
             if let v = d["train"], v != .null { c.data.train = resolve(try r.string(v, "data.train", nonEmpty: true)) }
             if let v = d["test"], v != .null { c.data.test = resolve(try r.string(v, "data.test", nonEmpty: true)) }
@@ -45,7 +45,7 @@ extension Config {
             if let v = d["train_labels"], v != .null { c.data.trainLabels = resolve(try r.string(v, "data.train_labels", nonEmpty: true)) }
             if let v = d["test_labels"], v != .null { c.data.testLabels = resolve(try r.string(v, "data.test_labels", nonEmpty: true)) }
             if let v = d["label_column"], v != .null {
-                c.data.labelColumn = try r.integer(v, "data.label_column", min: -1_000_000, max: 1_000_000)
+                c.data.labelColumn = try r.integer(v, "data.label_column", ConfigLimits.labelColumn)
             }
             for (key, path) in [("data.train", c.data.train), ("data.test", c.data.test)] {
                 if let path, c.data.format.resolved(for: path) == .npy, c.data.labelColumn == nil,
@@ -55,23 +55,18 @@ extension Config {
                 }
             }
             if let v = d["test_fraction"] {
-                c.data.testFraction = try r.number(v, "data.test_fraction", min: 0, max: 1, maxInclusive: false,
-                                                   allowed: "a number in [0, 1)")
+                c.data.testFraction = try r.number(v, "data.test_fraction", ConfigLimits.testFraction)
             }
             if let v = d["standardize"] { c.data.standardize = try r.bool(v, "data.standardize") }
             if let v = d["synthetic"] {
                 let s = try r.object(v, path: "data.synthetic", allowed: ["shape", "samples", "features", "classes", "noise", "seed"])
                 var spec = SyntheticSpec()
                 if let v = s["shape"] { spec.shape = try r.choice(v, "data.synthetic.shape", SyntheticShape.self) }
-                if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", min: 2, max: 100_000_000) }
-                if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", min: 1, max: 1_000_000) }
-                if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", min: 2, max: 100_000) }
-                // Bounded so that the float32 features stay finite (a Gaussian draw times 1e30
-                // is far below float32's 3.4e38); larger noise made every value infinite.
-                if let v = s["noise"] {
-                    spec.noise = try r.number(v, "data.synthetic.noise", min: 0, max: 1e30, allowed: "a number from 0 to 1e30")
-                }
-                if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", min: 0, max: Int(maxSeed))) }
+                if let v = s["samples"] { spec.samples = try r.integer(v, "data.synthetic.samples", ConfigLimits.syntheticSamples) }
+                if let v = s["features"] { spec.features = try r.integer(v, "data.synthetic.features", ConfigLimits.syntheticFeatures) }
+                if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", ConfigLimits.syntheticClasses) }
+                if let v = s["noise"] { spec.noise = try r.number(v, "data.synthetic.noise", ConfigLimits.noise) }
+                if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", ConfigLimits.seed)) }
                 if spec.shape != .blobs && spec.features < 2 {
                     throw .config(file: file, key: "data.synthetic.features", message: "\"\(spec.shape.rawValue)\" needs at least 2 features")
                 }
@@ -101,13 +96,13 @@ extension Config {
                 throw .config(file: file, key: "model." + key, message: "only for \"type\": \"mlp\"")
             }
             if let v = m["hidden"] {
-                guard case .array(let items) = v, !items.isEmpty, items.count <= 64 else {
+                guard case .array(let items) = v, ConfigLimits.hiddenLayers.contains(items.count) else {
                     throw .config(file: file, key: "model.hidden",
                                   message: "expected an array of 1 to 64 layer sizes, found \(v.kindName) \(v.jsonText)")
                 }
                 c.hidden = []
                 for (i, item) in items.enumerated() {
-                    c.hidden.append(try r.integer(item, "model.hidden[\(i)]", min: 1, max: 100_000))
+                    c.hidden.append(try r.integer(item, "model.hidden[\(i)]", ConfigLimits.layerSize))
                 }
             }
             if let v = m["activation"] { c.activation = try r.choice(v, "model.activation", Activation.self) }
@@ -121,53 +116,40 @@ extension Config {
                 "class_weight",
             ])
             var o = TrainingOptions()
-            if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", min: 1, max: Int(Int32.max)) }
-            if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", min: 1, max: 100_000_000) }
+            if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", ConfigLimits.batchSize) }
+            if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", ConfigLimits.epochs) }
             if let v = t["learning_rate"] { o.learningRate = try r.choice(v, "training.learning_rate", LearningRateKind.self) }
-            if let v = t["eta0"] {
-                o.eta0 = try r.number(v, "training.eta0", min: 0, minInclusive: false, allowed: "a number > 0")
-            }
-            if let v = t["power_t"] { o.powerT = try r.number(v, "training.power_t", min: 0, allowed: "a number >= 0") }
+            if let v = t["eta0"] { o.eta0 = try r.number(v, "training.eta0", ConfigLimits.eta0) }
+            if let v = t["power_t"] { o.powerT = try r.number(v, "training.power_t", ConfigLimits.powerT) }
             if let v = t["penalty"] { o.penalty = try r.choice(v, "training.penalty", Penalty.self) }
-            if let v = t["l1_ratio"] {
-                o.l1Ratio = try r.number(v, "training.l1_ratio", min: 0, max: 1, allowed: "a number in [0, 1]")
+            if let v = t["l1_ratio"] { o.l1Ratio = try r.number(v, "training.l1_ratio", ConfigLimits.l1Ratio) }
+            if let v = t["alpha"] { o.alpha = try r.number(v, "training.alpha", ConfigLimits.alpha) }
+            if let v = t["tol"] { o.tol = v == .null ? nil : try r.number(v, "training.tol", ConfigLimits.tol) }
+            if let v = t["n_iter_no_change"] {
+                o.nIterNoChange = try r.integer(v, "training.n_iter_no_change", ConfigLimits.nIterNoChange)
             }
-            if let v = t["alpha"] { o.alpha = try r.number(v, "training.alpha", min: 0, allowed: "a number >= 0") }
-            if let v = t["tol"] {
-                o.tol = v == .null ? nil : try r.number(v, "training.tol", min: 0, allowed: "a number >= 0 or null")
-            }
-            if let v = t["n_iter_no_change"] { o.nIterNoChange = try r.integer(v, "training.n_iter_no_change", min: 1, max: 1_000_000) }
             if let v = t["shuffle"] { o.shuffle = try r.bool(v, "training.shuffle") }
-            if let v = t["seed"] { o.seed = UInt64(try r.integer(v, "training.seed", min: 0, max: Int(maxSeed))) }
+            if let v = t["seed"] { o.seed = UInt64(try r.integer(v, "training.seed", ConfigLimits.seed)) }
             if let v = t["optimizer"] { o.optimizer = try r.choice(v, "training.optimizer", OptimizerKind.self) }
-            if let v = t["momentum"] {
-                o.momentum = try r.number(v, "training.momentum", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
-            }
+            if let v = t["momentum"] { o.momentum = try r.number(v, "training.momentum", ConfigLimits.momentum) }
             if let v = t["nesterov"] { o.nesterov = try r.bool(v, "training.nesterov") }
-            if let v = t["beta1"] {
-                o.beta1 = try r.number(v, "training.beta1", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
-            }
-            if let v = t["beta2"] {
-                o.beta2 = try r.number(v, "training.beta2", min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
-            }
-            if let v = t["epsilon"] {
-                o.epsilon = try r.number(v, "training.epsilon", min: 0, minInclusive: false, allowed: "a number > 0")
-            }
+            if let v = t["beta1"] { o.beta1 = try r.number(v, "training.beta1", ConfigLimits.beta) }
+            if let v = t["beta2"] { o.beta2 = try r.number(v, "training.beta2", ConfigLimits.beta) }
+            if let v = t["epsilon"] { o.epsilon = try r.number(v, "training.epsilon", ConfigLimits.epsilon) }
             if let v = t["early_stopping"] { o.earlyStopping = try r.bool(v, "training.early_stopping") }
             if let v = t["validation_fraction"] {
-                o.validationFraction = try r.number(v, "training.validation_fraction", min: 0, minInclusive: false, max: 1,
-                                                    maxInclusive: false, allowed: "a number in (0, 1)")
+                o.validationFraction = try r.number(v, "training.validation_fraction", ConfigLimits.validationFraction)
             }
             if let v = t["average"] {
                 if case .bool(let b) = v {
                     o.averageAfter = b ? 1 : nil
                 } else {
-                    o.averageAfter = try r.integer(v, "training.average", min: 1, max: Int(Int32.max))
+                    o.averageAfter = try r.integer(v, "training.average", ConfigLimits.average)
                 }
             }
             if let v = t["class_weight"] { o.classWeight = try ClassWeight.decode(v, r) }
             if let v = t["max_seconds"], v != .null {
-                o.maxSeconds = try r.number(v, "training.max_seconds", min: 0, minInclusive: false, allowed: "a number > 0 or null")
+                o.maxSeconds = try r.number(v, "training.max_seconds", ConfigLimits.maxSeconds)
             }
             // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
             // config that model files store writes every key.
@@ -185,7 +167,7 @@ extension Config {
             c.training = o
         }
 
-        if let v = top["workers"] { c.workers = try r.integer(v, "workers", min: 0, max: maxWorkers) }
+        if let v = top["workers"] { c.workers = try r.integer(v, "workers", ConfigLimits.workers) }
         if let v = top["output"] {
             let o = try r.object(v, path: "output", allowed: ["dir"])
             if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }

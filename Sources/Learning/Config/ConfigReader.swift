@@ -23,7 +23,7 @@ struct ConfigReader {
 
     func string(_ v: JSONValue, _ key: String, nonEmpty: Bool = false) throws(LearningError) -> String {
         guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v.kindName) \(v.jsonText)") }
-        if nonEmpty && s.isEmpty { throw fail(key, "must not be empty") }
+        if nonEmpty { try checkNotEmpty(s, key) }
         return s
     }
 
@@ -32,20 +32,19 @@ struct ConfigReader {
         return b
     }
 
-    func number(_ v: JSONValue, _ key: String, min: Double, minInclusive: Bool = true,
-                max: Double = .infinity, maxInclusive: Bool = true, allowed: String) throws(LearningError) -> Double {
-        guard case .number(let d) = v else { throw fail(key, "expected \(allowed), found \(v.kindName) \(v.jsonText)") }
-        let aboveMin = minInclusive ? d >= min : d > min
-        let belowMax = maxInclusive ? d <= max : d < max
-        guard aboveMin && belowMax else { throw fail(key, "\(v.jsonText) is out of range; allowed: \(allowed)") }
+    func number(_ v: JSONValue, _ key: String, _ range: NumberRange) throws(LearningError) -> Double {
+        guard case .number(let d) = v else { throw fail(key, "expected \(range.allowed), found \(v.kindName) \(v.jsonText)") }
+        guard range.contains(d) else { throw outOfRange(key, v.jsonText, range.allowed) }
         return d
     }
 
-    func integer(_ v: JSONValue, _ key: String, min: Int, max: Int) throws(LearningError) -> Int {
-        let allowed = "an integer from \(min) to \(max)"
+    func integer(_ v: JSONValue, _ key: String, _ range: ClosedRange<Int>) throws(LearningError) -> Int {
+        let allowed = Self.allowed(range)
         guard case .number(let d) = v else { throw fail(key, "expected \(allowed), found \(v.kindName) \(v.jsonText)") }
         guard d == d.rounded() else { throw fail(key, "\(v.jsonText) is not a whole number; allowed: \(allowed)") }
-        guard d >= Double(min) && d <= Double(max) else { throw fail(key, "\(v.jsonText) is out of range; allowed: \(allowed)") }
+        guard d >= Double(range.lowerBound) && d <= Double(range.upperBound) else {
+            throw outOfRange(key, v.jsonText, allowed)
+        }
         return Int(d)
     }
 
@@ -55,5 +54,30 @@ struct ConfigReader {
         guard case .string(let s) = v else { throw fail(key, "expected one of \(names), found \(v.kindName) \(v.jsonText)") }
         guard let e = E(rawValue: s) else { throw fail(key, "\"\(s)\" is not allowed; allowed: \(names)") }
         return e
+    }
+
+    // The checks of values already in a config (``Config/validate()``): the same ranges and
+    // the same messages as for a file's values.
+
+    func check(_ d: Double, _ key: String, _ range: NumberRange) throws(LearningError) {
+        guard range.contains(d) else {
+            throw outOfRange(key, d.isFinite ? JSONValue.number(d).jsonText : "\(d)", range.allowed)
+        }
+    }
+
+    func check<N: BinaryInteger>(_ n: N, _ key: String, _ range: ClosedRange<Int>) throws(LearningError) {
+        guard n >= range.lowerBound && n <= range.upperBound else { throw outOfRange(key, "\(n)", Self.allowed(range)) }
+    }
+
+    func checkNotEmpty(_ s: String, _ key: String) throws(LearningError) {
+        if s.isEmpty { throw fail(key, "must not be empty") }
+    }
+
+    private func outOfRange(_ key: String, _ value: String, _ allowed: String) -> LearningError {
+        fail(key, "\(value) is out of range; allowed: \(allowed)")
+    }
+
+    private static func allowed(_ range: ClosedRange<Int>) -> String {
+        "an integer from \(range.lowerBound) to \(range.upperBound)"
     }
 }
