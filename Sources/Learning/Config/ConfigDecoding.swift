@@ -18,8 +18,9 @@ extension Config {
         return try decode(json, file: path, baseFolder: folderPart(of: path) ?? "")
     }
 
-    /// Validates a parsed config. Every key is checked; an unknown key, a wrong type or a
-    /// value out of range is an error naming the key.
+    /// Reads and validates a parsed config. Every key is checked; an unknown key, a wrong type
+    /// or a value out of range is an error naming the key. The checks that tie keys together
+    /// come last, from ``validate()``, the same as for a config built in code.
     public static func decode(_ json: JSONValue, file: String, baseFolder: String = "") throws(LearningError) -> Config {
         let r = ConfigReader(file: file)
         var c = Config()
@@ -47,13 +48,6 @@ extension Config {
             if let v = d["label_column"], v != .null {
                 c.data.labelColumn = try r.integer(v, "data.label_column", ConfigLimits.labelColumn)
             }
-            for (key, path) in [("data.train", c.data.train), ("data.test", c.data.test)] {
-                if let path, c.data.format.resolved(for: path) == .npy, c.data.labelColumn == nil,
-                   (key == "data.train" ? c.data.trainLabels : c.data.testLabels) == nil {
-                    throw .config(file: file, key: key == "data.train" ? "data.train_labels" : "data.test_labels",
-                                  message: "missing: a .npy feature file needs a .npy labels file here, or data.label_column")
-                }
-            }
             if let v = d["test_fraction"] {
                 c.data.testFraction = try r.number(v, "data.test_fraction", ConfigLimits.testFraction)
             }
@@ -67,26 +61,14 @@ extension Config {
                 if let v = s["classes"] { spec.classes = try r.integer(v, "data.synthetic.classes", ConfigLimits.syntheticClasses) }
                 if let v = s["noise"] { spec.noise = try r.number(v, "data.synthetic.noise", ConfigLimits.noise) }
                 if let v = s["seed"] { spec.seed = UInt64(try r.integer(v, "data.synthetic.seed", ConfigLimits.seed)) }
-                if spec.shape != .blobs && spec.features < 2 {
-                    throw .config(file: file, key: "data.synthetic.features", message: "\"\(spec.shape.rawValue)\" needs at least 2 features")
-                }
-                if spec.shape == .xor && s["classes"] != nil && spec.classes != 2 {
-                    throw .config(file: file, key: "data.synthetic.classes", message: "\"xor\" has 2 classes")
-                }
-                if spec.shape == .xor { spec.classes = 2 }
-                if spec.classes > spec.samples {
-                    throw .config(file: file, key: "data.synthetic.classes",
-                                  message: "\(spec.classes) classes need at least as many samples (samples is \(spec.samples))")
-                }
+                // "xor" has 2 classes; a "classes" key that says otherwise is left for validate().
+                if spec.shape == .xor && s["classes"] == nil { spec.classes = 2 }
                 c.data.synthetic = spec
             }
-            if c.data.train != nil && c.data.synthetic != nil {
-                throw .config(file: file, key: "data", message: "give either \"train\" or \"synthetic\", not both")
+            if let v = d["weight"], v != .null { c.data.weight = try r.string(v, "data.weight", nonEmpty: true) }
+            if let v = d["train_weights"], v != .null {
+                c.data.trainWeights = resolve(try r.string(v, "data.train_weights", nonEmpty: true))
             }
-            try decodeWeights(d, into: &c.data, r, resolve: resolve)
-        }
-        if c.data.train == nil && c.data.synthetic == nil {
-            throw .config(file: file, key: "data.train", message: "missing: give a training CSV file or a \"synthetic\" data set")
         }
 
         if let v = top["model"] {
@@ -96,9 +78,10 @@ extension Config {
                 throw .config(file: file, key: "model." + key, message: "only for \"type\": \"mlp\"")
             }
             if let v = m["hidden"] {
-                guard case .array(let items) = v, ConfigLimits.hiddenLayers.contains(items.count) else {
-                    throw .config(file: file, key: "model.hidden",
-                                  message: "expected an array of 1 to 64 layer sizes, found \(v.kindName) \(v.jsonText)")
+                let layers = ConfigLimits.hiddenLayers
+                guard case .array(let items) = v, layers.contains(items.count) else {
+                    throw r.fail("model.hidden", "expected an array of \(layers.lowerBound) to \(layers.upperBound) layer sizes, "
+                        + "found \(v.kindName) \(v.jsonText)")
                 }
                 c.hidden = []
                 for (i, item) in items.enumerated() {
@@ -151,19 +134,6 @@ extension Config {
             if let v = t["max_seconds"], v != .null {
                 o.maxSeconds = try r.number(v, "training.max_seconds", ConfigLimits.maxSeconds)
             }
-            // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
-            // config that model files store writes every key.
-            if o.optimizer == .adam && (o.momentum != 0 || o.nesterov) {
-                throw .config(file: file, key: "training.momentum",
-                              message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
-            }
-            if o.nesterov && !(o.momentum > 0) {
-                throw .config(file: file, key: "training.nesterov", message: "nesterov needs momentum > 0")
-            }
-            if o.learningRate == .optimal && !(o.alpha > 0) {
-                throw .config(file: file, key: "training.alpha",
-                              message: "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")
-            }
             c.training = o
         }
 
@@ -172,33 +142,7 @@ extension Config {
             let o = try r.object(v, path: "output", allowed: ["dir"])
             if let v = o["dir"], v != .null { c.outputDir = resolve(try r.string(v, "output.dir", nonEmpty: true)) }
         }
-        try checkFormat(c, r)
+        try c.validate()
         return c
-    }
-}
-
-extension Config {
-    /// Reads `data.weight` (a CSV column) and `data.train_weights` (a `.npy` file): each only
-    /// for its kind of training data, the weight column neither the label nor empty.
-    static func decodeWeights(_ d: [String: JSONValue], into data: inout DataConfig, _ r: ConfigReader,
-                              resolve: (String) -> String) throws(LearningError) {
-        let npyTrain = data.trainFormat == .npy
-        if let v = d["weight"], v != .null {
-            let name = try r.string(v, "data.weight", nonEmpty: true)
-            if data.synthetic != nil { throw r.fail("data.weight", "synthetic data has no weight column") }
-            if npyTrain {
-                throw r.fail("data.weight", "names a CSV column; for .npy training data give data.train_weights (a 1-D .npy file)")
-            }
-            if name == data.label { throw r.fail("data.weight", "'\(name)' is the label column (data.label)") }
-            data.weight = name
-        }
-        if let v = d["train_weights"], v != .null {
-            let path = resolve(try r.string(v, "data.train_weights", nonEmpty: true))
-            if !npyTrain && !data.isSparse {
-                throw r.fail("data.train_weights",
-                              "only for .npy training data (or LIBSVM); for a CSV file name its weight column in data.weight")
-            }
-            data.trainWeights = path
-        }
     }
 }
