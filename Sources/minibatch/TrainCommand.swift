@@ -38,6 +38,8 @@ enum TrainCommand {
             }
         }
         if let w = try a.workers() { config.workers = w }
+        // The flags changed a config that was checked when it was read.
+        try config.validate()
         let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
         let quiet = a.flag("--quiet"), json = a.flag("--json")
         let maxEpochs = config.training.epochs

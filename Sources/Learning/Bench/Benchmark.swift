@@ -51,8 +51,12 @@ public struct BenchmarkResult: Sendable {
 }
 
 public enum Benchmark {
-    /// The workload's data: Gaussian blobs, standardised (not timed).
-    public static func data(_ w: BenchmarkWorkload, seed: UInt64 = 1) -> Dataset {
+    /// The workload as a config: Gaussian blobs of its shape, its model (softmax, or an MLP
+    /// with ReLU), and `epochs` epochs at constant rate 0.1 with l2 alpha = 1e-4 and no
+    /// tolerance. Errors from ``Config/validate()`` name the file "bench".
+    public static func config(_ w: BenchmarkWorkload, epochs: Int, seed: UInt64 = 1) -> Config {
+        var c = Config()
+        c.file = "bench"
         var spec = SyntheticSpec()
         spec.samples = w.samples
         spec.features = w.features
@@ -61,24 +65,36 @@ public enum Benchmark {
         // neighbouring classes about 3.5 noise deviations apart: learnable, not trivial.
         spec.noise = Double(w.features).squareRoot() / 2.5
         spec.seed = seed
-        let table = SyntheticData.generate(spec)
+        c.data.synthetic = spec
+        c.modelType = w.hidden.isEmpty ? .softmax : .mlp
+        c.hidden = w.hidden
+        c.activation = .relu
+        c.training.batchSize = w.batchSize
+        c.training.epochs = epochs
+        c.training.learningRate = .constant
+        c.training.eta0 = 0.1
+        c.training.penalty = .l2
+        c.training.alpha = 1e-4
+        c.training.tol = nil
+        c.training.seed = 0
+        return c
+    }
+
+    /// The workload's data: Gaussian blobs, standardised (not timed).
+    public static func data(_ w: BenchmarkWorkload, seed: UInt64 = 1) -> Dataset {
+        let table = SyntheticData.generate(config(w, epochs: 1, seed: seed).data.synthetic!)
         var data = table.encoded(classes: table.distinctLabels)
         Standardizer(fitting: data.features, featureCount: data.featureCount).transform(&data.features)
         return data
     }
 
     /// Trains the workload for `epochs` epochs with each worker count.
+    /// - Throws: a config error naming the key (file "bench") when the workload or `epochs`
+    ///   is out of range (see ``config(_:epochs:seed:)``), before anything is trained.
     public static func run(_ w: BenchmarkWorkload, data: Dataset, epochs: Int, workers: [Int],
                            dispatch: WorkerPool.Dispatch = .team, onResult: (BenchmarkResult) -> Void = { _ in }) throws(LearningError) -> [BenchmarkResult] {
-        var options = TrainingOptions()
-        options.batchSize = w.batchSize
-        options.epochs = epochs
-        options.learningRate = .constant
-        options.eta0 = 0.1
-        options.penalty = .l2
-        options.alpha = 1e-4
-        options.tol = nil
-        options.seed = 0
+        let config = Self.config(w, epochs: epochs)
+        try config.validate()
         var results: [BenchmarkResult] = []
         for n in workers {
             let pool: WorkerPool
@@ -87,7 +103,7 @@ public enum Benchmark {
                 ? .linear(LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count))
                 : .mlp(MLP(featureCount: data.featureCount, hidden: w.hidden, activation: .relu, classCount: data.classes.count)
                     .initialized(seed: 0))
-            let run = try Trainer(options: options, pool: pool).train(start, on: data)
+            let run = try Trainer(options: config.training, pool: pool).train(start, on: data)
             let times = run.epochs.map(\.seconds)
             let counted = times.count >= 3 ? Array(times.dropFirst()) : times
             let median = counted.sorted()[counted.count / 2]

@@ -47,8 +47,7 @@ public enum ClassWeight: Sendable, Equatable {
         case .object(let members):
             var entries: [LabelWeight] = []
             for (label, value) in members {
-                let weight = try r.number(value, key + "." + label, min: 0, minInclusive: false,
-                                          max: Double(Float.greatestFiniteMagnitude), allowed: "a float32 number > 0")
+                let weight = try r.number(value, key + "." + label, ConfigLimits.classWeight)
                 entries.append(LabelWeight(label: label, weight: weight))
             }
             return .given(entries)

@@ -1,0 +1,205 @@
+extension Config {
+    /// Checks a whole config: the range of every value, and every rule that ties keys
+    /// together (adam without momentum, synthetic data or a training file, a `.npy` file and
+    /// its labels, the options LIBSVM data refuses, ...). The first mistake found is thrown as
+    /// ``LearningError/config(file:key:message:)`` naming its key, with the message a config
+    /// file with that value gets: ``decode(_:file:baseFolder:)`` ends with this check. Call it
+    /// on a config built or changed in code (a point of a hyper-parameter grid, a benchmark)
+    /// before training with it.
+    public func validate() throws(LearningError) {
+        let r = ConfigReader(file: file)
+        try data.validate(r)
+        try validateModel(r)
+        try training.validate(r)
+        try r.check(workers, "workers", ConfigLimits.workers)
+        if let outputDir { try r.checkNotEmpty(outputDir, "output.dir") }
+        try checkFormat(r)
+    }
+
+    /// An "mlp"'s hidden layer sizes (other models have none, whatever `hidden` holds).
+    func validateModel(_ r: ConfigReader) throws(LearningError) {
+        guard modelType == .mlp else { return }
+        let layers = ConfigLimits.hiddenLayers
+        guard layers.contains(hidden.count) else {
+            throw r.fail("model.hidden",
+                         "expected \(layers.lowerBound) to \(layers.upperBound) layer sizes, found \(hidden.count)")
+        }
+        for (i, size) in hidden.enumerated() { try r.check(size, "model.hidden[\(i)]", ConfigLimits.layerSize) }
+    }
+
+    /// The checks of `data.format`, `data.features` and the `.npy` label keys, and of the
+    /// options the sparse path (LIBSVM training data) cannot honour without O(d) work per step
+    /// or a dense copy: each is a config error naming its key.
+    func checkFormat(_ r: ConfigReader) throws(LearningError) {
+        let d = data
+        let sparse = d.isSparse
+        if let test = d.test, d.train != nil {
+            let testFormat = d.format.resolved(for: test)
+            if sparse && testFormat != .libsvm {
+                throw r.fail("data.test", "the training data is LIBSVM, so the test file must be too (a .svm, .libsvm or "
+                    + ".svmlight file, or set data.format to \"libsvm\")")
+            }
+            if !sparse && testFormat == .libsvm {
+                throw r.fail("data.test", "a LIBSVM test file needs LIBSVM training data (data.train is \(d.trainFormat.rawValue))")
+            }
+        }
+        if d.features != nil && !sparse {
+            throw r.fail("data.features", "only for LIBSVM training data (other formats have their feature count in the file)")
+        }
+        if !sparse {
+            // The .npy label keys would be ignored for other data, and another column than the
+            // one meant would silently be the label.
+            let npyTrain = d.train != nil && d.trainFormat == .npy
+            let npyTest = d.test.map { d.format.resolved(for: $0) == .npy } ?? false
+            if d.trainLabels != nil && !npyTrain {
+                throw r.fail("data.train_labels", "only for .npy training data; a CSV file's labels are its data.label column")
+            }
+            if d.testLabels != nil && !npyTest {
+                throw r.fail("data.test_labels", "only for a .npy test file (data.test); a CSV file's labels are its data.label column")
+            }
+            if d.labelColumn != nil && !npyTrain && !npyTest {
+                throw r.fail("data.label_column", "only for .npy data; a CSV file's label column is named by data.label")
+            }
+            return
+        }
+        for (key, given) in [("data.label_column", d.labelColumn != nil), ("data.train_labels", d.trainLabels != nil),
+                             ("data.test_labels", d.testLabels != nil)] where given {
+            throw r.fail(key, "only for .npy data; a LIBSVM row starts with its label")
+        }
+        if d.weight != nil {
+            throw r.fail("data.weight", "LIBSVM rows have no weight column; give per-row weights in data.train_weights (a 1-D .npy file)")
+        }
+        if modelType == .mlp {
+            throw r.fail("model.type", "\"mlp\" cannot train on LIBSVM data: the sparse path trains linear models only "
+                + "(\"softmax\", \"logistic\" or \"auto\")")
+        }
+        try Self.checkSparseOptions(training, r)
+    }
+
+    /// The training options the sparse path rejects because each would change every weight at
+    /// every step: adam, momentum and averaging.
+    static func checkSparseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
+        if t.optimizer != .sgd {
+            throw r.fail("training.optimizer", "\"\(t.optimizer.rawValue)\" is not available for LIBSVM data: its moments "
+                + "change every weight at every step (O(features) work); use \"sgd\"")
+        }
+        if t.momentum != 0 {
+            throw r.fail("training.momentum", "must be 0 for LIBSVM data: the velocity changes every weight at every step "
+                + "(O(features) work)")
+        }
+        if t.averageAfter != nil {
+            throw r.fail("training.average", "is not available for LIBSVM data: the running mean changes every weight at "
+                + "every step (O(features) work)")
+        }
+    }
+}
+
+extension DataConfig {
+    /// The `data` section's values, and the rules between its keys: exactly one of `train`
+    /// and `synthetic`, labels for `.npy` features, weights that fit the kind of data.
+    func validate(_ r: ConfigReader) throws(LearningError) {
+        for (key, path) in [("data.train", train), ("data.test", test), ("data.train_labels", trainLabels),
+                            ("data.test_labels", testLabels)] {
+            if let path { try r.checkNotEmpty(path, key) }
+        }
+        try r.checkNotEmpty(label, "data.label")
+        if let features { try r.check(features, "data.features", ConfigLimits.features) }
+        if let labelColumn { try r.check(labelColumn, "data.label_column", ConfigLimits.labelColumn) }
+        try r.check(testFraction, "data.test_fraction", ConfigLimits.testFraction)
+        for (key, path, labels) in [("data.train_labels", train, trainLabels), ("data.test_labels", test, testLabels)] {
+            if let path, format.resolved(for: path) == .npy, labelColumn == nil, labels == nil {
+                throw r.fail(key, "missing: a .npy feature file needs a .npy labels file here, or data.label_column")
+            }
+        }
+        if let synthetic { try synthetic.validate(r) }
+        if train != nil && synthetic != nil {
+            throw r.fail("data", "give either \"train\" or \"synthetic\", not both")
+        }
+        try validateWeights(r)
+        if train == nil && synthetic == nil {
+            throw r.fail("data.train", "missing: give a training CSV file or a \"synthetic\" data set")
+        }
+    }
+
+    /// `weight` (a CSV column) and `trainWeights` (a `.npy` file): each only for its kind of
+    /// training data, the weight column neither the label nor empty.
+    func validateWeights(_ r: ConfigReader) throws(LearningError) {
+        let npyTrain = trainFormat == .npy
+        if let weight {
+            try r.checkNotEmpty(weight, "data.weight")
+            if synthetic != nil { throw r.fail("data.weight", "synthetic data has no weight column") }
+            if npyTrain {
+                throw r.fail("data.weight", "names a CSV column; for .npy training data give data.train_weights (a 1-D .npy file)")
+            }
+            if weight == label { throw r.fail("data.weight", "'\(weight)' is the label column (data.label)") }
+        }
+        if let trainWeights {
+            try r.checkNotEmpty(trainWeights, "data.train_weights")
+            if !npyTrain && !isSparse {
+                throw r.fail("data.train_weights",
+                             "only for .npy training data (or LIBSVM); for a CSV file name its weight column in data.weight")
+            }
+        }
+    }
+}
+
+extension SyntheticSpec {
+    /// The sizes, noise and seed, and the shape's needs: 2 features for "rings" and "xor",
+    /// 2 classes for "xor", at least one sample per class.
+    func validate(_ r: ConfigReader) throws(LearningError) {
+        try r.check(samples, "data.synthetic.samples", ConfigLimits.syntheticSamples)
+        try r.check(features, "data.synthetic.features", ConfigLimits.syntheticFeatures)
+        try r.check(classes, "data.synthetic.classes", ConfigLimits.syntheticClasses)
+        try r.check(noise, "data.synthetic.noise", ConfigLimits.noise)
+        try r.check(seed, "data.synthetic.seed", ConfigLimits.seed)
+        if shape != .blobs && features < 2 {
+            throw r.fail("data.synthetic.features", "\"\(shape.rawValue)\" needs at least 2 features")
+        }
+        if shape == .xor && classes != 2 { throw r.fail("data.synthetic.classes", "\"xor\" has 2 classes") }
+        if classes > samples {
+            throw r.fail("data.synthetic.classes", "\(classes) classes need at least as many samples (samples is \(samples))")
+        }
+    }
+}
+
+extension TrainingOptions {
+    /// Checks the range of every option and the options that need or exclude each other:
+    /// adam takes no momentum, nesterov needs momentum, the "optimal" rate needs alpha > 0.
+    /// ``Config/validate()`` runs it; call it on options built in code for a ``Trainer``.
+    /// - Parameter file: the file an error names.
+    /// - Throws: ``LearningError/config(file:key:message:)`` naming the key, e.g. `training.eta0`.
+    public func validate(file: String = "<training options>") throws(LearningError) {
+        try validate(ConfigReader(file: file))
+    }
+
+    func validate(_ r: ConfigReader) throws(LearningError) {
+        try r.check(batchSize, "training.batch_size", ConfigLimits.batchSize)
+        try r.check(epochs, "training.epochs", ConfigLimits.epochs)
+        try r.check(eta0, "training.eta0", ConfigLimits.eta0)
+        try r.check(powerT, "training.power_t", ConfigLimits.powerT)
+        try r.check(l1Ratio, "training.l1_ratio", ConfigLimits.l1Ratio)
+        try r.check(alpha, "training.alpha", ConfigLimits.alpha)
+        if let tol { try r.check(tol, "training.tol", ConfigLimits.tol) }
+        try r.check(nIterNoChange, "training.n_iter_no_change", ConfigLimits.nIterNoChange)
+        try r.check(seed, "training.seed", ConfigLimits.seed)
+        try r.check(momentum, "training.momentum", ConfigLimits.momentum)
+        try r.check(beta1, "training.beta1", ConfigLimits.beta)
+        try r.check(beta2, "training.beta2", ConfigLimits.beta)
+        try r.check(epsilon, "training.epsilon", ConfigLimits.epsilon)
+        try r.check(validationFraction, "training.validation_fraction", ConfigLimits.validationFraction)
+        if let averageAfter { try r.check(averageAfter, "training.average", ConfigLimits.average) }
+        if case .given(let entries) = classWeight {
+            for e in entries { try r.check(e.weight, "training.class_weight." + e.label, ConfigLimits.classWeight) }
+        }
+        if let maxSeconds { try r.check(maxSeconds, "training.max_seconds", ConfigLimits.maxSeconds) }
+        // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
+        // config that model files store writes every key.
+        if optimizer == .adam && (momentum != 0 || nesterov) {
+            throw r.fail("training.momentum", "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
+        }
+        if nesterov && !(momentum > 0) { throw r.fail("training.nesterov", "nesterov needs momentum > 0") }
+        if learningRate == .optimal && !(alpha > 0) {
+            throw r.fail("training.alpha", "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")
+        }
+    }
+}
