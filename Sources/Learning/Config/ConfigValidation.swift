@@ -16,6 +16,15 @@ extension Config {
         try checkFormat(r)
     }
 
+    /// The checks of what trains rows already in memory, the model and the training options
+    /// (``fit(_:data:pool:from:resume:control:combiner:onEpoch:)`` runs these; the data keys
+    /// name files it never reads).
+    public func validateTraining() throws(LearningError) {
+        let r = ConfigReader(file: file)
+        try validateModel(r)
+        try training.validate(r)
+    }
+
     /// An "mlp"'s hidden layer sizes (other models have none, whatever `hidden` holds).
     func validateModel(_ r: ConfigReader) throws(LearningError) {
         guard modelType == .mlp else { return }

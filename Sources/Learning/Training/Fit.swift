@@ -58,13 +58,15 @@ public struct FitResult: Sendable {
 ///   - control: checkpoints, interruption and progress.
 ///   - combiner: where each step's shard gradients are summed (this process alone by default).
 ///   - onEpoch: called after every epoch.
-/// - Throws: a config error for a config that cannot train on this data;
+/// - Throws: a config error (naming the key) for model or training options out of range or
+///   in conflict (``Config/validateTraining()``), or that cannot train on this data;
 ///   ``LearningError/training(message:)`` when training diverges.
 public func fit<Rows: TrainingRows>(
     _ config: Config, data: Prepared<Rows>, pool: WorkerPool, from start: Model? = nil, resume: TrainingState? = nil,
     control: TrainingControl = TrainingControl(), combiner: any StepCombiner = LocalCombiner(),
     onEpoch: (EpochReport) -> Void = { _ in }
 ) throws(LearningError) -> FitResult {
+    try config.validateTraining()
     let options = config.training
     if let data = data as? PreparedSparseData {
         let run = try SparseTrainer(options: options, pool: pool, combiner: combiner)

@@ -39,6 +39,7 @@ public final class SparseTrainer {
         resume: TrainingState? = nil, control: TrainingControl = TrainingControl(),
         onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(LearningError) -> TrainingRun<LinearModel> {
+        try options.validate()
         try Self.check(options)
         let engine = SparseStepEngine(start, train: train, options: options, pool: pool, combiner: combiner)
         defer { work = engine.work }

@@ -72,6 +72,7 @@ public final class Trainer {
         _ start: M, on train: Dataset, test: Dataset?, validation: Dataset?, resume: TrainingState?,
         control: TrainingControl, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingRun<M> {
+        try options.validate()
         let engine = DenseStepEngine(start, train: train, options: options, pool: pool, combiner: combiner)
         return try TrainingLoop(options: options)
             .run(engine, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)

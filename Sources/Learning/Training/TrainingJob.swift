@@ -17,6 +17,7 @@ public enum TrainingJob {
     ///   - onEpoch: called after every epoch (for progress lines).
     public static func run(_ config: Config, initModel: String? = nil, control: JobControl = JobControl(),
                            onEpoch: (EpochReport) -> Void = { _ in }) throws(LearningError) -> TrainingSummary {
+        try config.validate()
         let pool: WorkerPool
         do { pool = try WorkerPool(workers: config.workers) } catch {
             throw .config(file: config.file, key: "workers", message: error.description)

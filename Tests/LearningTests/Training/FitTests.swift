@@ -148,4 +148,28 @@ import Testing
         let none = Prepared(train: train, test: held, validation: nil, scaling: .none, label: "label", source: "fold")
         #expect(none.scaler == nil && none.train.features == train.features)
     }
+
+    /// Configs and options built in code are checked as config files are: the error names the key.
+    @Test func codeBuiltConfigsAreValidated() throws {
+        let pool = try WorkerPool(workers: 1)
+        let rows = blobs(samples: 60, features: 2, classes: 2, seed: 4)
+        let data = Prepared(train: rows, test: nil, validation: nil, scaling: .fitted, label: "label", source: "memory")
+        var config = Config()
+        config.training.optimizer = .adam
+        config.training.momentum = 0.9
+        #expect(throws: LearningError.config(file: "<config>", key: "training.momentum",
+                                             message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")) {
+            try fit(config, data: data, pool: pool)
+        }
+        var options = TrainingOptions()
+        options.batchSize = 0
+        let start = LinearModel(kind: .logistic, featureCount: 2, classCount: 2)
+        do {
+            _ = try Trainer(options: options, pool: pool).train(start, on: rows)
+            Issue.record("batch_size 0 trained")
+        } catch {
+            guard case .config(_, let key, _) = error else { Issue.record("\(error)"); return }
+            #expect(key == "training.batch_size")
+        }
+    }
 }
