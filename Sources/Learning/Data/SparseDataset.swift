@@ -179,20 +179,12 @@ extension DataIdentity {
     /// The identity of a sparse training split: FNV-1a over the row offsets, the columns, the
     /// values' bits, the labels and the weights.
     public init(_ d: SparseDataset) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ v: UInt32) { h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3 }
-        for o in d.rowOffsets { mix(UInt32(truncatingIfNeeded: o)) }
-        for c in d.columns { mix(UInt32(bitPattern: c)) }
-        for v in d.values { mix(v.bitPattern) }
-        for y in d.labels { mix(UInt32(bitPattern: y)) }
-        for w in d.weights ?? [] { mix(w.bitPattern) }
-        self.init(rows: d.count, features: d.featureCount, classes: d.classes, fingerprint: h)
-    }
-
-    init(rows: Int, features: Int, classes: [String], fingerprint: UInt64) {
-        self.rows = rows
-        self.features = features
-        self.classes = classes
-        self.fingerprint = fingerprint
+        var h = FNV1a()
+        for o in d.rowOffsets { h.mix(UInt32(truncatingIfNeeded: o)) }
+        for c in d.columns { h.mix(UInt32(bitPattern: c)) }
+        for v in d.values { h.mix(v.bitPattern) }
+        for y in d.labels { h.mix(UInt32(bitPattern: y)) }
+        for w in d.weights ?? [] { h.mix(w.bitPattern) }
+        self.init(rows: d.count, features: d.featureCount, classes: d.classes, fingerprint: h.value)
     }
 }

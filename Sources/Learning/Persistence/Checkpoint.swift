@@ -99,17 +99,18 @@ public struct DataIdentity: Sendable, Equatable {
     public var fingerprint: UInt64
 
     public init(_ d: Dataset) {
-        rows = d.count
-        features = d.featureCount
-        classes = d.classes
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ v: UInt32) {
-            h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
-        }
-        for f in d.features { mix(f.bitPattern) }
-        for y in d.labels { mix(UInt32(bitPattern: y)) }
-        for w in d.weights ?? [] { mix(w.bitPattern) }
-        fingerprint = h
+        var h = FNV1a()
+        for f in d.features { h.mix(f.bitPattern) }
+        for y in d.labels { h.mix(UInt32(bitPattern: y)) }
+        for w in d.weights ?? [] { h.mix(w.bitPattern) }
+        self.init(rows: d.count, features: d.featureCount, classes: d.classes, fingerprint: h.value)
+    }
+
+    init(rows: Int, features: Int, classes: [String], fingerprint: UInt64) {
+        self.rows = rows
+        self.features = features
+        self.classes = classes
+        self.fingerprint = fingerprint
     }
 
     var jsonValue: JSONValue {
@@ -135,4 +136,11 @@ public struct DataIdentity: Sendable, Equatable {
         classes = names
         fingerprint = h
     }
+}
+
+/// FNV-1a, 64 bits, over 32-bit words: the data fingerprint of a checkpoint.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func mix(_ v: UInt32) { value = (value ^ UInt64(v)) &* 0x0000_0100_0000_01B3 }
 }
