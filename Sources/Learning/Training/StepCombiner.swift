@@ -33,7 +33,7 @@ public protocol StepCombiner: Sendable {
     /// - Parameter update: `(range, total)`: the elements `range` of the summed gradient are
     ///   `total[range]`.
     func combine(_ gradients: ShardBuffers, shards: Int, pool: WorkerPool,
-                 update: (_ range: Range<Int>, _ total: UnsafeMutablePointer<Float>) -> Void)
+                 update: @escaping (_ range: Range<Int>, _ total: UnsafeMutablePointer<Float>) -> Void)
 
     /// Sums the sparse gradients of shards `0..<shards` into `gradients.total`.
     func combine(_ gradients: SparseShardGradients, shards: Int)
@@ -48,8 +48,8 @@ public struct LocalCombiner: StepCombiner {
     public func combine(_ figures: StepFigures) -> StepFigures { figures }
 
     public func combine(_ gradients: ShardBuffers, shards: Int, pool: WorkerPool,
-                        update: (_ range: Range<Int>, _ total: UnsafeMutablePointer<Float>) -> Void) {
-        withoutActuallyEscaping(update) { update in gradients.reduce(shards: shards, pool: pool, finish: update) }
+                        update: @escaping (_ range: Range<Int>, _ total: UnsafeMutablePointer<Float>) -> Void) {
+        gradients.reduce(shards: shards, pool: pool, finish: update)
     }
 
     public func combine(_ gradients: SparseShardGradients, shards: Int) {

@@ -71,7 +71,7 @@ import Testing
             return LocalCombiner().combine(f)
         }
         func combine(_ gradients: ShardBuffers, shards: Int, pool: WorkerPool,
-                     update: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+                     update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
             lock.withLock { dense += 1 }
             LocalCombiner().combine(gradients, shards: shards, pool: pool, update: update)
         }
@@ -111,7 +111,7 @@ import Testing
     @Test func theCombinersFiguresAreTheStepsFigures() throws {
         struct Doubling: StepCombiner {
             func combine(_ f: StepFigures) -> StepFigures { StepFigures(loss: 2 * f.loss, correct: f.correct) }
-            func combine(_ g: ShardBuffers, shards: Int, pool: WorkerPool, update: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+            func combine(_ g: ShardBuffers, shards: Int, pool: WorkerPool, update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
                 LocalCombiner().combine(g, shards: shards, pool: pool, update: update)
             }
             func combine(_ g: SparseShardGradients, shards: Int) { LocalCombiner().combine(g, shards: shards) }
