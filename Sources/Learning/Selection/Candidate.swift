@@ -25,13 +25,16 @@ public struct Candidate: Sendable, Equatable {
 
     /// The base config with `settings` applied: each path is set in the config's JSON
     /// (``Config/jsonValue``) and the result is decoded and validated again, so a candidate
-    /// gets every check a config file gets.
+    /// gets every check a config file gets. A base config built in code for rows in memory
+    /// (no `data.train`, no `data.synthetic`) is checked as if it named a training file.
     /// - Throws: a config error naming the grid file and the key, with the candidate's
     ///   settings when the key is not one of them (a conflict between keys).
     public init(index: Int, settings: [(path: String, value: JSONValue)], base: Config, gridFile: String)
         throws(LearningError)
     {
         var json = base.jsonValue
+        let inMemory = base.data.train == nil && base.data.synthetic == nil
+        if inMemory { json = Self.setting(json, path: ["data", "train"], to: .string("<in memory>")) }
         for (path, value) in settings {
             json = Self.setting(json, path: path.split(separator: ".").map(String.init)[...], to: value)
         }
@@ -46,6 +49,7 @@ public struct Candidate: Sendable, Equatable {
             throw .config(file: file, key: key, message: message + " (with \(which))")
         }
         config.file = base.file
+        if inMemory { config.data.train = nil }
         self.init(index: index, settings: settings, config: config)
     }
 
