@@ -22,6 +22,22 @@ public struct ModelSearch<Rows: TrainingRows>: Sendable {
         self.folds = folds
     }
 
+    /// Checks, before anything trains, what only the data can tell of each candidate: a
+    /// model type its class count allows, and class weights of its classes.
+    /// - Throws: a config error naming `file` (the grid file) and the key.
+    public func checkCandidates(file: String) throws(LearningError) {
+        let k = data.train.classes.count
+        for c in candidates {
+            do {
+                _ = try Prepared<Rows>.modelKind(c.config.modelType, classCount: k, configFile: file)
+                try c.config.training.classWeight?.check(classes: data.train.classes, configFile: file)
+            } catch {
+                guard case .config(let f, let key, let message) = error, !c.settings.isEmpty else { throw error }
+                throw .config(file: f, key: key, message: message + " (candidate \(c.index): \(c.label))")
+            }
+        }
+    }
+
     /// Candidates times folds.
     public var jobCount: Int { candidates.count * folds.count }
 

@@ -34,6 +34,18 @@ public struct SearchData<Rows: TrainingRows>: Sendable {
         trainRows = rows
     }
 
+    /// What `--save-folds` writes: for every row of the training split, its row in the data
+    /// read (0-based, header not counted) and its fold, so that another program can cut the
+    /// same folds.
+    public func foldsJSON(_ folds: Folds) -> JSONValue {
+        .object([
+            ("data", .string(source)), ("folds", .number(Double(folds.count))), ("seed", .number(Double(folds.seed))),
+            ("classes", .array(train.classes.map { .string($0) })),
+            ("train_rows", .array(trainRows.map { .number(Double($0)) })),
+            ("fold", .array(folds.assignment.map { .number(Double($0)) })),
+        ])
+    }
+
     /// The rows of fold `f` prepared for `config`: the model trains on the other folds' rows
     /// (less an early-stopping hold-out when the config asks for one) and is scored on fold
     /// f's rows, which take the place of the test set; the scaler is fitted on the rows the

@@ -31,3 +31,21 @@ public struct SearchResult: Sendable, Equatable {
     /// The best candidate that trained on every fold, or nil.
     public var best: CandidateScore? { ranking.first.flatMap { $0.failure == nil ? $0 : nil } }
 }
+
+extension SearchResult {
+    /// The ranking as JSON: one object per scored candidate, best first, with its rank,
+    /// index, settings, mean and sd of accuracy and log loss (null for a failed candidate),
+    /// mean seconds and epochs, and the failure's message.
+    public var rankingJSON: JSONValue {
+        .array(ranking.enumerated().map { r, s in
+            .object([
+                ("rank", .number(Double(r + 1))), ("candidate", .number(Double(s.candidate))),
+                ("params", candidates[s.candidate].settingsJSON),
+                ("mean_accuracy", .numberOrNull(s.meanAccuracy)), ("sd_accuracy", .numberOrNull(s.sdAccuracy)),
+                ("mean_log_loss", .numberOrNull(s.meanLogLoss)), ("sd_log_loss", .numberOrNull(s.sdLogLoss)),
+                ("mean_seconds", .number(s.meanSeconds)), ("mean_epochs", .number(s.meanEpochs)),
+                ("failure", s.failure.map { .string($0) } ?? .null),
+            ])
+        })
+    }
+}
