@@ -163,13 +163,19 @@ enum Searching {
         return 128 + (signal == 0 ? SIGINT : signal)
     }
 
+    /// A value for the table: numbers drawn at random to 4 significant digits, the rest as JSON.
+    static func shortText(_ v: JSONValue) -> String {
+        if case .number(let d) = v, v.jsonText.count > 8 { return String(format: "%.4g", d) }
+        return v.jsonText
+    }
+
     /// The ranking as a text table: rank, the varied values, mean ± sd of accuracy and log
     /// loss over the folds, mean seconds and epochs per fold.
     static func table(_ result: SearchResult) -> String {
         let paths = result.candidates.first?.settings.map(\.path) ?? []
         var rows: [[String]] = [["rank"] + paths + ["accuracy", "log loss", "seconds", "epochs"]]
         for (r, s) in result.ranking.enumerated() {
-            var row = ["\(r + 1)"] + result.candidates[s.candidate].settings.map(\.value.jsonText)
+            var row = ["\(r + 1)"] + result.candidates[s.candidate].settings.map { shortText($0.value) }
             if let a = s.meanAccuracy, let sa = s.sdAccuracy, let l = s.meanLogLoss, let sl = s.sdLogLoss {
                 row += [String(format: "%.4f ± %.4f", a, sa), String(format: "%.4f ± %.4f", l, sl)]
             } else {
