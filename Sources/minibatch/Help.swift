@@ -12,6 +12,8 @@ enum Help {
       predict    Predicted labels or class probabilities, as CSV on stdout.
       report     Rebuild a run's report.html from its model.json and metrics.jsonl.
       bench      Training speed on a synthetic workload at 1...N workers.
+      search     Grid or random search over config values by k-fold cross-validation.
+      cv         k-fold cross-validation of one config.
       help       Show help for a command: minibatch help train
 
     Exit codes: 0 success; 2 bad usage, config, data, model file or checkpoint; 1 training
@@ -116,6 +118,54 @@ enum Help {
       --json          one JSON object with every figure.
     """
 
+    static let search = """
+    Usage: minibatch search --config FILE --grid GRID.json [--folds K] [--workers N] [--out DIR]
+                            [--save-folds FILE] [--json] [--quiet]
+
+    Tries config values by stratified, seeded k-fold cross-validation on the training split
+    (the test split is never used for choosing), ranks the candidates by mean validation log
+    loss, retrains the best on the whole training split and scores it once on the test set.
+    Every candidate is built and checked before anything trains.
+
+      --config FILE   the base config; its data.test_fraction and training.seed cut the
+                      test split and seed the folds.
+      --grid GRID.json  config paths to lists, {"training.alpha": [1e-5, 1e-4]} (every
+                      combination), or random search: {"n_candidates": 20, "seed": 0,
+                      "params": {"training.alpha": {"loguniform": [1e-6, 1e-2]}}}; with
+                      "uniform", "loguniform" and "integers" distributions [lo, hi].
+      --folds K       folds (default 5).
+      --workers N     the worker budget; 0 uses every active core (config key "workers").
+                      Jobs run at once, one worker each when there are many; a few large
+                      jobs share the workers.
+      --out DIR       output folder (default runs/<config name>-search): DIR/search.jsonl,
+                      DIR/best-config.json, DIR/model.json and DIR/report.html.
+      --save-folds FILE  write the training split's rows and their folds as JSON.
+      --json          print the ranking and the test figures as one JSON object.
+      --quiet         no progress lines on stderr.
+
+    Each finished (candidate, fold) job is added to DIR/search.jsonl at once (atomically).
+    Ctrl-C (SIGINT) or SIGTERM stops the search with those kept and exits 130 (143);
+    running the same command again skips them and ends with the same ranking.
+    """
+
+    static let cv = """
+    Usage: minibatch cv --config FILE [--folds K] [--workers N] [--save-folds FILE] [--json]
+                        [--quiet]
+
+    Cross-validates one config: stratified, seeded k folds of the training split (the test
+    split is left out), each fold's scaler fitted on its training rows. Prints each fold's
+    validation log loss and accuracy, and their mean and standard deviation. Writes nothing
+    but --save-folds.
+
+      --config FILE   the config; its data.test_fraction and training.seed cut the test
+                      split and seed the folds.
+      --folds K       folds (default 5).
+      --workers N     the worker budget, shared by the folds; 0 uses every active core.
+      --save-folds FILE  write the training split's rows and their folds as JSON.
+      --json          print every figure as one JSON object.
+      --quiet         no progress lines on stderr.
+    """
+
     static func text(for command: String) -> String? {
         switch command {
         case "train": return train
@@ -123,6 +173,8 @@ enum Help {
         case "predict": return predict
         case "report": return report
         case "bench": return bench
+        case "search": return search
+        case "cv": return cv
         case "help": return overview
         default: return nil
         }

@@ -22,7 +22,7 @@ func runMinibatch(_ argv: [String]) -> Int32 {
             return 0
         case "help":
             guard let topic = rest.first else { print(Help.overview); return 0 }
-            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench") }
+            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench, search, cv") }
             print(text)
             return 0
         case "train": return try TrainCommand.run(rest)
@@ -30,8 +30,10 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "predict": return try PredictCommand.run(rest)
         case "report": return try ReportCommand.run(rest)
         case "bench": return try BenchCommand.run(rest)
+        case "search": return try SearchCommand.run(rest)
+        case "cv": return try CVCommand.run(rest)
         default:
-            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, report, bench, help")
+            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, report, bench, search, cv, help")
         }
     } catch let e as UsageError {
         Console.error("minibatch: \(e.description)")

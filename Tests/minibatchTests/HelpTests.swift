@@ -13,7 +13,7 @@ struct HelpTests {
             let r = try box.run([flag])
             #expect(r.exitCode == 0, "\(r)")
             #expect(r.stderr.isEmpty)
-            for command in ["train", "evaluate", "predict", "help"] {
+            for command in ["train", "evaluate", "predict", "search", "cv", "help"] {
                 #expect(r.stdout.contains(command), "\(flag) does not mention \(command)")
             }
             #expect(r.stdout.contains("Usage: minibatch COMMAND"))
@@ -45,9 +45,11 @@ struct HelpTests {
         #expect(box.listing().isEmpty)
     }
 
-    @Test("help for evaluate and predict mentions their flags", arguments: [
+    @Test("help for evaluate, predict, search and cv mentions their flags", arguments: [
         ("evaluate", ["--model", "--data", "--json"]),
         ("predict", ["--model", "--data", "--proba"]),
+        ("search", ["--config", "--grid", "--folds", "--workers", "--out", "--save-folds", "--json", "--quiet"]),
+        ("cv", ["--config", "--folds", "--workers", "--save-folds", "--json", "--quiet"]),
     ] as [(String, [String])])
     func commandHelp(command: String, flags: [String]) throws {
         let box = try Sandbox()

@@ -48,6 +48,18 @@ enum RunFolder {
     ///   - classCounts: the splits' class counts (``Prepared/classCountsJSON``).
     static func write(_ result: FitResult, config: Config, summary: TrainingSummary, saved: SavedModel, folder: String,
                       trainCount: Int, testCount: Int, classCounts: [(key: String, value: JSONValue)]) throws(LearningError) {
+        let saved = recorded(saved, result: result, config: config, summary: summary, trainCount: trainCount,
+                             testCount: testCount, classCounts: classCounts)
+        try AtomicFile.makeFolder(folder)
+        try AtomicFile.write(MetricsLog.text(result.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
+        try saved.write(to: summary.modelPath)
+        try TrainingReport.write(folder: folder)
+    }
+
+    /// `saved` with the run's record filled in: the config, the summary as metrics, the
+    /// training figures and the final evaluation (test set, else training split).
+    static func recorded(_ saved: SavedModel, result: FitResult, config: Config, summary: TrainingSummary, trainCount: Int,
+                         testCount: Int, classCounts: [(key: String, value: JSONValue)]) -> SavedModel {
         var saved = saved
         saved.config = config.jsonValue
         saved.metrics = summary.jsonValue
@@ -58,9 +70,6 @@ enum RunFolder {
             ("test_samples", .number(Double(testCount))),
         ] + classCounts)
         saved.evaluation = result.test.map { $0.recordJSON(set: "test") } ?? result.train!.recordJSON(set: "train")
-        try AtomicFile.makeFolder(folder)
-        try AtomicFile.write(MetricsLog.text(result.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
-        try saved.write(to: summary.modelPath)
-        try TrainingReport.write(folder: folder)
+        return saved
     }
 }
