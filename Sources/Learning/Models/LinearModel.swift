@@ -1,4 +1,5 @@
 import DataParallel
+internal import LearningKernels
 
 /// The kind of linear classifier.
 public enum LinearModelKind: String, Sendable {

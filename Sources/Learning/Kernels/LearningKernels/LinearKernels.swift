@@ -6,6 +6,9 @@ import Foundation
 // softmax, 1 for logistic). The kernels read their rows through a list of row pointers:
 // when d is a multiple of 8 they point straight into the data; otherwise the shard first
 // gathers its rows into a contiguous, zero-padded block (see `LinearModel.rowPointers`).
+//
+// The `package` functions are the entry points that the models in Learning call: each is
+// compiled here, with the target CPU, and runs a whole shard's loop per call.
 
 /// Copies rows `rows[0..<count]` of x into xg with stride s, zero-filling the padding
 /// columns and the rows from count up to `paddedCount`.
@@ -52,9 +55,8 @@ func gatherRows(xg: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: 
 /// Points `pointers[0..<paddedCount]` at the rows `rows[0..<count]` of x: straight into x
 /// when a row needs no padding (d == s), else into `gathered` (paddedCount, s), a zero-padded
 /// copy. Pointers from count on repeat the first row (their results are computed and ignored).
-@inline(__always)
-func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, gathered: UnsafeMutablePointer<Float>?,
-                      x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, paddedCount: Int, d: Int, stride s: Int) {
+package func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, gathered: UnsafeMutablePointer<Float>?,
+                              x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, paddedCount: Int, d: Int, stride s: Int) {
     if let gathered {
         gatherRows(xg: gathered, x: x, rows: rows, count: count, paddedCount: count, d: d, stride: s)
         for i in 0..<count { pointers[i] = UnsafePointer(gathered + i &* s) }
@@ -76,9 +78,8 @@ func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, ga
 /// block prefetches the rows.
 /// - Parameters: z (Bp, ldz) output, columns 0..<O written; rows: Bp pointers to rows of s
 ///   floats (Bp a multiple of 4); w (O, s); b (O).
-@inline(__always)
-func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
-                   w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
+package func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
+                           w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
     precondition(count % 2 == 0)
     @inline(__always)
     func block(_ i: Int, _ k: Int, _ width: Int, _ ahead: UnsafePointer<Float>?, _ ahead2: UnsafePointer<Float>?) {
@@ -128,9 +129,8 @@ func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer
 /// layer's backward kernel.
 /// - Parameters: dw (O, s) output; db (O) output; dz (B, ldz), columns 0..<O read;
 ///   rows: B pointers to rows of s floats.
-@inline(__always)
-func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
-                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
+package func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
+                            rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
     if o > 10 {
         // Many outputs (a hidden layer): columns outer, so a block of 16 columns of the rows
         // stays in L1 while every output block runs over it.
@@ -184,10 +184,9 @@ func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Fl
 /// - Parameters: dx (B, s) output, every column written (padding columns get 0 because W's
 ///   are 0); dz (B, ldz), columns 0..<O read; w (O, s);
 ///   transposed: (O, B) scratch; wRows: O pointers of scratch.
-@inline(__always)
-func linearInputGradient(dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, count: Int,
-                         w: UnsafePointer<Float>, stride s: Int, o: Int,
-                         transposed: UnsafeMutablePointer<Float>, wRows: UnsafeMutablePointer<UnsafePointer<Float>>) {
+package func linearInputGradient(dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, count: Int,
+                                 w: UnsafePointer<Float>, stride s: Int, o: Int,
+                                 transposed: UnsafeMutablePointer<Float>, wRows: UnsafeMutablePointer<UnsafePointer<Float>>) {
     for c in 0..<o { wRows[c] = w + c &* s }
     for i in 0..<count {
         let dzi = dz + i &* ldz
@@ -238,8 +237,7 @@ private func backwardClassBlock(_ classes: Int, _ g: UnsafeMutablePointer<Float>
 ///   - shifted: (B) scratch.
 ///   - weights: (B) weight of each row, or nil for all 1.
 /// - Returns: the sum of the rows' (weighted) losses and the number of rows whose argmax is the label.
-@inline(__always)
-func softmaxCrossEntropyForwardBackward(
+package func softmaxCrossEntropyForwardBackward(
     z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>,
     weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
@@ -289,8 +287,7 @@ func softmaxCrossEntropyForwardBackward(
 ///   - z: (B), logits in, p - y out.
 ///   - labels: (B) 0 for the negative class, 1 for the positive.
 ///   - weights: (B) weight of each row, or nil for all 1 (the unweighted loop).
-@inline(__always)
-func sigmoidCrossEntropyForwardBackward(
+package func sigmoidCrossEntropyForwardBackward(
     z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
     var loss = 0.0
@@ -331,8 +328,7 @@ func sigmoid(_ z: Float) -> Float {
 ///   - losses: (B), -log p_y, or NaN where the label is negative (not a class of the model).
 ///   - predicted: (B), the argmax class (the first of equal maxima).
 ///   - shifted: (B) scratch.
-@inline(__always)
-func softmaxScore(
+package func softmaxScore(
     probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
     labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>
 ) {
@@ -360,8 +356,7 @@ func softmaxScore(
 /// Two-column probabilities (1 - p, p) with p = sigmoid(z), and per-row cross-entropy.
 /// - Parameters:
 ///   - z: (B) logits. probs: (B, 2) output. losses, predicted: (B) as in ``softmaxScore``.
-@inline(__always)
-func sigmoidScore(
+package func sigmoidScore(
     probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
     z: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
 ) {
