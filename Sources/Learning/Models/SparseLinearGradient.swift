@@ -10,6 +10,6 @@ func sparseShardGradient(
     out: SparseGradient
 ) -> (loss: Double, correct: Int) {
     sparseLinearGradient(rows: rows, order: order, labels: labels, weights: weights, count: count,
-                         loss: kind == .softmax ? .softmax : .sigmoid, o: o, v: v, b: b, scale: scale, owed: owed,
+                         loss: kind.loss, o: o, v: v, b: b, scale: scale, owed: owed,
                          z: z, shifted: shifted, slots: slots, out: out)
 }

@@ -2,14 +2,6 @@
 // proportional to the stored entries times the outputs, never to the feature count d.
 // V (d, O) is feature-major: see `SparseLinearWeights` in Learning.
 
-/// The loss on a linear model's output logits, for the sparse kernels.
-package enum OutputLoss: Sendable {
-    /// Softmax over O >= 2 logits with cross-entropy.
-    case softmax
-    /// One logit, sigmoid with binary cross-entropy (softmax with the negative logit fixed at 0).
-    case sigmoid
-}
-
 /// The l1 truncation a weight is still owed, for reading it as the dense path would see it:
 /// q (feature-major like V) and the u of the last step.
 package struct OwedL1 {
