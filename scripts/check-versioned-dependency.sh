@@ -57,23 +57,32 @@ let package = Package(
 )
 EOF
 
+# The work is in functions: a closure written in main.swift's top-level code is isolated to
+# the main actor (Swift 6 language mode), and it traps when one of the pool's helper threads
+# runs it.
 cat > "$consumer/Sources/sum-squares/main.swift" <<'EOF'
 import DataParallel
 import Foundation
 
-// 1^2 + ... + n^2 in shards on every core, combined along the fixed tree; exact in Int.
-let n = 1_000_000
-let pool = try WorkerPool(workers: 0)
-let plan = ShardPlan(count: n, grain: 4096, maxShards: 64)
-let sum = pool.mapReduce(plan, map: { _, range in
-    range.reduce(0) { $0 + ($1 + 1) * ($1 + 1) }
-}, combine: +) ?? 0
-let expected = n * (n + 1) * (2 * n + 1) / 6
-guard sum == expected else {
-    print("sum-squares: got \(sum), expected \(expected)")
-    exit(1)
+/// 1^2 + ... + n^2 in shards on every core, combined along the fixed tree; exact in Int.
+func sumOfSquares(_ n: Int, pool: WorkerPool) -> Int {
+    let plan = ShardPlan(count: n, grain: 4096, maxShards: 64)
+    return pool.mapReduce(plan, map: { _, range in
+        range.reduce(0) { $0 + ($1 + 1) * ($1 + 1) }
+    }, combine: +) ?? 0
 }
-print("sum-squares: 1^2 + ... + \(n)^2 = \(sum) on \(pool.workerCount) workers, as n(n+1)(2n+1)/6")
+
+let n = 1_000_000, expected = n * (n + 1) * (2 * n + 1) / 6
+let pool = try WorkerPool(workers: 0)
+// Several calls, so that the helper threads take shards too.
+for _ in 0..<20 {
+    let sum = sumOfSquares(n, pool: pool)
+    guard sum == expected else {
+        print("sum-squares: got \(sum), expected \(expected)")
+        exit(1)
+    }
+}
+print("sum-squares: 1^2 + ... + \(n)^2 = \(expected) on \(pool.workerCount) workers, as n(n+1)(2n+1)/6")
 EOF
 
 cat > "$consumer/Sources/score-rows/main.swift" <<'EOF'
@@ -81,18 +90,23 @@ import DataParallel
 import Foundation
 import Learning
 
-// W = [[1, 0], [0, 1], [0, 0]], b = 0: the row (2, 0) has logits (2, 0, 0), the row (0, 3)
-// has (0, 3, 0), so p(a) = e^2 / (e^2 + 2) for the first and p(b) = e^3 / (e^3 + 2) for the second.
-let model = LinearModel(kind: .softmax, featureCount: 2, classCount: 3, weights: [1, 0, 0, 1, 0, 0], bias: [0, 0, 0])
-let rows = Dataset(features: [2, 0, 0, 3], labels: [0, 1], classes: ["a", "b", "c"], featureNames: ["x", "y"])
-let scores = model.score(rows, pool: try WorkerPool(workers: 0))
+/// W = [[1, 0], [0, 1], [0, 0]], b = 0: the row (2, 0) has logits (2, 0, 0) and the row (0, 3)
+/// has (0, 3, 0). Returns p(a) of the first row, p(b) of the second and the predicted classes.
+func scoreTwoRows(pool: WorkerPool) -> (p: [Double], predicted: [Int32]) {
+    let model = LinearModel(kind: .softmax, featureCount: 2, classCount: 3, weights: [1, 0, 0, 1, 0, 0],
+                            bias: [0, 0, 0])
+    let rows = Dataset(features: [2, 0, 0, 3], labels: [0, 1], classes: ["a", "b", "c"], featureNames: ["x", "y"])
+    let scores = model.score(rows, pool: pool)
+    return ([Double(scores.probabilities[0]), Double(scores.probabilities[4])], scores.predicted)
+}
+
+let (got, predicted) = scoreTwoRows(pool: try WorkerPool(workers: 0))
 let expected = [exp(2.0) / (exp(2.0) + 2), exp(3.0) / (exp(3.0) + 2)]
-let got = [Double(scores.probabilities[0]), Double(scores.probabilities[4])]
-guard scores.predicted == [0, 1], zip(got, expected).allSatisfy({ abs($0 - $1) <= 1e-6 }) else {
-    print("score-rows: got p = \(got) and classes \(scores.predicted), expected p = \(expected) and classes [0, 1]")
+guard predicted == [0, 1], zip(got, expected).allSatisfy({ abs($0 - $1) <= 1e-6 }) else {
+    print("score-rows: got p = \(got) and classes \(predicted), expected p = \(expected) and classes [0, 1]")
     exit(1)
 }
-print("score-rows: p = \(got), classes \(scores.predicted), as the softmax written out")
+print("score-rows: p = \(got), classes \(predicted), as the softmax written out")
 EOF
 
 # SwiftPM's repository cache, fingerprints and configuration stay in the temporary folder.
