@@ -1,15 +1,19 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// 6.2: the kernels use `InlineArray` and integer generic parameters (`ForwardBlock<let R: Int,
+// let C: Int>`), which older toolchains reject deep inside the kernels; this line makes them
+// stop at the manifest instead.
 import Foundation
 import PackageDescription
 
-// Code generation for the numeric targets. Kernels are written with SIMD types; without a
-// target CPU the compiler lowers SIMD fused multiply-adds to one library call per lane.
-// `MINIBATCH_TARGET_CPU` picks the CPU the binary is tuned for: "native" (the default) for
-// the machine that builds it, a name such as "x86-64" or "znver4" for a portable binary.
+// Code generation for the kernels, the only target that sets compiler flags. They are written
+// with SIMD types; without a target CPU the compiler lowers a SIMD fused multiply-add to one
+// library call per lane. `MINIBATCH_TARGET_CPU` picks the CPU the binary is tuned for:
+// "native" (the default) for the machine that builds it, a name such as "x86-64" or "znver4"
+// for a portable binary.
 let targetCPU = ProcessInfo.processInfo.environment["MINIBATCH_TARGET_CPU"] ?? "native"
 // The kernels are also optimised in debug builds: unoptimised, their register blocks are
 // generic code that runs ~100x slower and makes `swift test` crawl.
-let numericSettings: [SwiftSetting] = [
+let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
@@ -22,17 +26,30 @@ let package = Package(
         .executable(name: "minibatch", targets: ["minibatch"]),
     ],
     targets: [
-        // The reusable scheduler: worker pool, shard plans, deterministic reductions.
-        .target(name: "DataParallel", swiftSettings: numericSettings),
-        // Data, models, kernels, losses, penalties, schedules, training loop, metrics, files.
-        .target(name: "Learning", dependencies: ["DataParallel"], swiftSettings: numericSettings),
+        // The reusable scheduler: worker pool, shard plans, deterministic reductions. No flags.
+        .target(name: "DataParallel"),
+        // Data, models, losses, penalties, schedules, training loop, metrics, files. No flags:
+        // everything that needs a target CPU is in LearningKernels, called through
+        // non-generic entry points compiled there.
+        .target(
+            name: "Learning", dependencies: ["DataParallel", "LearningKernels"],
+            exclude: ["Kernels/LearningKernels"]),
+        // The pointer kernels on flat float32 buffers (dense and sparse forward/backward pairs,
+        // losses, activations). A module of its own so that only it carries the flags above;
+        // its folder sits inside Learning's (which excludes it), where a reader looks for it.
+        .target(
+            name: "LearningKernels", path: "Sources/Learning/Kernels/LearningKernels",
+            swiftSettings: kernelSettings),
         // The thin command-line tool.
         .executableTarget(name: "minibatch", dependencies: ["Learning"]),
 
         // Tests mirror the source targets.
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .testTarget(
-            name: "LearningTests", dependencies: ["Learning"], exclude: ["Fixtures"]),
+            name: "LearningTests", dependencies: ["Learning"], exclude: ["Fixtures", "Kernels/LearningKernels"]),
+        .testTarget(
+            name: "LearningKernelsTests", dependencies: ["LearningKernels", "Learning"],
+            path: "Tests/LearningTests/Kernels/LearningKernels"),
         .testTarget(name: "minibatchTests", dependencies: ["minibatch", "Learning"]),
     ]
 )

@@ -1,10 +1,12 @@
 import DataParallel
 import Foundation
+internal import LearningKernels
 import Synchronization
 
 /// The machine's floating-point ceiling, measured the way the kernels compute: fused
 /// multiply-adds on 8-lane float32 vectors with enough independent accumulators to hide
-/// their latency. A FLOP here is one multiply or one add (an FMA is two).
+/// their latency (the loop is `fmaLoop` in LearningKernels, built for the target CPU like
+/// the kernels). A FLOP here is one multiply or one add (an FMA is two).
 public enum PeakFlops {
     /// FLOP/s of one thread and of all the pool's workers at once.
     public static func measure(pool: WorkerPool, seconds: Double = 0.2) -> (perCore: Double, machine: Double) {
@@ -33,17 +35,4 @@ public enum PeakFlops {
     private static let kept = Atomic<UInt32>(0)
     @inline(never)
     static func sink(_ v: Float) { kept.store(v.bitPattern, ordering: .relaxed) }
-
-    /// a_i <- a_i * m + c (one FMA) on 12 independent vectors, `n` times.
-    @inline(never)
-    static func fmaLoop(_ n: Int, seed: Float) -> Float {
-        var acc = InlineArray<12, Lanes>(repeating: Lanes(repeating: seed))
-        let m = Lanes(repeating: 0.999_999), c = Lanes(repeating: 1e-6)
-        for _ in 0..<n {
-            for i in 0..<12 { acc[i] = c.addingProduct(acc[i], m) }
-        }
-        var s = Lanes()
-        for i in 0..<12 { s += acc[i] }
-        return horizontalSum(s)
-    }
 }

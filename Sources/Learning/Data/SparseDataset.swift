@@ -188,3 +188,16 @@ extension DataIdentity {
         self.init(rows: d.count, features: d.featureCount, classes: d.classes, fingerprint: h.value)
     }
 }
+
+extension SparseDataset {
+    /// Runs `body` with pointers to the rows, for the CSR kernels (valid inside `body` only).
+    func withCSRRows<R>(_ body: (CSRRows) throws -> R) rethrows -> R {
+        try rowOffsets.withUnsafeBufferPointer { offsets in
+            try columns.withUnsafeBufferPointer { columns in
+                try values.withUnsafeBufferPointer { values in
+                    try body(CSRRows(offsets: offsets.baseAddress!, columns: columns.baseAddress!, values: values.baseAddress!))
+                }
+            }
+        }
+    }
+}

@@ -1,8 +1,11 @@
+internal import LearningKernels
+
 /// The nonlinearity of an MLP's hidden layers.
 ///
-/// Each has a forward/backward kernel pair on a (B, ld) block of a layer's units (ld a
-/// multiple of 8, the padded width). The backward pass needs only the activations A = f(Z),
-/// not Z, so a layer keeps one buffer:
+/// Each has a forward/backward kernel pair in LearningKernels (`activationForward`,
+/// `activationBackward`) on a (B, ld) block of a layer's units (ld a multiple of 8, the padded
+/// width). The backward pass needs only the activations A = f(Z), not Z, so a layer keeps one
+/// buffer:
 ///
 /// | name | f(z) | f'(z) from a = f(z) |
 /// | --- | --- | --- |
@@ -15,55 +18,23 @@ public enum Activation: String, Sendable, CaseIterable {
     /// A = f(Z) in place on the first `width` columns of `rows` rows of `a` (ld apart);
     /// columns width..<ld are set to 0, so padding never feeds the next layer.
     /// - Parameters: a (rows, ld), Z in, A out.
-    @inline(__always)
     func forward(_ a: UnsafeMutablePointer<Float>, rows: Int, width: Int, ld: Int) {
-        for i in 0..<rows {
-            let row = a + i &* ld
-            var j = 0
-            while j < width {
-                storeLanes(apply(loadLanes(row + j)), row + j)
-                j &+= laneCount
-            }
-            for j in width..<ld { row[j] = 0 }
-        }
+        activationForward(a, rows: rows, width: width, ld: ld, function: function)
     }
 
     /// dZ = dA * f'(Z), elementwise, with f' computed from A.
     /// - Parameters: da (rows, ld); a (rows, ld), A in, dZ out. Padding columns, where both
     ///   dA and A are 0, come out 0.
-    @inline(__always)
     func backward(da: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, rows: Int, ld: Int) {
-        let n = rows &* ld
-        var j = 0
-        let one = Lanes(repeating: 1)
-        while j < n {
-            let g = loadLanes(da + j), y = loadLanes(a + j)
-            let dz: Lanes
-            switch self {
-            case .relu: dz = g.replacing(with: 0, where: y .<= 0)
-            case .tanh: dz = g * (one - y * y)
-            case .sigmoid: dz = g * y * (one - y)
-            }
-            storeLanes(dz, a + j)
-            j &+= laneCount
-        }
+        activationBackward(da: da, a: a, rows: rows, ld: ld, function: function)
     }
 
-    /// f on 8 lanes. tanh is sign(z) (1 - e) / (1 + e) with e = e^(-2|z|), sigmoid is
-    /// 1 / (1 + e^-z), both on the vectorised exp (absolute error below 1e-7).
-    @inline(__always)
-    func apply(_ z: Lanes) -> Lanes {
-        let one = Lanes(repeating: 1)
+    /// The kernels' name for this activation.
+    var function: ActivationFunction {
         switch self {
-        case .relu:
-            return z.replacing(with: 0, where: z .< 0)
-        case .tanh:
-            let magnitude = z.replacing(with: -z, where: z .< 0)
-            let e = exp(lanes: Lanes(repeating: -2) * magnitude)
-            let t = (one - e) / (one + e)
-            return t.replacing(with: -t, where: z .< 0)
-        case .sigmoid:
-            return one / (one + exp(lanes: -z))
+        case .relu: .relu
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
         }
     }
 

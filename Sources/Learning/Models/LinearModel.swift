@@ -1,4 +1,5 @@
 import DataParallel
+internal import LearningKernels
 
 /// The kind of linear classifier.
 public enum LinearModelKind: String, Sendable {
@@ -75,35 +76,15 @@ public struct LinearModel: TrainableModel {
     /// Scratch floats one shard needs for `rows` rows: the row pointers, the gathered rows
     /// (only when rows need padding), the scores and a per-row temporary.
     public func scratchLength(rows: Int) -> Int {
-        let rp = Self.paddedRows(rows)
-        let gathered = stride == featureCount ? 0 : rp * stride
-        return 2 * rp + gathered + rp * max(outputCount, 1) + rp
+        linearClassifierScratchLength(rows: rows, d: featureCount, stride: stride, o: outputCount)
     }
 
-    static func paddedRows(_ rows: Int) -> Int { (rows + 3) / 4 * 4 }
-
-    /// Lays out a shard's scratch and fills its row pointers: straight into x when a row needs
-    /// no padding (d a multiple of 8), else into a gathered, zero-padded copy. Padding rows
-    /// up to a multiple of 4 point at a real row; their scores are computed and ignored.
-    /// - Returns: the row pointers (rp), the scores buffer z (rp, O) and a per-row temporary.
-    @inline(__always)
-    func rowPointers(x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, scratch: UnsafeMutablePointer<Float>)
-        -> (rows: UnsafePointer<UnsafePointer<Float>>, z: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>)
-    {
-        let d = featureCount, s = stride, rp = Self.paddedRows(count)
-        // The pointers come first: scratch buffers are 64-byte aligned and 2 floats hold one pointer.
-        let pointers = UnsafeMutableRawPointer(scratch).bindMemory(to: UnsafePointer<Float>.self, capacity: rp)
-        var next = scratch + 2 * rp
-        inputRowPointers(pointers, gathered: s == d ? nil : next, x: x, rows: rows, count: count, paddedCount: rp,
-                         d: d, stride: s)
-        if s != d { next += rp * s }
-        let z = next
-        return (UnsafePointer(pointers), z, z + rp * max(outputCount, 1))
-    }
+    /// Rows rounded up to a multiple of 4, as the forward kernel runs them.
+    static func paddedRows(_ rows: Int) -> Int { paddedRowCount(rows) }
 
     /// Writes the gradient of the summed cross-entropy of `count` rows to `grad`:
     /// dW = (P - Y)^T X, db = sum (P - Y); with per-row weights, each row's p - y (and loss)
-    /// is scaled by its weight first.
+    /// is scaled by its weight first. One call of the kernel `linearClassifierGradient`.
     /// - Parameters:
     ///   - x: data (n, featureCount); rows: (count) row indices; labels: (count) class of each of those rows.
     ///   - weights: (count) weight of each of those rows, or nil for all 1.
@@ -114,20 +95,15 @@ public struct LinearModel: TrainableModel {
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
-        let s = stride, o = outputCount, rp = Self.paddedRows(count)
-        let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
-        return parameters.withUnsafeBufferPointer { p in
-            let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, ldz: o, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
-            let stats = kind == .softmax
-                ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp, weights: weights)
-                : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count, weights: weights)
-            linearBackward(dw: grad, db: grad + weightCount, dz: z, ldz: o, rows: xr, count: count, stride: s, o: o)
-            return stats
+        parameters.withUnsafeBufferPointer { p in
+            linearClassifierGradient(grad: grad, x: x, rows: rows, labels: labels, weights: weights, count: count,
+                                     params: p.baseAddress!, d: featureCount, stride: stride, o: outputCount, loss: kind.loss,
+                                     scratch: scratch)
         }
     }
 
-    /// Class probabilities, per-row losses and predicted classes for `count` rows.
+    /// Class probabilities, per-row losses and predicted classes for `count` rows (the kernel
+    /// `linearClassifierScore`).
     /// - Parameters:
     ///   - labels: (count) class of each row, negative for a label the model does not know.
     ///   - probs: (count, classCount) output. losses: (count) output, NaN for negative labels.
@@ -137,17 +113,15 @@ public struct LinearModel: TrainableModel {
         probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        let s = stride, o = outputCount, rp = Self.paddedRows(count)
-        let (xr, z, tmp) = rowPointers(x: x, rows: rows, count: count, scratch: scratch)
         parameters.withUnsafeBufferPointer { p in
-            let w = p.baseAddress!, b = w + weightCount
-            linearForward(z: z, ldz: o, rows: xr, count: rp, w: w, b: b, stride: s, o: o)
-            if kind == .softmax {
-                probs.update(from: z, count: count * o)
-                softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o, shifted: tmp)
-            } else {
-                sigmoidScore(probs: probs, losses: losses, predicted: predicted, z: z, labels: labels, count: count)
-            }
+            linearClassifierScore(probs: probs, losses: losses, predicted: predicted, x: x, rows: rows, labels: labels,
+                                  count: count, params: p.baseAddress!, d: featureCount, stride: stride, o: outputCount,
+                                  loss: kind.loss, scratch: scratch)
         }
     }
+}
+
+extension LinearModelKind {
+    /// The kernels' name for this kind's loss.
+    var loss: OutputLoss { self == .softmax ? .softmax : .sigmoid }
 }

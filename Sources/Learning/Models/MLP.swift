@@ -1,4 +1,5 @@
 import DataParallel
+internal import LearningKernels
 
 /// One dense layer's place in an ``MLP``'s flat parameters: W (outputs, stride) row-major at
 /// `weightOffset`, b (outputs) at `biasOffset`. stride is `inputs` rounded up to a multiple

@@ -1,4 +1,5 @@
 import DataParallel
+internal import LearningKernels
 
 extension SparseLinearWeights {
     /// Probabilities, losses and predictions of every row, in parallel blocks of rows; each
@@ -35,10 +36,8 @@ extension SparseLinearWeights {
                             let lo = range.lowerBound, m = range.count
                             // Softmax scores go straight into the probabilities, which they become.
                             let out = kind == .softmax ? probs.baseAddress! + lo * k : z
-                            for i in 0..<m {
-                                sparseRowForward(z: out + i * o, o: o, entries: rows.offsets[lo + i]..<rows.offsets[lo + i + 1],
-                                                 rows: rows, v: v.baseAddress!, b: b.baseAddress!, scale: scale)
-                            }
+                            sparseLinearForward(z: out, rows: rows, first: lo, count: m, v: v.baseAddress!, b: b.baseAddress!,
+                                                scale: scale, o: o)
                             if kind == .softmax {
                                 softmaxScore(probs: out, losses: losses.baseAddress! + lo, predicted: predicted.baseAddress! + lo,
                                              labels: labels.baseAddress! + lo, count: m, k: k, shifted: shifted)

@@ -6,6 +6,23 @@ import Foundation
 // softmax, 1 for logistic). The kernels read their rows through a list of row pointers:
 // when d is a multiple of 8 they point straight into the data; otherwise the shard first
 // gathers its rows into a contiguous, zero-padded block (see `LinearModel.rowPointers`).
+//
+// The `package` functions are the entry points that the models in Learning call: each is
+// compiled here, with the target CPU, and runs a whole shard's loop per call. A linear
+// model's shard is one call (``linearClassifierGradient``, ``linearClassifierScore``); an
+// MLP calls the layer kernels one layer at a time.
+
+/// The loss on a classifier's output logits.
+package enum OutputLoss: Sendable {
+    /// Softmax over O >= 2 logits with cross-entropy.
+    case softmax
+    /// One logit, sigmoid with binary cross-entropy (softmax with the negative logit fixed at 0).
+    case sigmoid
+}
+
+/// A shard's rows rounded up to a multiple of 4: the forward kernel runs rows in pairs, and
+/// the rows past the shard's point at a real row (their results are computed and ignored).
+package func paddedRowCount(_ rows: Int) -> Int { (rows + 3) / 4 * 4 }
 
 /// Copies rows `rows[0..<count]` of x into xg with stride s, zero-filling the padding
 /// columns and the rows from count up to `paddedCount`.
@@ -53,8 +70,8 @@ func gatherRows(xg: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: 
 /// when a row needs no padding (d == s), else into `gathered` (paddedCount, s), a zero-padded
 /// copy. Pointers from count on repeat the first row (their results are computed and ignored).
 @inline(__always)
-func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, gathered: UnsafeMutablePointer<Float>?,
-                      x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, paddedCount: Int, d: Int, stride s: Int) {
+package func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, gathered: UnsafeMutablePointer<Float>?,
+                              x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, paddedCount: Int, d: Int, stride s: Int) {
     if let gathered {
         gatherRows(xg: gathered, x: x, rows: rows, count: count, paddedCount: count, d: d, stride: s)
         for i in 0..<count { pointers[i] = UnsafePointer(gathered + i &* s) }
@@ -77,8 +94,8 @@ func inputRowPointers(_ pointers: UnsafeMutablePointer<UnsafePointer<Float>>, ga
 /// - Parameters: z (Bp, ldz) output, columns 0..<O written; rows: Bp pointers to rows of s
 ///   floats (Bp a multiple of 4); w (O, s); b (O).
 @inline(__always)
-func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
-                   w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
+package func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>, count: Int,
+                           w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride s: Int, o: Int) {
     precondition(count % 2 == 0)
     @inline(__always)
     func block(_ i: Int, _ k: Int, _ width: Int, _ ahead: UnsafePointer<Float>?, _ ahead2: UnsafePointer<Float>?) {
@@ -129,8 +146,8 @@ func linearForward(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer
 /// - Parameters: dw (O, s) output; db (O) output; dz (B, ldz), columns 0..<O read;
 ///   rows: B pointers to rows of s floats.
 @inline(__always)
-func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
-                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
+package func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
+                            rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride s: Int, o: Int) {
     if o > 10 {
         // Many outputs (a hidden layer): columns outer, so a block of 16 columns of the rows
         // stays in L1 while every output block runs over it.
@@ -184,10 +201,9 @@ func linearBackward(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Fl
 /// - Parameters: dx (B, s) output, every column written (padding columns get 0 because W's
 ///   are 0); dz (B, ldz), columns 0..<O read; w (O, s);
 ///   transposed: (O, B) scratch; wRows: O pointers of scratch.
-@inline(__always)
-func linearInputGradient(dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, count: Int,
-                         w: UnsafePointer<Float>, stride s: Int, o: Int,
-                         transposed: UnsafeMutablePointer<Float>, wRows: UnsafeMutablePointer<UnsafePointer<Float>>) {
+package func linearInputGradient(dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int, count: Int,
+                                 w: UnsafePointer<Float>, stride s: Int, o: Int,
+                                 transposed: UnsafeMutablePointer<Float>, wRows: UnsafeMutablePointer<UnsafePointer<Float>>) {
     for c in 0..<o { wRows[c] = w + c &* s }
     for i in 0..<count {
         let dzi = dz + i &* ldz
@@ -239,7 +255,7 @@ private func backwardClassBlock(_ classes: Int, _ g: UnsafeMutablePointer<Float>
 ///   - weights: (B) weight of each row, or nil for all 1.
 /// - Returns: the sum of the rows' (weighted) losses and the number of rows whose argmax is the label.
 @inline(__always)
-func softmaxCrossEntropyForwardBackward(
+package func softmaxCrossEntropyForwardBackward(
     z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>,
     weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
@@ -290,7 +306,7 @@ func softmaxCrossEntropyForwardBackward(
 ///   - labels: (B) 0 for the negative class, 1 for the positive.
 ///   - weights: (B) weight of each row, or nil for all 1 (the unweighted loop).
 @inline(__always)
-func sigmoidCrossEntropyForwardBackward(
+package func sigmoidCrossEntropyForwardBackward(
     z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>? = nil
 ) -> (loss: Double, correct: Int) {
     var loss = 0.0
@@ -332,7 +348,7 @@ func sigmoid(_ z: Float) -> Float {
 ///   - predicted: (B), the argmax class (the first of equal maxima).
 ///   - shifted: (B) scratch.
 @inline(__always)
-func softmaxScore(
+package func softmaxScore(
     probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
     labels: UnsafePointer<Int32>, count: Int, k: Int, shifted: UnsafeMutablePointer<Float>
 ) {
@@ -361,7 +377,7 @@ func softmaxScore(
 /// - Parameters:
 ///   - z: (B) logits. probs: (B, 2) output. losses, predicted: (B) as in ``softmaxScore``.
 @inline(__always)
-func sigmoidScore(
+package func sigmoidScore(
     probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
     z: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int
 ) {
@@ -373,5 +389,83 @@ func sigmoidScore(
         predicted[i] = zi > 0 ? 1 : 0
         let y = labels[i]
         losses[i] = y >= 0 ? Double(max(zi, 0) + log1pf(expf(-abs(zi))) - (y == 1 ? zi : 0)) : .nan
+    }
+}
+
+// MARK: - A linear classifier's shard
+
+/// Scratch floats one shard of ``linearClassifierGradient`` or ``linearClassifierScore``
+/// needs for `rows` rows (Bp of them padded): Bp row pointers (2 floats hold one), the
+/// gathered rows (Bp, s) when d is not a multiple of 8, the scores Z (Bp, O) and a per-row
+/// temporary (Bp).
+package func linearClassifierScratchLength(rows: Int, d: Int, stride s: Int, o: Int) -> Int {
+    let rp = paddedRowCount(rows)
+    return 2 * rp + (s == d ? 0 : rp * s) + rp * max(o, 1) + rp
+}
+
+/// Lays out a shard's scratch and fills its row pointers: straight into x when a row needs
+/// no padding (d a multiple of 8), else into a gathered, zero-padded copy.
+/// - Returns: the Bp row pointers, the scores buffer z (Bp, O) and a per-row temporary (Bp).
+@inline(__always)
+private func linearClassifierRows(x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, d: Int, stride s: Int,
+                                  o: Int, scratch: UnsafeMutablePointer<Float>)
+    -> (rows: UnsafePointer<UnsafePointer<Float>>, z: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>)
+{
+    let rp = paddedRowCount(count)
+    // The pointers come first: scratch buffers are 64-byte aligned and 2 floats hold one pointer.
+    let pointers = UnsafeMutableRawPointer(scratch).bindMemory(to: UnsafePointer<Float>.self, capacity: rp)
+    var next = scratch + 2 * rp
+    inputRowPointers(pointers, gathered: s == d ? nil : next, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
+    if s != d { next += rp * s }
+    return (UnsafePointer(pointers), next, next + rp * max(o, 1))
+}
+
+/// The gradient of a linear classifier's summed cross-entropy over one shard's rows, the
+/// forward pass, the loss and the backward pass in one call:
+///
+///     Z = X W^T + b,   dZ = P - Y (times w_i per row with weights),   dW = dZ^T X,   db = sum_rows dZ
+///
+/// with P = softmax(Z) over O = K outputs, or sigmoid(Z) with O = 1.
+/// - Parameters:
+///   - grad: (O s + O) output, [dW (O, s) | db (O)], overwritten.
+///   - x: (n, d) the data; rows: (count) the shard's row indices into x; labels: (count);
+///     weights: (count) or nil for all 1.
+///   - params: [W (O, s) | b (O)], s = d rounded up to a multiple of 8 (padding columns 0).
+///   - scratch: ``linearClassifierScratchLength(rows:d:stride:o:)`` floats, 64-byte aligned.
+/// - Returns: the rows' (weighted) loss sum and correct predictions.
+package func linearClassifierGradient(
+    grad: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, labels: UnsafePointer<Int32>,
+    weights: UnsafePointer<Float>?, count: Int, params: UnsafePointer<Float>, d: Int, stride s: Int, o: Int,
+    loss: OutputLoss, scratch: UnsafeMutablePointer<Float>
+) -> (loss: Double, correct: Int) {
+    let (xr, z, tmp) = linearClassifierRows(x: x, rows: rows, count: count, d: d, stride: s, o: o, scratch: scratch)
+    let w = params, b = params + o &* s
+    linearForward(z: z, ldz: o, rows: xr, count: paddedRowCount(count), w: w, b: b, stride: s, o: o)
+    let stats = loss == .softmax
+        ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: tmp, weights: weights)
+        : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count, weights: weights)
+    linearBackward(dw: grad, db: grad + o &* s, dz: z, ldz: o, rows: xr, count: count, stride: s, o: o)
+    return stats
+}
+
+/// A linear classifier's class probabilities, per-row losses and predicted classes for one
+/// shard's rows: Z = X W^T + b, then ``softmaxScore`` (O = K) or ``sigmoidScore`` (O = 1).
+/// - Parameters:
+///   - probs: (count, K) output. losses: (count) output, NaN for negative labels.
+///     predicted: (count) output.
+///   - x, rows, labels, params, scratch: as for ``linearClassifierGradient``; labels may be
+///     negative (a label the model does not know).
+package func linearClassifierScore(
+    probs: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Double>, predicted: UnsafeMutablePointer<Int32>,
+    x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, labels: UnsafePointer<Int32>, count: Int,
+    params: UnsafePointer<Float>, d: Int, stride s: Int, o: Int, loss: OutputLoss, scratch: UnsafeMutablePointer<Float>
+) {
+    let (xr, z, tmp) = linearClassifierRows(x: x, rows: rows, count: count, d: d, stride: s, o: o, scratch: scratch)
+    linearForward(z: z, ldz: o, rows: xr, count: paddedRowCount(count), w: params, b: params + o &* s, stride: s, o: o)
+    if loss == .softmax {
+        probs.update(from: z, count: count &* o)
+        softmaxScore(probs: probs, losses: losses, predicted: predicted, labels: labels, count: count, k: o, shifted: tmp)
+    } else {
+        sigmoidScore(probs: probs, losses: losses, predicted: predicted, z: z, labels: labels, count: count)
     }
 }

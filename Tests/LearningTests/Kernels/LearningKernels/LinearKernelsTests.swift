@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+@testable import LearningKernels
 
 /// The worked numbers of the lecture notes (shared/seeds), through the kernels.
 @Suite struct LinearKernelsTests {

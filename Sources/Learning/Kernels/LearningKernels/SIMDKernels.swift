@@ -5,9 +5,14 @@
 // compile time so the loops over it unroll and the accumulators never touch memory.
 // Feature rows are padded with zeros to a multiple of 8 (see `LinearModel.stride`), so
 // no block needs a scalar tail.
+//
+// Everything here is internal and inlined into this module's entry points: a generic or
+// inlinable kernel called from another module would be compiled with that module's flags,
+// without the target CPU.
 
 typealias Lanes = SIMD8<Float>
-let laneCount = 8
+/// Floats per vector: rows of the dense kernels are padded to a multiple of it.
+package let laneCount = 8
 
 @inline(__always)
 func loadLanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }

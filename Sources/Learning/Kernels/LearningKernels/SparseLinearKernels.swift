@@ -1,17 +1,20 @@
-import DataParallel
-
 // The CSR path of the linear models: forward pass and gradient on sparse rows, in time
 // proportional to the stored entries times the outputs, never to the feature count d.
-// V (d, O) is feature-major: see ``SparseLinearWeights``.
+// V (d, O) is feature-major: see `SparseLinearWeights` in Learning.
 
 /// The l1 truncation a weight is still owed, for reading it as the dense path would see it:
 /// q (feature-major like V) and the u of the last step.
-struct OwedL1 {
-    let received: UnsafePointer<Float>
-    let total: Float
+package struct OwedL1 {
+    package let received: UnsafePointer<Float>
+    package let total: Float
+
+    package init(received: UnsafePointer<Float>, total: Float) {
+        self.received = received
+        self.total = total
+    }
 }
 
-/// The true weight scale * v after the truncation it is owed (``LazyL1``'s rule with the
+/// The true weight scale * v after the truncation it is owed (Learning's `LazyL1` rule with the
 /// current u), without changing it. Since the truncation is cumulative, this is the weight the
 /// dense path holds, which truncates every weight at every step.
 @inline(__always)
@@ -20,6 +23,18 @@ func settledWeight(_ v: Float, received q: Float, total u: Float, scale: Float) 
     if w > 0 { return max(0, w - (u + q)) }
     if w < 0 { return min(0, w + (u - q)) }
     return w
+}
+
+/// Z = X W^T + b for `count` consecutive sparse rows, W = scale * V: the scores of
+/// ``sparseRowForward(z:o:entries:rows:v:b:scale:owed:)`` for rows first ..< first + count.
+/// - Parameters: z (count, O) output; v (d, O) feature-major; b (O).
+package func sparseLinearForward(z: UnsafeMutablePointer<Float>, rows: CSRRows, first: Int, count: Int,
+                                 v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, o: Int) {
+    for i in 0..<count {
+        let r = first &+ i
+        sparseRowForward(z: z + i &* o, o: o, entries: rows.offsets[r]..<rows.offsets[r &+ 1], rows: rows, v: v, b: b,
+                         scale: scale)
+    }
 }
 
 /// z[k] = b[k] + scale * sum over the row's entries of V[j, k] x_j, for k < O; with `owed`,
@@ -56,18 +71,18 @@ func sparseRowForward(z: UnsafeMutablePointer<Float>, o: Int, entries: Range<Int
 /// One shard's gradient on sparse rows: the touched features (in the order the rows first
 /// touch them), each with its O summed entries sum_i dz[i, k] x_ij, and the bias gradient.
 /// Storage grows to the largest shard seen and is reused from step to step.
-final class SparseGradient: @unchecked Sendable {
-    let outputs: Int
+package final class SparseGradient: @unchecked Sendable {
+    package let outputs: Int
     /// Touched features, `count` of them.
-    private(set) var columns: UnsafeMutablePointer<Int32>
+    package private(set) var columns: UnsafeMutablePointer<Int32>
     /// (count, outputs): the gradient of each touched feature's weights.
-    private(set) var values: UnsafeMutablePointer<Float>
+    package private(set) var values: UnsafeMutablePointer<Float>
     /// (outputs): the bias gradient.
-    let bias: UnsafeMutablePointer<Float>
-    var count = 0
+    package let bias: UnsafeMutablePointer<Float>
+    package var count = 0
     private var capacity = 0
 
-    init(outputs: Int) {
+    package init(outputs: Int) {
         self.outputs = outputs
         columns = .allocate(capacity: 1)
         values = .allocate(capacity: outputs)
@@ -110,11 +125,12 @@ final class SparseGradient: @unchecked Sendable {
 /// the scores read the weights with the l1 truncation they are owed.
 /// - Parameters:
 ///   - order: (count) the data rows, in batch order; labels, weights: (count), in that order.
+///   - loss: softmax with O = K outputs, or sigmoid with O = 1.
 ///   - z: (count, O) scratch; shifted: (count) scratch.
 /// - Returns: the rows' (weighted) loss sum and correct predictions with the current weights.
-func sparseShardGradient(
+package func sparseLinearGradient(
     rows: CSRRows, order: UnsafePointer<Int32>, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>?, count: Int,
-    kind: LinearModelKind, o: Int, v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, owed: OwedL1? = nil,
+    loss: OutputLoss, o: Int, v: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, owed: OwedL1? = nil,
     z: UnsafeMutablePointer<Float>, shifted: UnsafeMutablePointer<Float>, slots: UnsafeMutablePointer<Int32>,
     out: SparseGradient
 ) -> (loss: Double, correct: Int) {
@@ -125,7 +141,7 @@ func sparseShardGradient(
                          scale: scale, owed: owed)
         entries += rows.offsets[r + 1] - rows.offsets[r]
     }
-    let stats = kind == .softmax
+    let stats = loss == .softmax
         ? softmaxCrossEntropyForwardBackward(z: z, labels: labels, count: count, k: o, shifted: shifted, weights: weights)
         : sigmoidCrossEntropyForwardBackward(z: z, labels: labels, count: count, weights: weights)
     // z now holds dL/dz. Scatter each row's dz x_j into its features' entries, in row order.
@@ -156,13 +172,13 @@ func sparseShardGradient(
 
 /// Sums shard gradients in shard order (0, then 1, then 2, ...) into one sparse gradient, so
 /// the sum of every entry is the same for any worker count.
-final class SparseGradientSum: @unchecked Sendable {
-    let total: SparseGradient
+package final class SparseGradientSum: @unchecked Sendable {
+    package let total: SparseGradient
     /// (d): feature -> entry of `total`, -1 when not touched (restored after every sum).
     private let slots: UnsafeMutablePointer<Int32>
     private let featureCount: Int
 
-    init(featureCount: Int, outputs: Int) {
+    package init(featureCount: Int, outputs: Int) {
         self.featureCount = featureCount
         total = SparseGradient(outputs: outputs)
         slots = .allocate(capacity: featureCount)
@@ -172,7 +188,7 @@ final class SparseGradientSum: @unchecked Sendable {
     deinit { slots.deallocate() }
 
     /// The sum of `parts[0 ..< count]`; the first part itself when there is one.
-    func sum(_ parts: [SparseGradient], count: Int) -> SparseGradient {
+    package func sum(_ parts: [SparseGradient], count: Int) -> SparseGradient {
         if count == 1 { return parts[0] }
         let o = total.outputs
         total.reserve(parts[..<count].reduce(0) { $0 + $1.count })
