@@ -1,3 +1,4 @@
+internal import LearningKernels
 import Foundation
 
 /// Adam: first and second moments m, v per parameter, bias-corrected by 1 - b1^t and

@@ -1,3 +1,5 @@
+internal import LearningKernels
+
 /// The l1 part of a penalty, applied by the cumulative truncated gradient of Tsuruoka,
 /// Tsujii and Ananiadou (2009), as scikit-learn's SGDClassifier applies it, so that weights
 /// become exactly zero.

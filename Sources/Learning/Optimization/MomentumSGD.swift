@@ -1,3 +1,5 @@
+internal import LearningKernels
+
 /// SGD with momentum mu (velocity v, one per parameter): v <- mu v + g, w <- w - eta v; with
 /// nesterov, w <- w - eta (g + mu v).
 final class MomentumSGD: Optimizer {

@@ -1,3 +1,5 @@
+internal import LearningKernels
+
 /// w <- w - eta * (G / B + decay * w), b <- b - eta * g_b / B: no state.
 final class PlainSGD: Optimizer {
     var stateCount: Int { 0 }

@@ -1,3 +1,4 @@
+internal import LearningKernels
 import DataParallel
 
 /// Steps on dense rows, for any model with shard kernels (``LinearModel``, ``MLP``).

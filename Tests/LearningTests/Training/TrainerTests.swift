@@ -2,6 +2,7 @@ import DataParallel
 import Foundation
 import Testing
 @testable import Learning
+import LearningKernels
 
 @Suite struct TrainerTests {
     func options(batch: Int, epochs: Int, rate: LearningRateKind = .constant, eta0: Double = 0.1) -> TrainingOptions {

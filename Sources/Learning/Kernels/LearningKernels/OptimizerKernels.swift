@@ -1,7 +1,7 @@
 // The elementwise update rules on flat parameters [W | b] (weightCount weights, then biases)
 // with a batch's summed gradient [G | g_b] of B samples. Each applies to the elements in
 // `range`, so a step runs block by block right after each block of the gradient is summed.
-// `decay` is alpha times the l2 share of the penalty (see ``Regularization``): alpha dR/dW =
+// `decay` is alpha times the l2 share of the penalty (Learning's `Regularization`): alpha dR/dW =
 // decay * W for the l2 part. Biases are never decayed.
 
 /// Plain regularised SGD:
@@ -9,8 +9,7 @@
 ///     W <- W - eta * (G / B + decay * W)      b <- b - eta * g_b / B
 ///
 /// - Parameters: parameters, gradient: (weightCount + biasCount); parameters updated in place.
-@inline(__always)
-func sgdStep(
+package func sgdStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, range: Range<Int>, weightCount: Int,
     eta: Float, batchSize: Int, decay: Float
 ) {
@@ -29,8 +28,7 @@ func sgdStep(
 ///     v <- mu * v + g;   w <- w - eta * v          (nesterov: w <- w - eta * (g + mu * v))
 ///
 /// - Parameters: velocity: (weightCount + biasCount), updated in place.
-@inline(__always)
-func momentumStep(
+package func momentumStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, velocity: UnsafeMutablePointer<Float>,
     range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float, momentum: Float, nesterov: Bool
 ) {
@@ -48,8 +46,7 @@ func momentumStep(
 ///     m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   w <- w - eta * (m / c1) / (sqrt(v / c2) + epsilon)
 ///
 /// - Parameters: m, v: (weightCount + biasCount), updated in place.
-@inline(__always)
-func adamStep(
+package func adamStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
     v: UnsafeMutablePointer<Float>, range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float,
     beta1: Float, beta2: Float, epsilon: Float, correction1: Float, correction2: Float
@@ -65,15 +62,14 @@ func adamStep(
     }
 }
 
-/// The cumulative l1 truncation (see ``CumulativeL1``) of the weights in `range`, u the
+/// The cumulative l1 truncation (Learning's `CumulativeL1`) of the weights in `range`, u the
 /// total penalty so far and q what each weight has received:
 ///
 ///     w > 0:  w <- max(0, w - (u + q))      w < 0:  w <- min(0, w + (u - q))      q <- q + (w after - w before)
 ///
 /// Elements at or past `weightCount` are biases and are left alone.
 /// - Parameters: received: (weightCount) q, updated in place.
-@inline(__always)
-func truncateL1(parameters: UnsafeMutablePointer<Float>, received q: UnsafeMutablePointer<Float>, range: Range<Int>,
+package func truncateL1(parameters: UnsafeMutablePointer<Float>, received q: UnsafeMutablePointer<Float>, range: Range<Int>,
                 weightCount: Int, total u: Float) {
     let end = min(range.upperBound, weightCount)
     guard range.lowerBound < end else { return }
@@ -95,7 +91,6 @@ func truncateL1(parameters: UnsafeMutablePointer<Float>, received q: UnsafeMutab
 ///     avg <- avg + (w - avg) / k
 ///
 /// - Parameters: averaged, parameters: (count).
-@inline(__always)
-func averageStep(averaged a: UnsafeMutablePointer<Float>, parameters w: UnsafePointer<Float>, count: Int, k: Float) {
+package func averageStep(averaged a: UnsafeMutablePointer<Float>, parameters w: UnsafePointer<Float>, count: Int, k: Float) {
     for i in 0..<count { a[i] += (w[i] - a[i]) / k }
 }
