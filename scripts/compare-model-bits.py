@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Check that two minibatch binaries train the same models, bit for bit.
 
-    scripts/compare-model-bits.py OLD_BINARY NEW_BINARY [--quick] [--keep] [--config FILE ...]
+    scripts/compare-model-bits.py OLD_BINARY NEW_BINARY [--quick] [--keep] [--variants] [--config FILE ...]
 
-For every config in configs/*.json (or the ones named with --config), from the repository
+For every config in configs/*.json (or the ones named with --config; with --variants also
+variants that switch on the training options the shipped configs leave off), from the repository
 root:
 
   * trains it with OLD at 2 workers, and with NEW at 2 and at 1 workers, each into its own
@@ -275,6 +276,44 @@ def describe(inputs):
     return "model file + predict --proba (%s)" % ", ".join(parts)
 
 
+# Training options the shipped configs do not use, as (base config, name, training keys).
+VARIANTS = [
+    ("digits", "adam", {"optimizer": "adam", "eta0": 0.001, "learning_rate": "constant", "epochs": 8}),
+    ("digits", "nesterov", {"momentum": 0.9, "nesterov": True, "learning_rate": "constant", "eta0": 0.01, "epochs": 8}),
+    ("digits", "l1", {"penalty": "l1", "alpha": 0.001, "epochs": 8}),
+    ("digits", "elasticnet-average", {"penalty": "elasticnet", "alpha": 0.001, "average": 10, "epochs": 8}),
+    ("digits", "early-adaptive", {"early_stopping": True, "learning_rate": "adaptive", "eta0": 0.1, "tol": 0.01,
+                                  "n_iter_no_change": 2, "epochs": 30}),
+    ("digits", "balanced-invscaling", {"class_weight": "balanced", "learning_rate": "invscaling", "eta0": 0.5,
+                                       "epochs": 8}),
+    ("digits-mlp", "adam-average", {"optimizer": "adam", "momentum": 0, "nesterov": False, "eta0": 0.001,
+                                    "learning_rate": "constant", "epochs": 5, "average": True}),
+    ("sparse-example", "l1", {"penalty": "l1", "alpha": 0.0005}),
+    ("sparse-example", "elasticnet", {"penalty": "elasticnet", "alpha": 0.001, "epochs": 6}),
+    ("sparse-example", "early-adaptive", {"early_stopping": True, "learning_rate": "adaptive", "tol": 0.01,
+                                          "n_iter_no_change": 1}),
+]
+
+
+def write_variants(folder):
+    """Writes the VARIANTS as configs in `folder` (data paths made absolute); returns their paths."""
+    paths = []
+    for base, name, training in VARIANTS:
+        with open(os.path.join(REPO, "configs", base + ".json"), encoding="utf-8") as f:
+            config = json.load(f)
+        data = config.get("data", {})
+        for key in ("train", "test", "train_labels", "test_labels", "train_weights"):
+            if data.get(key):
+                data[key] = os.path.normpath(os.path.join(REPO, "configs", data[key]))
+        config.pop("output", None)
+        config.setdefault("training", {}).update(training)
+        path = os.path.join(folder, "%s-%s.json" % (base, name))
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        paths.append(path)
+    return paths
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="Train every config with two minibatch binaries and compare the models "
@@ -286,6 +325,10 @@ def main():
     parser.add_argument("--epochs", type=int, help="cap training at this many epochs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--config", action="append", help="only this config (repeatable)")
+    parser.add_argument("--variants", action="store_true",
+                        help="also train variants of digits, digits-mlp and sparse-example that switch on the "
+                             "options the shipped configs leave off (adam, momentum, l1, elasticnet, average, "
+                             "early stopping, adaptive, class weights)")
     args = parser.parse_args()
 
     old, new = os.path.abspath(args.old), os.path.abspath(args.new)
@@ -299,11 +342,22 @@ def main():
                 parser.error("%s: no such config file" % c)
         configs = [os.path.relpath(os.path.abspath(c), REPO) for c in args.config]
     else:
-        configs = sorted(os.path.relpath(c, REPO) for c in glob.glob(os.path.join(REPO, "configs", "*.json")))
+        # configs/ also holds search grids (digits-grid.json, ...): a training config has "data".
+        def is_training_config(path):
+            try:
+                with open(path) as f:
+                    return "data" in json.load(f)
+            except (OSError, ValueError, TypeError):
+                return False
+        configs = sorted(os.path.relpath(c, REPO) for c in glob.glob(os.path.join(REPO, "configs", "*.json"))
+                         if is_training_config(c))
     if not configs:
         parser.error("no configs found")
 
     os.chdir(REPO)
+    variants_root = tempfile.mkdtemp(prefix="compare-model-bits-variants.") if args.variants else None
+    if variants_root:
+        configs += write_variants(variants_root)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode().strip()
     print("old: %s" % old)
@@ -349,6 +403,8 @@ def main():
             print("\nkept: %s" % scratch_root)
         else:
             shutil.rmtree(scratch_root, ignore_errors=True)
+            if variants_root:
+                shutil.rmtree(variants_root, ignore_errors=True)
 
     if failed:
         print("\nresult: ERROR (a run failed)")
