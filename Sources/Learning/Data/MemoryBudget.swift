@@ -56,7 +56,7 @@ public enum MemoryBudget {
     /// floats per unit and row).
     public static func networkBytes(features d: Int, hidden: [Int], classes k: Int, batchSize: Int,
                                     optimizerSlots: Int) -> Double {
-        let widths = [d] + hidden + [k == 2 ? 1 : k]
+        let widths = [d] + hidden + [MLP.outputCount(classes: k)]
         var parameters = 0.0, units = 0.0
         for l in 0..<(widths.count - 1) {
             parameters += Double(widths[l + 1]) * Double(LinearModel.stride(widths[l]) + 1)

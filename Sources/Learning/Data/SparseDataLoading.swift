@@ -71,7 +71,7 @@ extension Prepared where Rows == SparseDataset {
     static func checkMemory(_ config: Config, table: SparseTable, classCount k: Int,
                             available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
         let kind = try PreparedData.modelKind(config.modelType, classCount: k, configFile: config.file)
-        let outputs = kind == .logistic ? 1 : k
+        let outputs = kind.outputCount(classes: k)
         let d = table.featureCount
         let bytes = MemoryBudget.sparseLinearBytes(features: d, outputs: outputs, standardize: config.data.standardize,
                                                    rows: table.count, entries: table.values.count)

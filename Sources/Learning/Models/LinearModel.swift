@@ -10,6 +10,11 @@ public enum LinearModelKind: String, Sendable {
     case logistic
 }
 
+extension LinearModelKind {
+    /// Rows of W for `k` classes: k for softmax, 1 for logistic (the negative class's logit is 0).
+    public func outputCount(classes k: Int) -> Int { self == .softmax ? k : 1 }
+}
+
 /// A linear classifier with all parameters in one flat buffer: W (O, s) row-major, then b (O).
 ///
 /// s, the row stride, is the feature count rounded up to a multiple of 8 so that the SIMD
@@ -23,7 +28,7 @@ public struct LinearModel: TrainableModel {
     public internal(set) var parameters: [Float]
 
     /// Rows of W: K for softmax, 1 for logistic.
-    public var outputCount: Int { kind == .softmax ? classCount : 1 }
+    public var outputCount: Int { kind.outputCount(classes: classCount) }
     /// The padded row stride of W.
     public var stride: Int { Self.stride(featureCount) }
     /// The number of weights with padding, which come first in `parameters` (the bias follows).
@@ -39,7 +44,7 @@ public struct LinearModel: TrainableModel {
         self.kind = kind
         self.featureCount = featureCount
         self.classCount = classCount
-        let o = kind == .softmax ? classCount : 1
+        let o = kind.outputCount(classes: classCount)
         parameters = [Float](repeating: 0, count: o * (Self.stride(featureCount) + 1))
     }
 

@@ -38,8 +38,11 @@ public struct MLP: TrainableModel {
 
     public var unpaddedWeightCount: Int { layers.reduce(0) { $0 + $1.inputs * $1.outputs } }
 
+    /// Output units for `k` classes: one (a sigmoid unit) for two, else one per class (a softmax).
+    public static func outputCount(classes k: Int) -> Int { k == 2 ? 1 : k }
+
     /// Output units: K for softmax, 1 (a sigmoid unit) for two classes.
-    public var outputCount: Int { classCount == 2 ? 1 : classCount }
+    public var outputCount: Int { Self.outputCount(classes: classCount) }
 
     /// A network with every parameter 0 (see ``initialized(seed:)``).
     public init(featureCount: Int, hidden: [Int], activation: Activation, classCount: Int) {
@@ -48,7 +51,7 @@ public struct MLP: TrainableModel {
         self.classCount = classCount
         self.hidden = hidden
         self.activation = activation
-        let widths = [featureCount] + hidden + [classCount == 2 ? 1 : classCount]
+        let widths = [featureCount] + hidden + [Self.outputCount(classes: classCount)]
         var shapes: [(inputs: Int, outputs: Int, stride: Int)] = []
         for l in 0..<(widths.count - 1) {
             shapes.append((widths[l], widths[l + 1], LinearModel.stride(widths[l])))

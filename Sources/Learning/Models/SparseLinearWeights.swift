@@ -19,7 +19,7 @@ struct SparseLinearWeights: Sendable, Equatable {
     /// The factor of every weight (not of the bias).
     var scale: Double
 
-    var outputCount: Int { kind == .softmax ? classCount : 1 }
+    var outputCount: Int { kind.outputCount(classes: classCount) }
 
     /// The model's weights, with scale 1.
     init(_ model: LinearModel) {
@@ -34,7 +34,7 @@ struct SparseLinearWeights: Sendable, Equatable {
         featureCount = d
         self.classCount = classCount
         self.scale = scale
-        let o = kind == .softmax ? classCount : 1, s = LinearModel.stride(d)
+        let o = kind.outputCount(classes: classCount), s = LinearModel.stride(d)
         precondition(parameters.count == o * (s + 1))
         v = Self.featureMajor(parameters, outputs: o, features: d, stride: s)
         bias = Array(parameters[(o * s)...])

@@ -16,7 +16,9 @@ enum SearchMemory {
         let rows = 2 * bytes(of: data.train)
         let d = data.train.featureCount, k = data.train.classes.count
         if data.train is SparseDataset {
-            return rows + MemoryBudget.sparseLinearBytes(features: d, outputs: k == 2 ? 1 : k,
+            // The model kind's outputs; a config whose type the data refuses counts as softmax.
+            let kind = (try? Prepared<Rows>.modelKind(config.modelType, classCount: k, configFile: config.file)) ?? .softmax
+            return rows + MemoryBudget.sparseLinearBytes(features: d, outputs: kind.outputCount(classes: k),
                                                          standardize: config.data.standardize, rows: 0, entries: 0)
         }
         if config.modelType == .mlp {
