@@ -28,43 +28,29 @@ public enum TrainingJob {
         if config.data.isSparse {
             let data = try PreparedSparseData.load(config, initial: initial)
             let loadSeconds = Date().timeIntervalSince(loadStart)
-            let start: Model
-            if let initial { start = initial.model } else { start = .linear(try initialLinearModel(config, data: data)) }
+            let start = Model.linear(try startingModel(config, data: data, from: initial?.model))
             return try run(config, data: data, start: start, initModel: initModel, control: control, pool: pool,
-                           loadSeconds: loadSeconds) { control throws(LearningError) in
-                try fit(config, data: data, pool: pool, from: start, resume: control.resume, control: control.trainer,
-                        onEpoch: onEpoch)
-            }
+                           loadSeconds: loadSeconds, onEpoch: onEpoch)
         }
         let data = try PreparedData.load(config, pool: pool, initial: initial)
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        // A warm start's model is checked against the config by fit.
-        let start: Model
-        if let initial { start = initial.model } else { start = try initialModel(config, data: data) }
+        let start = try startingModel(config, data: data, from: initial?.model)
         return try run(config, data: data, start: start, initModel: initModel, control: control, pool: pool,
-                       loadSeconds: loadSeconds) { control throws(LearningError) in
-            try fit(config, data: data, pool: pool, from: start, resume: control.resume, control: control.trainer,
-                    onEpoch: onEpoch)
-        }
+                       loadSeconds: loadSeconds, onEpoch: onEpoch)
     }
 
-    /// What a fit needs of the job's control: the trainer's control (its checkpoints written
-    /// to the run's folder) and the state to resume.
-    struct FitControl {
-        var trainer: TrainingControl
-        var resume: TrainingState?
-    }
-
-    /// The part of ``run(_:initModel:control:onEpoch:)`` after loading: checks a resumed run's
-    /// data, fits, then writes the checkpoint of an interrupted run, or the run's files.
+    /// The part of ``run(_:initModel:control:onEpoch:)`` after loading and choosing the
+    /// starting model: checks a resumed run's data, fits, then writes the checkpoint of an
+    /// interrupted run, or the run's files.
     static func run<Rows: TrainingRows>(
         _ config: Config, data: Prepared<Rows>, start: Model, initModel: String?, control: JobControl, pool: WorkerPool,
-        loadSeconds: Double, fit: (FitControl) throws(LearningError) -> FitResult
+        loadSeconds: Double, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingSummary {
         let folder = RunFolder.outputFolder(config)
         let (trainerControl, checkpoint) = try control.trainerControl(
             config: config, initModel: initModel, data: data.train.identity, folder: folder)
-        let result = try fit(FitControl(trainer: trainerControl, resume: control.resume?.state))
+        let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
+                             control: trainerControl, onEpoch: onEpoch)
         if result.stopReason == .interrupted {
             try checkpoint(result.state)
             return TrainingSummary(interrupted: result, checkpointPath: Checkpoint.path(in: folder), loadSeconds: loadSeconds,
