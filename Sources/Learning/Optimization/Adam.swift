@@ -7,7 +7,7 @@ final class Adam: Optimizer {
     let beta1: Float, beta2: Float, epsilon: Float
     private let parameterCount: Int
     /// m, then v.
-    private let moments: OptimizerBuffers
+    private let moments: FloatBuffer
     /// 1 - b1^t and 1 - b2^t for the current step.
     private var correction1: Float = 1, correction2: Float = 1
 
@@ -16,7 +16,7 @@ final class Adam: Optimizer {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.parameterCount = parameterCount
-        moments = OptimizerBuffers(slots: 2, parameterCount: parameterCount)
+        moments = FloatBuffer(count: 2 * parameterCount)
     }
 
     var stateCount: Int { moments.count }

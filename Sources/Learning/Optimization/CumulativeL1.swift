@@ -22,7 +22,7 @@ final class CumulativeL1 {
 
     /// u and a copy of q (for a checkpoint).
     var total: Double { ledger.total }
-    var received: [Float] { ledger.receivedCopy }
+    var received: [Float] { ledger.received.copy }
 
     func beginStep(eta: Double) { ledger.beginStep(eta: eta) }
     func restore(total: Double, received: [Float]) { ledger.restore(total: total, received: received) }
@@ -30,7 +30,7 @@ final class CumulativeL1 {
     /// Applies the truncation to the weights in `range` (elements at or past `weightCount`
     /// are biases and are left alone).
     func truncate(parameters: UnsafeMutablePointer<Float>, range: Range<Int>) {
-        truncateL1(parameters: parameters, received: ledger.received, range: range, weightCount: ledger.weightCount,
+        truncateL1(parameters: parameters, received: ledger.received.pointer, range: range, weightCount: ledger.weightCount,
                    total: ledger.totalForStep)
     }
 }

@@ -1,7 +1,7 @@
 /// The books of the cumulative l1 truncation (``CumulativeL1``, ``LazyL1``): u, the total
 /// penalty every weight could have received so far (sum_t eta_t alpha_1, in double
 /// precision, and its float32 value for the current step), and q, the penalty each weight did
-/// receive. Raw storage for q: steps truncate disjoint weights from several threads at once.
+/// receive.
 final class L1Ledger {
     /// alpha_1: the l1 strength.
     let strength: Double
@@ -11,19 +11,13 @@ final class L1Ledger {
     /// u as float32, the value this step's truncations use.
     private(set) var totalForStep: Float = 0
     /// q, one per weight.
-    let received: UnsafeMutablePointer<Float>
+    let received: FloatBuffer
 
     init(strength: Double, weightCount: Int) {
         self.strength = strength
         self.weightCount = weightCount
-        received = .allocate(capacity: max(weightCount, 1))
-        received.initialize(repeating: 0, count: max(weightCount, 1))
+        received = FloatBuffer(count: weightCount)
     }
-
-    deinit { received.deallocate() }
-
-    /// A copy of q (for a checkpoint).
-    var receivedCopy: [Float] { Array(UnsafeBufferPointer(start: received, count: weightCount)) }
 
     /// Adds this step's eta_t alpha_1 to u; call once per step before its truncations.
     func beginStep(eta: Double) {
@@ -33,9 +27,8 @@ final class L1Ledger {
 
     /// Restores u and q (from a checkpoint).
     func restore(total: Double, received saved: [Float]) {
-        precondition(saved.count == weightCount)
         self.total = total
-        _ = UnsafeMutableBufferPointer(start: received, count: weightCount).update(fromContentsOf: saved)
+        received.restore(saved)
         totalForStep = Float(total)
     }
 }

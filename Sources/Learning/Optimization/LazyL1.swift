@@ -13,10 +13,10 @@ final class LazyL1 {
 
     /// u and a copy of q (for a checkpoint).
     var total: Double { ledger.total }
-    var received: [Float] { ledger.receivedCopy }
+    var received: [Float] { ledger.received.copy }
 
     /// q and the u of the last step, for reading weights as settled (valid while this lives).
-    var owed: OwedL1 { OwedL1(received: UnsafePointer(ledger.received), total: ledger.totalForStep) }
+    var owed: OwedL1 { OwedL1(received: UnsafePointer(ledger.received.pointer), total: ledger.totalForStep) }
 
     func beginStep(eta: Double) { ledger.beginStep(eta: eta) }
     func restore(total: Double, received: [Float]) { ledger.restore(total: total, received: received) }
@@ -25,7 +25,7 @@ final class LazyL1 {
     /// ``CumulativeL1/truncate(parameters:range:)`` bit for bit.
     @inline(__always)
     func truncate(_ v: UnsafeMutablePointer<Float>, range: Range<Int>, scale: Float) {
-        let u = ledger.totalForStep, q = ledger.received
+        let u = ledger.totalForStep, q = ledger.received.pointer
         for i in range {
             let z = v[i]
             if z == 0 { continue }

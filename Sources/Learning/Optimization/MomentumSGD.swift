@@ -5,12 +5,12 @@ internal import LearningKernels
 final class MomentumSGD: Optimizer {
     let momentum: Float
     let nesterov: Bool
-    private let velocity: OptimizerBuffers
+    private let velocity: FloatBuffer
 
     init(momentum: Float, nesterov: Bool, parameterCount: Int) {
         self.momentum = momentum
         self.nesterov = nesterov
-        velocity = OptimizerBuffers(slots: 1, parameterCount: parameterCount)
+        velocity = FloatBuffer(count: parameterCount)
     }
 
     var stateCount: Int { velocity.count }

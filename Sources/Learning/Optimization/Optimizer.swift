@@ -49,24 +49,3 @@ func makeOptimizer(_ options: TrainingOptions, parameterCount: Int) -> any Optim
         PlainSGD()
     }
 }
-
-/// Per-parameter state of an optimizer: `slots` buffers of the parameter count, side by side.
-final class OptimizerBuffers {
-    let pointer: UnsafeMutablePointer<Float>
-    let count: Int
-
-    init(slots: Int, parameterCount: Int) {
-        count = slots * parameterCount
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
-
-    var copy: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
-
-    func restore(_ saved: [Float]) {
-        precondition(saved.count == count)
-        _ = UnsafeMutableBufferPointer(start: pointer, count: count).update(fromContentsOf: saved)
-    }
-}
