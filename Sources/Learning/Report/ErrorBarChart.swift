@@ -56,23 +56,10 @@ struct ErrorBarChart {
         let x0 = left + 10, x1 = width - right - 10, y0 = top, y1 = height - bottom
         func sx(_ t: Double) -> Double { x0 + t * (x1 - x0) }
         func sy(_ v: Double) -> Double { y1 - (v - yAxis.lower) / (yAxis.upper - yAxis.lower) * (y1 - y0) }
-        var s = "<svg id=\"\(esc(id))\" class=\"chart\" viewBox=\"0 0 \(px(width)) \(px(height))\" role=\"img\" aria-label=\"\(esc(title))\">\n"
-        s += "<title>\(esc(title))</title>\n<g class=\"grid\">\n"
-        for t in yAxis.ticks { s += "<line x1=\"\(px(left))\" y1=\"\(px(sy(t)))\" x2=\"\(px(width - right))\" y2=\"\(px(sy(t)))\"/>\n" }
-        s += "</g>\n<g class=\"axis\">\n"
-        for t in yAxis.ticks {
-            s += "<text class=\"tick-y\" x=\"\(px(left - 8))\" y=\"\(px(sy(t)))\" text-anchor=\"end\" dominant-baseline=\"middle\">\(yAxis.label(t))</text>\n"
-        }
-        for t in xTicks {
-            let x = px(sx(t.at))
-            s += "<line x1=\"\(x)\" y1=\"\(px(y1))\" x2=\"\(x)\" y2=\"\(px(y1 + 5))\"/>"
-            s += "<text class=\"tick-x\" x=\"\(x)\" y=\"\(px(y1 + 18))\" text-anchor=\"middle\">\(esc(t.label))</text>\n"
-        }
-        s += "<line x1=\"\(px(left))\" y1=\"\(px(y1))\" x2=\"\(px(width - right))\" y2=\"\(px(y1))\"/>"
-        s += "<line x1=\"\(px(left))\" y1=\"\(px(y0))\" x2=\"\(px(left))\" y2=\"\(px(y1))\"/>\n"
-        s += "<text class=\"axis-title\" x=\"\(px((x0 + x1) / 2))\" y=\"\(px(height - 8))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
-        s += "<text class=\"axis-title\" transform=\"translate(14,\(px((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yTitle))</text>\n"
-        s += "</g>\n"
+        var s = ChartFrame(id: id, title: title, xTitle: xTitle, yTitle: yTitle, width: width, height: height,
+                           left: left, right: width - right, top: y0, bottom: y1)
+            .markup(yTicks: yAxis.ticks.map { (sy($0), yAxis.label($0)) }, xTicks: xTicks.map { (sx($0.at), $0.label) },
+                    yTickMarks: false)
         // Points sharing an x are spread 7 px apart around it.
         var shared: [String: Int] = [:], seen: [String: Int] = [:]
         for p in points { shared[p.x.jsonText, default: 0] += 1 }

@@ -97,6 +97,49 @@ struct NiceAxis: Equatable {
     }
 }
 
+/// What every axis chart draws around its data (``LineChart``, ``ErrorBarChart``): the `<svg>`
+/// element and its title, a horizontal grid line at each y tick, the tick labels
+/// (`<text class="tick-y">` centred on its grid line, `<text class="tick-x">` under its tick
+/// mark), the two axis lines and the axis titles. Positions are in pixels.
+struct ChartFrame {
+    var id: String
+    var title: String
+    var xTitle: String
+    var yTitle: String
+    var width: Double
+    var height: Double
+    /// The y axis's x and the grid lines' right end; the plot's top and the x axis's y.
+    var left: Double, right: Double, top: Double, bottom: Double
+
+    /// The markup from `<svg>` through the axes' group; the caller adds the data and `</svg>`.
+    /// - Parameter yTickMarks: a short mark left of the y axis at each y tick.
+    func markup(yTicks: [(y: Double, label: String)], xTicks: [(x: Double, label: String)], yTickMarks: Bool) -> String {
+        let px = HTMLText.px, esc = HTMLText.escape
+        var s = "<svg id=\"\(esc(id))\" class=\"chart\" viewBox=\"0 0 \(px(width)) \(px(height))\" role=\"img\" aria-label=\"\(esc(title))\">\n"
+        s += "<title>\(esc(title))</title>\n<g class=\"grid\">\n"
+        for t in yTicks {
+            let y = px(t.y)
+            s += "<line x1=\"\(px(left))\" y1=\"\(y)\" x2=\"\(px(right))\" y2=\"\(y)\"/>\n"
+        }
+        s += "</g>\n<g class=\"axis\">\n"
+        for t in yTicks {
+            let y = px(t.y)
+            if yTickMarks { s += "<line x1=\"\(px(left - 5))\" y1=\"\(y)\" x2=\"\(px(left))\" y2=\"\(y)\"/>" }
+            s += "<text class=\"tick-y\" x=\"\(px(left - 8))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(esc(t.label))</text>\n"
+        }
+        for t in xTicks {
+            let x = px(t.x)
+            s += "<line x1=\"\(x)\" y1=\"\(px(bottom))\" x2=\"\(x)\" y2=\"\(px(bottom + 5))\"/>"
+            s += "<text class=\"tick-x\" x=\"\(x)\" y=\"\(px(bottom + 18))\" text-anchor=\"middle\">\(esc(t.label))</text>\n"
+        }
+        s += "<line x1=\"\(px(left))\" y1=\"\(px(bottom))\" x2=\"\(px(right))\" y2=\"\(px(bottom))\"/>"
+        s += "<line x1=\"\(px(left))\" y1=\"\(px(top))\" x2=\"\(px(left))\" y2=\"\(px(bottom))\"/>\n"
+        s += "<text class=\"axis-title\" x=\"\(px((left + right) / 2))\" y=\"\(px(height - 8))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
+        s += "<text class=\"axis-title\" transform=\"translate(14,\(px((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yTitle))</text>\n"
+        return s + "</g>\n"
+    }
+}
+
 /// One curve of a line chart; a nil value leaves a gap.
 struct ChartSeries {
     var key: String
@@ -137,30 +180,10 @@ struct LineChart {
         func sy(_ v: Double) -> Double { y1 - (v - yAxis.lower) / (yAxis.upper - yAxis.lower) * (y1 - y0) }
         let px = HTMLText.px, esc = HTMLText.escape
 
-        var s = "<svg id=\"\(esc(id))\" class=\"chart\" viewBox=\"0 0 \(px(width)) \(px(height))\" role=\"img\" aria-label=\"\(esc(title))\">\n"
-        s += "<title>\(esc(title))</title>\n"
-        // Grid and y ticks.
-        s += "<g class=\"grid\">\n"
-        for t in yAxis.ticks {
-            let y = px(sy(t))
-            s += "<line x1=\"\(px(x0))\" y1=\"\(y)\" x2=\"\(px(x1))\" y2=\"\(y)\"/>\n"
-        }
-        s += "</g>\n<g class=\"axis\">\n"
-        for t in yAxis.ticks {
-            let y = px(sy(t))
-            s += "<line x1=\"\(px(x0 - 5))\" y1=\"\(y)\" x2=\"\(px(x0))\" y2=\"\(y)\"/>"
-            s += "<text class=\"tick-y\" x=\"\(px(x0 - 8))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(yAxis.label(t))</text>\n"
-        }
-        for t in xAxis.ticks {
-            let x = px(sx(t))
-            s += "<line x1=\"\(x)\" y1=\"\(px(y1))\" x2=\"\(x)\" y2=\"\(px(y1 + 5))\"/>"
-            s += "<text class=\"tick-x\" x=\"\(x)\" y=\"\(px(y1 + 18))\" text-anchor=\"middle\">\(xAxis.label(t))</text>\n"
-        }
-        s += "<line x1=\"\(px(x0))\" y1=\"\(px(y1))\" x2=\"\(px(x1))\" y2=\"\(px(y1))\"/>"
-        s += "<line x1=\"\(px(x0))\" y1=\"\(px(y0))\" x2=\"\(px(x0))\" y2=\"\(px(y1))\"/>\n"
-        s += "<text class=\"axis-title\" x=\"\(px((x0 + x1) / 2))\" y=\"\(px(height - 8))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
-        s += "<text class=\"axis-title\" transform=\"translate(14,\(px((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yTitle))</text>\n"
-        s += "</g>\n"
+        var s = ChartFrame(id: id, title: title, xTitle: xTitle, yTitle: yTitle, width: width, height: height,
+                           left: x0, right: x1, top: y0, bottom: y1)
+            .markup(yTicks: yAxis.ticks.map { (sy($0), yAxis.label($0)) }, xTicks: xAxis.ticks.map { (sx($0), xAxis.label($0)) },
+                    yTickMarks: true)
         // Curves.
         let markers = (xs.max() ?? 0) - (xs.min() ?? 0) < Double(markerLimit)
         for c in drawn {
