@@ -33,6 +33,8 @@ enum BenchCommand {
             w.name = "custom"
         }
         let epochs = try a.integer("--epochs", in: 1...10_000, meaning: "use a positive number of epochs") ?? 5
+        // The workload is checked as a config is before anything is measured or printed.
+        try Benchmark.config(w, epochs: epochs).validate()
         let maxWorkers = try a.workers() ?? 0
         let top = maxWorkers == 0 ? WorkerPool.activeCores : maxWorkers
         let json = a.flag("--json")

@@ -41,4 +41,14 @@ struct BenchCommandTests {
             #expect(CLI.lines(r.stderr).count == 1 && r.stderr.hasPrefix("minibatch: "), "\(args): \(r)")
         }
     }
+
+    @Test("a workload that is not a valid config: exit 2 naming the key, before anything is printed")
+    func invalidWorkloadFailsFirst() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let r = try box.run(["bench", "--hidden", Array(repeating: "2", count: 65).joined(separator: ","), "--epochs", "2"])
+        #expect(r.exitCode == 2, "\(r)")
+        #expect(r.stderr == "minibatch: bench: model.hidden: expected 1 to 64 layer sizes, found 65\n", "\(r)")
+        #expect(r.stdout.isEmpty, "\(r)")
+    }
 }
