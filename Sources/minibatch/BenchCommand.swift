@@ -47,24 +47,29 @@ enum BenchCommand {
         let cores = WorkerPool.activeCores
         if !json {
             let shape = w.hidden.isEmpty ? "softmax" : "mlp \(([w.features] + w.hidden + [w.classes]).map(String.init).joined(separator: "-")) relu"
-            print("minibatch bench: \(w.name) \(shape), n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
+            try Console.out("minibatch bench: \(w.name) \(shape), n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
                 + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4, dispatch \(dispatch.rawValue)")
-            print(String(format: "peak (FMA loop): %.1f GFLOP/s per core, %.1f GFLOP/s on %d threads (%d cores)",
+            try Console.out(String(format: "peak (FMA loop): %.1f GFLOP/s per core, %.1f GFLOP/s on %d threads (%d cores)",
                          peak.perCore / 1e9, peak.machine / 1e9, top, cores))
-            print("workers   ms/epoch     samples/s   GFLOP/s   % of peak   speed-up   loss")
+            try Console.out("workers   ms/epoch     samples/s   GFLOP/s   % of peak   speed-up   loss")
         }
         let genStart = Date()
         let data = Benchmark.data(w)
         let genSeconds = Date().timeIntervalSince(genStart)
         var first: BenchmarkResult? = nil
+        // The measuring loop's callback cannot throw: a line that could not be printed is
+        // kept and thrown once the loop is done.
+        var printFailure: LearningError? = nil
         let results = try Benchmark.run(w, data: data, epochs: epochs, workers: Array(1...top), dispatch: dispatch) { r in
             if first == nil { first = r }
-            if !json {
-                print(String(format: "%7d %10.2f %13.0f %9.1f %10.1f%% %9.2fx   %.6f", r.workers, r.epochSeconds * 1e3,
-                             r.samplesPerSecond, r.gflops, 100 * r.gflops * 1e9 / peak.machine,
-                             first!.epochSeconds / r.epochSeconds, r.loss))
+            if !json && printFailure == nil {
+                let line = String(format: "%7d %10.2f %13.0f %9.1f %10.1f%% %9.2fx   %.6f", r.workers, r.epochSeconds * 1e3,
+                                  r.samplesPerSecond, r.gflops, 100 * r.gflops * 1e9 / peak.machine,
+                                  first!.epochSeconds / r.epochSeconds, r.loss)
+                do throws(LearningError) { try Console.out(line) } catch { printFailure = error }
             }
         }
+        if let printFailure { throw printFailure }
         let identical = results.allSatisfy { $0.parameters.map(\.bitPattern) == results[0].parameters.map(\.bitPattern) }
         if json {
             let rows: [JSONValue] = results.map { r in
@@ -75,7 +80,7 @@ enum BenchCommand {
                     ("speedup", .number(results[0].epochSeconds / r.epochSeconds)), ("loss", .number(r.loss)),
                 ])
             }
-            print(JSONValue.object([
+            try Console.out(JSONValue.object([
                 ("workload", .string(w.name)), ("model", .string(w.modelName)),
                 ("hidden", .array(w.hidden.map { .number(Double($0)) })), ("samples", .number(Double(w.samples))),
                 ("features", .number(Double(w.features))), ("classes", .number(Double(w.classes))),
@@ -86,7 +91,7 @@ enum BenchCommand {
                 ("identical_across_workers", .bool(identical)), ("results", .array(rows)),
             ]).jsonText)
         } else {
-            print("weights bitwise identical across worker counts: \(identical ? "yes" : "NO")")
+            try Console.out("weights bitwise identical across worker counts: \(identical ? "yes" : "NO")")
         }
         return 0
     }

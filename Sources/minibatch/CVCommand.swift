@@ -32,7 +32,7 @@ enum CVCommand {
             return Searching.interrupted(done: result.foldScores.count, of: search.jobCount, folder: nil)
         }
         if options.json {
-            print(JSONValue.object([
+            try Console.out(JSONValue.object([
                 ("folds", .array(score.folds.map { f in
                     .object([("fold", .number(Double(f.fold))), ("accuracy", .numberOrNull(f.accuracy)),
                              ("log_loss", .numberOrNull(f.logLoss)), ("seconds", .number(f.seconds)),
@@ -47,14 +47,14 @@ enum CVCommand {
             for f in score.folds {
                 let figures = f.logLoss.map { String(format: "log loss %.6f  accuracy %.4f", $0, f.accuracy ?? .nan) }
                     ?? "failed: \(f.failure ?? "")"
-                print("fold \(f.fold + 1)/\(search.folds.count)  \(figures)  \(f.epochs) epochs  "
+                try Console.out("fold \(f.fold + 1)/\(search.folds.count)  \(figures)  \(f.epochs) epochs  "
                     + String(format: "%.2f s", f.seconds))
             }
             if let l = score.meanLogLoss, let sl = score.sdLogLoss, let acc = score.meanAccuracy, let sa = score.sdAccuracy {
-                print(String(format: "mean: log loss %.6f ± %.6f  accuracy %.4f ± %.4f", l, sl, acc, sa)
+                try Console.out(String(format: "mean: log loss %.6f ± %.6f  accuracy %.4f ± %.4f", l, sl, acc, sa)
                     + " over \(search.folds.count) folds of \(search.data.train.count) training rows")
             } else {
-                print("failed: \(score.failure ?? "")")
+                try Console.out("failed: \(score.failure ?? "")")
                 return 1
             }
         }

@@ -39,33 +39,33 @@ enum EvaluateCommand {
                 ("macro_avg", scoresJSON(e.macroAverage)),
                 ("weighted_avg", scoresJSON(e.weightedAverage)),
             ])
-            print(json.jsonText)
+            try Console.out(json.jsonText)
             return 0
         }
-        print("samples   \(e.count)")
-        print(String(format: "accuracy  %.4f", e.accuracy))
-        print(String(format: "log loss  %.6f", e.logLoss))
-        if e.unseenCount > 0 { print("unseen    \(e.unseenCount) rows have labels the model never saw") }
-        print("confusion matrix (rows: true label, columns: predicted):")
+        try Console.out("samples   \(e.count)")
+        try Console.out(String(format: "accuracy  %.4f", e.accuracy))
+        try Console.out(String(format: "log loss  %.6f", e.logLoss))
+        if e.unseenCount > 0 { try Console.out("unseen    \(e.unseenCount) rows have labels the model never saw") }
+        try Console.out("confusion matrix (rows: true label, columns: predicted):")
         let width = max(6, (e.trueLabels + e.predictedLabels).map(\.count).max() ?? 0, String(e.count).count) + 1
         // The first column also holds the rows "macro" and "weighted".
         let labelWidth = max(width, "weighted".count + 1)
         func pad(_ s: String, _ w: Int = 0) -> String {
             String(repeating: " ", count: max(0, max(w, width) - s.count)) + s
         }
-        print(pad("", labelWidth) + e.predictedLabels.map { pad($0) }.joined())
+        try Console.out(pad("", labelWidth) + e.predictedLabels.map { pad($0) }.joined())
         for (i, row) in e.confusion.enumerated() {
-            print(pad(e.trueLabels[i], labelWidth) + row.map { pad(String($0)) }.joined())
+            try Console.out(pad(e.trueLabels[i], labelWidth) + row.map { pad(String($0)) }.joined())
         }
-        print("per class:")
-        print(pad("", labelWidth) + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())
-        func line(_ name: String, _ s: ClassScores) {
-            print(pad(name, labelWidth) + [s.precision, s.recall, s.f1].map { pad(String(format: "%.4f", $0), 10) }.joined()
+        try Console.out("per class:")
+        try Console.out(pad("", labelWidth) + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())
+        func line(_ name: String, _ s: ClassScores) throws(LearningError) {
+            try Console.out(pad(name, labelWidth) + [s.precision, s.recall, s.f1].map { pad(String(format: "%.4f", $0), 10) }.joined()
                 + pad(String(s.support), 10))
         }
-        for (name, s) in zip(e.predictedLabels, e.classScores) { line(name, s) }
-        line("macro", e.macroAverage)
-        line("weighted", e.weightedAverage)
+        for (name, s) in zip(e.predictedLabels, e.classScores) { try line(name, s) }
+        try line("macro", e.macroAverage)
+        try line("weighted", e.weightedAverage)
         return 0
     }
 }

@@ -21,7 +21,7 @@ enum PredictCommand {
             out += "label\n"
             for i in 0..<data.count { out += csvField(saved.classes[Int(scores.predicted[i])]) + "\n" }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        try Console.outRaw(out)
         return 0
     }
 

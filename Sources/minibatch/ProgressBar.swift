@@ -41,7 +41,7 @@ final class ProgressBar {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.errorRaw(text)
     }
 
     /// One progress line of at most `width` characters:

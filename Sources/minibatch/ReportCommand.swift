@@ -17,7 +17,7 @@ enum ReportCommand {
         guard let folder, !folder.isEmpty else {
             throw UsageError("'report' needs the folder of a training run: minibatch report DIR (see 'minibatch help report')")
         }
-        print(try TrainingReport.write(folder: folder))
+        try Console.out(try TrainingReport.write(folder: folder))
         return 0
     }
 }

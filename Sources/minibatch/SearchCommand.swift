@@ -70,7 +70,7 @@ enum SearchCommand {
         let name = ((config.file as NSString).lastPathComponent as NSString).deletingPathExtension
         let report = try SearchReport(result: result, test: fit.test, name: name).write(folder: folder)
         if options.json {
-            print(JSONValue.object([
+            try Console.out(JSONValue.object([
                 ("candidates", result.rankingJSON), ("folds", .number(Double(search.folds.count))),
                 ("best", .number(Double(best.candidate))), ("best_params", search.candidates[best.candidate].settingsJSON),
                 ("train_samples", .number(Double(prepared.train.count))),
@@ -80,16 +80,16 @@ enum SearchCommand {
             ]).jsonText)
             return 0
         }
-        print(Searching.table(result))
-        print("best: candidate \(best.candidate)" + (search.candidates[best.candidate].settings.isEmpty ? ""
+        try Console.out(Searching.table(result))
+        try Console.out("best: candidate \(best.candidate)" + (search.candidates[best.candidate].settings.isEmpty ? ""
             : " (\(search.candidates[best.candidate].label))") + ", retrained on \(prepared.train.count) rows in "
             + String(format: "%.2f", fit.seconds) + " s")
         if let l = summary.testLoss, let acc = summary.testAccuracy {
-            print(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
+            try Console.out(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
         }
-        print("model: \(summary.modelPath)")
-        print("config: \((folder as NSString).appendingPathComponent(SearchFolder.bestConfigName))")
-        print("report: \(report)")
+        try Console.out("model: \(summary.modelPath)")
+        try Console.out("config: \((folder as NSString).appendingPathComponent(SearchFolder.bestConfigName))")
+        try Console.out("report: \(report)")
         return 0
     }
 

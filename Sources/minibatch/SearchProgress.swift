@@ -60,5 +60,5 @@ final class SearchProgress: @unchecked Sendable {
         drawn = false
     }
 
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    private func write(_ text: String) { Console.errorRaw(text) }
 }

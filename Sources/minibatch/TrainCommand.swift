@@ -67,7 +67,7 @@ enum TrainCommand {
             return 128 + (signal == 0 ? SIGINT : signal)
         }
         if json {
-            print(summary.jsonValue.jsonText)
+            try Console.out(summary.jsonValue.jsonText)
         } else {
             let stop: String
             switch summary.stopReason {
@@ -76,14 +76,14 @@ enum TrainCommand {
             case .earlyStopping: stop = "stopped early on the validation score"
             case .maxEpochs, .interrupted: stop = "reached the epoch limit"
             }
-            print("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")
-            print(String(format: "train: loss %.6f  objective %.6f  accuracy %.4f", summary.trainLoss, summary.objective, summary.trainAccuracy))
-            if let z = summary.zeroFraction { print(String(format: "weights: %.1f%% exactly zero", 100 * z)) }
+            try Console.out("trained \(summary.epochs) epochs, \(stop), in \(String(format: "%.2f", summary.trainSeconds)) s on \(summary.workers) worker\(summary.workers == 1 ? "" : "s")")
+            try Console.out(String(format: "train: loss %.6f  objective %.6f  accuracy %.4f", summary.trainLoss, summary.objective, summary.trainAccuracy))
+            if let z = summary.zeroFraction { try Console.out(String(format: "weights: %.1f%% exactly zero", 100 * z)) }
             if let l = summary.testLoss, let acc = summary.testAccuracy {
-                print(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
+                try Console.out(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
             }
-            print("model: \(summary.modelPath)")
-            print("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
+            try Console.out("model: \(summary.modelPath)")
+            try Console.out("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
         }
         return 0
     }
@@ -104,12 +104,5 @@ enum TrainCommand {
                 if !exchanged { _exit(128 + sig) }
             }
         }
-    }
-}
-
-enum Console {
-    /// One line on stderr.
-    static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -13,17 +13,17 @@ func runMinibatch(_ argv: [String]) -> Int32 {
     let rest = Array(args.dropFirst())
     do {
         if rest.contains("--help") || rest.contains("-h"), let text = Help.text(for: command) {
-            print(text)
+            try Console.out(text)
             return 0
         }
         switch command {
         case "--help", "-h":
-            print(Help.overview)
+            try Console.out(Help.overview)
             return 0
         case "help":
-            guard let topic = rest.first else { print(Help.overview); return 0 }
+            guard let topic = rest.first else { try Console.out(Help.overview); return 0 }
             guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench, search, cv") }
-            print(text)
+            try Console.out(text)
             return 0
         case "train": return try TrainCommand.run(rest)
         case "evaluate": return try EvaluateCommand.run(rest)

@@ -59,9 +59,11 @@ enum CLI {
     /// - Parameter signal: sends this signal to the child once its stderr contains the text
     ///   (at most once).
     /// - Parameter program: another program to run instead of `minibatch` (for wrappers).
+    /// - Parameter stdoutPath: a file (such as /dev/full) to give the child as its stdout
+    ///   instead of the captured one; the result's stdout is then empty.
     static func run(_ args: [String], in directory: URL, timeout: TimeInterval = 120,
                     signal: (number: Int32, whenStderrContains: String)? = nil, program: URL? = nil,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+                    stdoutPath: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
         let fm = FileManager.default
         let executable = program ?? Self.executable
         try #require(fm.isExecutableFile(atPath: executable.path),
@@ -75,7 +77,7 @@ enum CLI {
         let errURL = capture.appendingPathComponent("stderr")
         _ = fm.createFile(atPath: outURL.path, contents: nil)
         _ = fm.createFile(atPath: errURL.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: outURL)
+        let outHandle = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
 
         let process = Process()
@@ -183,8 +185,9 @@ struct Sandbox: Sendable {
 
     /// Runs minibatch with the sandbox (or `subfolder` of it) as the working folder.
     func run(_ args: [String], in subfolder: String? = nil, signal: (number: Int32, whenStderrContains: String)? = nil,
-             sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        try CLI.run(args, in: subfolder.map { url($0) } ?? root, signal: signal, sourceLocation: sourceLocation)
+             stdoutPath: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+        try CLI.run(args, in: subfolder.map { url($0) } ?? root, signal: signal, stdoutPath: stdoutPath,
+                    sourceLocation: sourceLocation)
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
