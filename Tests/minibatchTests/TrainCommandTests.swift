@@ -9,7 +9,7 @@ struct TrainCommandTests {
     ]
     static let metricsKeys: Set<String> = [
         "epoch", "loss", "accuracy", "learning_rate", "seconds", "samples_per_second", "test_loss", "test_accuracy",
-        "validation_loss", "validation_accuracy", "zero_fraction",
+        "validation_loss", "validation_accuracy", "zero_fraction", "run_id",
     ]
 
     @Test("happy path: exit 0, model.json and one metrics line per epoch, exact --json summary")
@@ -31,9 +31,15 @@ struct TrainCommandTests {
         let metricLines = CLI.lines(try box.read("out/metrics.jsonl"))
         #expect(metricLines.count == 3)
         var epochNumbers: [Int] = []
+        // Every line holds the run id that model.json's training.run_id holds.
+        let training = try #require(try JSONRead.object(try box.read("out/model.json"))["training"] as? [String: Any])
+        let runID = try #require(training["run_id"] as? String)
+        #expect(runID.count == 16 && runID.allSatisfy(\.isHexDigit))
+        #expect(try box.read("out/report.html").contains("<meta name=\"minibatch-run-id\" content=\"\(runID)\"/>"))
         for line in metricLines {
             let m = try JSONRead.object(line)
             #expect(Set(m.keys) == Self.metricsKeys)
+            #expect(m["run_id"] as? String == runID)
             epochNumbers.append(try #require(JSONRead.int(m["epoch"])))
             #expect(JSONRead.isNull(m["test_loss"]) && JSONRead.isNull(m["test_accuracy"]))
             let loss = try #require(JSONRead.number(m["loss"]))

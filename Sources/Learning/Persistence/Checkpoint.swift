@@ -15,6 +15,9 @@ public struct Checkpoint: Sendable {
     public var initModel: String?
     public var data: DataIdentity
     public var state: TrainingState
+    /// The id of the run that wrote it (see ``RunOutput``); a resumed run keeps it. Nil in
+    /// checkpoints written before run ids.
+    public var runID: String? = nil
 
     public static let formatName = "minibatch-checkpoint"
     public static let formatVersion = 1
@@ -42,7 +45,7 @@ public struct Checkpoint: Sendable {
             ("init_model", initModel.map { .string(($0 as NSString).isAbsolutePath ? $0 : (cwd as NSString).appendingPathComponent($0)) } ?? .null),
             ("data", data.jsonValue),
             ("state", state.jsonValue),
-        ])
+        ] + (runID.map { [("run_id", JSONValue.string($0))] } ?? []))
         try AtomicFile.makeFolder(folder)
         try AtomicFile.write(json.jsonText + "\n", to: Self.path(in: folder))
     }
@@ -86,7 +89,13 @@ public struct Checkpoint: Sendable {
         }
         guard let stateJSON = json["state"] else { throw bad("\"state\" is missing") }
         let state = try TrainingState.decode(stateJSON, bad: bad)
-        return Checkpoint(config: config, initModel: initModel, data: data, state: state)
+        var checkpoint = Checkpoint(config: config, initModel: initModel, data: data, state: state)
+        switch json["run_id"] {
+        case nil, .null?: break
+        case .string(let id)? where RunOutput.isRunID(id): checkpoint.runID = id
+        case let v?: throw bad("\"run_id\" must be a run id (16 hexadecimal digits), found \(v.kindName == "string" ? "another string" : v.kindName)")
+        }
+        return checkpoint
     }
 }
 

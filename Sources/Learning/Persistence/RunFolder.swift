@@ -40,20 +40,29 @@ enum RunFolder {
         }
     }
 
-    /// Writes a finished run's model.json (from `saved`, which has the model, classes, feature
-    /// names, label, weight column and scaler; the run's record is filled in here),
-    /// metrics.jsonl and report.html into `folder`.
+    /// Commits a finished run's model.json (from `saved`, which has the model, classes, feature
+    /// names, label, weight column and scaler; the run's record and run id are filled in here),
+    /// metrics.jsonl and report.html into `output`'s folder, as one unit (``RunOutput/commit(_:)``).
     /// - Parameters:
     ///   - summary: the figures `minibatch train --json` prints, stored as model.json's metrics.
     ///   - classCounts: the splits' class counts (``Prepared/classCountsJSON``).
-    static func write(_ result: FitResult, config: Config, summary: TrainingSummary, saved: SavedModel, folder: String,
+    static func write(_ result: FitResult, config: Config, summary: TrainingSummary, saved: SavedModel, output: RunOutput,
                       trainCount: Int, testCount: Int, classCounts: [(key: String, value: JSONValue)]) throws(LearningError) {
-        let saved = recorded(saved, result: result, config: config, summary: summary, trainCount: trainCount,
+        var saved = recorded(saved, result: result, config: config, summary: summary, trainCount: trainCount,
                              testCount: testCount, classCounts: classCounts)
-        try AtomicFile.makeFolder(folder)
-        try AtomicFile.write(MetricsLog.text(result.epochs), to: (folder as NSString).appendingPathComponent("metrics.jsonl"))
-        try saved.write(to: summary.modelPath)
-        try TrainingReport.write(folder: folder)
+        if case .object(let members) = saved.training { saved.training = .object(members + [("run_id", .string(output.runID))]) }
+        let metrics = MetricsLog.text(result.epochs, runID: output.runID)
+        let modelJSON = saved.jsonValue
+        let modelPath = (output.folder as NSString).appendingPathComponent("model.json")
+        // The report is built from the same model and metrics the folder will hold.
+        let report = TrainingReport(
+            epochs: try EpochMetrics.parseLog(Array(metrics.utf8), file: "metrics.jsonl"),
+            record: try RunRecord.decode(modelJSON, file: modelPath), name: TrainingReport.name(of: output.folder))
+        try output.commit([
+            ("metrics.jsonl", metrics),
+            (TrainingReport.fileName, report.html()),
+            ("model.json", modelJSON.prettyText() + "\n"),
+        ])
     }
 
     /// `saved` with the run's record filled in: the config, the summary as metrics, the

@@ -53,6 +53,11 @@ public struct RunRecord: Sendable {
     public var summary: JSONValue
     public var training: JSONValue
     public var evaluation: ConfusionRecord?
+    /// The run id shared by the run's files (`training.run_id`), nil for files written before.
+    public var runID: String? {
+        if case .string(let id)? = training["run_id"] { return id }
+        return nil
+    }
 
     /// The final model's confusion matrix on one set.
     public struct ConfusionRecord: Sendable, Equatable {
@@ -111,6 +116,11 @@ public struct RunRecord: Sendable {
         var label: String? = nil
         if case .string(let s)? = json["label"] { label = s }
         let training = try object("training")
+        switch training["run_id"] {
+        case nil, .null?: break
+        case .string(let id)? where RunOutput.isRunID(id): break
+        case _?: throw bad("\"training.run_id\" must be a run id (16 hexadecimal digits)")
+        }
         for split in ["train", "validation", "test"] {
             let key = "\(split)_class_counts"
             if let v = training[key], v != .null { _ = try counts(v, "training." + key, length: classes.count) }

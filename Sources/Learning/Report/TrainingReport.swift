@@ -29,17 +29,40 @@ public struct TrainingReport: Sendable {
             throw .data(file: folder, line: nil, message: "no such folder")
         }
         guard isFolder.boolValue else { throw .data(file: folder, line: nil, message: "not a folder") }
-        let record = try RunRecord.read(path: (folder as NSString).appendingPathComponent("model.json"))
-        let epochs = try EpochMetrics.readLog(path: (folder as NSString).appendingPathComponent("metrics.jsonl"))
-        let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
-        return TrainingReport(epochs: epochs, record: record, name: name)
+        let modelPath = (folder as NSString).appendingPathComponent("model.json")
+        let metricsPath = (folder as NSString).appendingPathComponent("metrics.jsonl")
+        let record = try RunRecord.read(path: modelPath)
+        guard let bytes = FileManager.default.contents(atPath: metricsPath) else {
+            let exists = FileManager.default.fileExists(atPath: metricsPath)
+            throw .data(file: metricsPath, line: nil, message: exists ? "cannot read the file" : "no such file")
+        }
+        let epochs = try EpochMetrics.parseLog([UInt8](bytes), file: metricsPath)
+        try MetricsLog.checkRunID([UInt8](bytes), expected: record.runID, file: metricsPath, modelFile: modelPath)
+        return TrainingReport(epochs: epochs, record: record, name: name(of: folder))
+    }
+
+    /// The name a report shows for a run's folder: its last path component.
+    static func name(of folder: String) -> String {
+        URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     }
 
     /// Builds DIR/report.html from DIR/model.json and DIR/metrics.jsonl and writes it
-    /// atomically (nothing is written when either file is missing or malformed).
+    /// atomically (nothing is written when either file is missing or malformed, or when they
+    /// are from different runs). Holds DIR's lock meanwhile (refused while a run writes DIR)
+    /// and first finishes what a killed run left (see ``RunOutput``).
     /// - Returns: the report's path.
     @discardableResult
     public static func write(folder: String) throws(LearningError) -> String {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw .data(file: folder, line: nil, message: "no such folder")
+        }
+        guard isFolder.boolValue else { throw .data(file: folder, line: nil, message: "not a folder") }
+        let lock = try FolderLock.acquire(folder: folder) { pid in
+            .data(file: folder, line: nil, message: "in use by a minibatch run (process \(pid)); rebuild the report when it has ended")
+        }
+        defer { lock.release() }
+        try RunOutput.recover(folder: folder)
         let report = try load(folder: folder)
         let path = (folder as NSString).appendingPathComponent(fileName)
         try AtomicFile.write(report.html(), to: path)
@@ -52,6 +75,7 @@ public struct TrainingReport: Sendable {
         let esc = HTMLText.escape
         var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+        if let id = record.runID { h += "<meta name=\"minibatch-run-id\" content=\"\(id)\"/>\n" }
         h += "<title>minibatch report: \(esc(name))</title>\n<style>\n\(Self.css)</style>\n</head>\n<body>\n<main>\n"
         h += header()
         h += cards()

@@ -23,7 +23,7 @@ extension JobControl {
     /// Checks that a resumed run trains on its checkpoint's data, and makes the trainer's
     /// control, whose checkpoints go to `folder`/checkpoint.
     /// - Returns: that control, and the function that writes a state as the checkpoint.
-    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, folder: String)
+    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, output: RunOutput)
         throws(LearningError) -> (control: TrainingControl, checkpoint: (TrainingState) throws(LearningError) -> Void)
     {
         if let resume, resume.data != identity {
@@ -33,11 +33,11 @@ extension JobControl {
                             + "and a fingerprint of every value); resume with the same data")
         }
         let checkpoint = { (state: TrainingState) throws(LearningError) in
-            try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
+            try output.writeCheckpoint(Checkpoint(config: config, initModel: initModel, data: identity, state: state))
         }
         var control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
                                       onProgress: onProgress)
-        if resume != nil { control.checkpointFile = Checkpoint.path(in: folder) }
+        if resume != nil { control.checkpointFile = Checkpoint.path(in: output.folder) }
         return (control, checkpoint)
     }
 }

@@ -7,10 +7,12 @@ public enum TrainingJob {
     /// The folder a run writes to: output.dir, or runs/<config file name>.
     public static func outputFolder(_ config: Config) -> String { RunFolder.outputFolder(config) }
 
-    /// Runs the config. Nothing is written unless training succeeds, except checkpoints:
-    /// every `control.checkpointEvery` epochs, and when `control.shouldStop` interrupts the
-    /// run (then only the checkpoint is written, and the summary's stop reason is
-    /// ``StopReason/interrupted``).
+    /// Runs the config. The output folder is locked for the whole run (a second run into it
+    /// is refused) and written only through one ``RunOutput``: nothing is written unless
+    /// training succeeds, except checkpoints: every `control.checkpointEvery` epochs, and when
+    /// `control.shouldStop` interrupts the run (then only the checkpoint is written, and the
+    /// summary's stop reason is ``StopReason/interrupted``). A run that fails leaves the folder
+    /// as it was, its checkpoints included.
     /// - Parameters:
     ///   - initModel: a model file to continue training from (warm start), or nil.
     ///   - control: checkpoints, a checkpoint to resume from, interruption, progress.
@@ -23,6 +25,21 @@ public enum TrainingJob {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
         try RunFolder.checkOutputFolder(config)
+        let output = try RunOutput.open(folder: RunFolder.outputFolder(config), file: config.file,
+                                        runID: control.resume.map { $0.runID ?? RunOutput.newRunID() })
+        do throws(LearningError) {
+            let summary = try run(config, initModel: initModel, control: control, pool: pool, output: output, onEpoch: onEpoch)
+            output.close()
+            return summary
+        } catch {
+            output.abandon()
+            throw error
+        }
+    }
+
+    /// Loads the data and the starting model, then runs the rest.
+    static func run(_ config: Config, initModel: String?, control: JobControl, pool: WorkerPool, output: RunOutput,
+                    onEpoch: (EpochReport) -> Void) throws(LearningError) -> TrainingSummary {
         let loadStart = Date()
         let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
         if config.data.isSparse {
@@ -30,13 +47,13 @@ public enum TrainingJob {
             let loadSeconds = Date().timeIntervalSince(loadStart)
             let start = Model.linear(try startingModel(config, data: data, from: initial?.model))
             return try run(config, data: data, start: start, initModel: initModel, control: control, pool: pool,
-                           loadSeconds: loadSeconds, onEpoch: onEpoch)
+                           output: output, loadSeconds: loadSeconds, onEpoch: onEpoch)
         }
         let data = try PreparedData.load(config, pool: pool, initial: initial)
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let start = try startingModel(config, data: data, from: initial?.model)
         return try run(config, data: data, start: start, initModel: initModel, control: control, pool: pool,
-                       loadSeconds: loadSeconds, onEpoch: onEpoch)
+                       output: output, loadSeconds: loadSeconds, onEpoch: onEpoch)
     }
 
     /// The part of ``run(_:initModel:control:onEpoch:)`` after loading and choosing the
@@ -44,11 +61,11 @@ public enum TrainingJob {
     /// interrupted run, or the run's files.
     static func run<Rows: TrainingRows>(
         _ config: Config, data: Prepared<Rows>, start: Model, initModel: String?, control: JobControl, pool: WorkerPool,
-        loadSeconds: Double, onEpoch: (EpochReport) -> Void
+        output: RunOutput, loadSeconds: Double, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingSummary {
-        let folder = RunFolder.outputFolder(config)
+        let folder = output.folder
         let (trainerControl, checkpoint) = try control.trainerControl(
-            config: config, initModel: initModel, data: data.train.identity, folder: folder)
+            config: config, initModel: initModel, data: data.train.identity, output: output)
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
                              control: trainerControl, onEpoch: onEpoch)
         if result.stopReason == .interrupted {
@@ -61,7 +78,7 @@ public enum TrainingJob {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
-        try RunFolder.write(result, config: config, summary: summary, saved: saved, folder: folder,
+        try RunFolder.write(result, config: config, summary: summary, saved: saved, output: output,
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,
                             classCounts: data.classCountsJSON)
         return summary
