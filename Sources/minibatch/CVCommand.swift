@@ -24,6 +24,7 @@ enum CVCommand {
         try search.checkCandidates(file: config.file)
         let progress = SearchProgress(total: search.jobCount, folds: search.folds.count, alreadyDone: [])
         TrainCommand.installStopHandlers()
+        gracefulStop.store(true, ordering: .relaxed)
         let result = try search.run(workers: options.budget, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }) { s in
             if !options.quiet { progress.finished(s) }
         }

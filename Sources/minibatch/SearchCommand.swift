@@ -46,6 +46,7 @@ enum SearchCommand {
         let recorder = Recorder(log: log)
         try AtomicFile.makeFolder(folder)
         TrainCommand.installStopHandlers()
+        gracefulStop.store(true, ordering: .relaxed)
         let stop: @Sendable () -> Bool = { stopSignal.load(ordering: .relaxed) != 0 || recorder.failed }
         let result = try search.run(workers: options.budget, done: done, shouldStop: stop) { score in
             recorder.record(score, of: search)

@@ -4,6 +4,10 @@ import Synchronization
 
 /// The signal that asked training to stop (SIGINT or SIGTERM), 0 while none has.
 let stopSignal = Atomic<Int32>(0)
+/// True while the work in progress asks ``stopSignal`` after every step and stops there
+/// (train's training loop; a search's or cv's jobs): a signal then stops it gracefully.
+/// Otherwise the first signal ends the process at once.
+let gracefulStop = Atomic<Bool>(false)
 
 /// `minibatch train`: reads the config (or a checkpoint), applies the flags, trains, prints.
 enum TrainCommand {
@@ -45,9 +49,10 @@ enum TrainCommand {
         let maxEpochs = config.training.epochs
         let bar = ProgressBar()
         installStopHandlers()
-        let control = JobControl(
+        var control = JobControl(
             checkpointEvery: every, resume: resume, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
             onProgress: quiet || !bar.isTerminal ? nil : { bar.update($0) })
+        control.onStage = { gracefulStop.store($0 == .training, ordering: .relaxed) }
         let summary = try TrainingJob.run(config, initModel: initModel, control: control) { r in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
@@ -88,9 +93,11 @@ enum TrainCommand {
         return 0
     }
 
-    /// SIGINT and SIGTERM ask training to stop after the current step (it then writes a
-    /// checkpoint); a second signal ends the process at once. Writes are atomic, so that
-    /// leaves no partial file either.
+    /// SIGINT and SIGTERM during the training loop ask it to stop after the current step (it
+    /// then writes a checkpoint); a second signal ends the process at once. At any other
+    /// moment (reading the data, opening a file, writing the outputs) the first signal ends
+    /// the process at once: the run's files are committed as one unit (``RunOutput``), so that
+    /// leaves the previous set or the new one, and the next run removes what is left over.
     static func installStopHandlers() {
         // A parent may start us with these signals blocked (the mask survives exec).
         var set = sigset_t()
@@ -98,10 +105,18 @@ enum TrainCommand {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         sigprocmask(SIG_UNBLOCK, &set, nil)
+        SignalCleanup.clear()  // initialises its statics now, not in the handler
         for s in [SIGINT, SIGTERM] {
             signal(s) { sig in
+                if !gracefulStop.load(ordering: .relaxed) {
+                    SignalCleanup.runInSignalHandler()
+                    _exit(128 + sig)
+                }
                 let (exchanged, _) = stopSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
-                if !exchanged { _exit(128 + sig) }
+                if !exchanged {
+                    SignalCleanup.runInSignalHandler()
+                    _exit(128 + sig)
+                }
             }
         }
     }

@@ -70,11 +70,12 @@ import Testing
         let report = try box.run(["report", "out"])
         expectOneLineError(report, mentioning: ["out: in use by a minibatch run", "process \(first.processIdentifier)"])
         #expect(box.listing() == before)
-        // The first run, stopped by SIGINT, still writes its checkpoint; the folder is free again.
+        // The first run, stopped by SIGINT: while training it writes its checkpoint, while
+        // loading it ends at once and removes the folder it made; either way the lock is gone.
         kill(first.processIdentifier, SIGINT)
         first.waitUntilExit()
         #expect(first.terminationStatus == 130)
-        #expect(entries(box, "out") == ["checkpoint"])
+        #expect(entries(box, "out") == ["checkpoint"] || !box.exists("out"), "\(entries(box, "out"))")
     }
 
     @Test("report on a folder whose metrics.jsonl is another run's: exit 2 naming its line, nothing written")

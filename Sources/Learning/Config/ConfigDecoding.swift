@@ -4,6 +4,7 @@ extension Config {
     /// Reads and validates a config file. Relative paths inside it are resolved against
     /// the file's folder.
     public static func load(path: String) throws(LearningError) -> Config {
+        try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .data(file: path, line: nil, message: exists ? "cannot read the config file" : "no such config file")

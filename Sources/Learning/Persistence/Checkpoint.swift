@@ -54,6 +54,7 @@ public struct Checkpoint: Sendable {
     public static func read(folder: String) throws(LearningError) -> Checkpoint {
         let path = Self.path(in: folder)
         func bad(_ message: String) -> LearningError { .modelFile(file: path, message: message) }
+        try InputFile.checkKind(path, error: bad)
         guard let bytes = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw bad(exists ? "cannot read the checkpoint" : "no checkpoint here (train with --checkpoint-every N, or stop a run with Ctrl-C, to make one)")

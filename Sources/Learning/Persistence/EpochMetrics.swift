@@ -34,6 +34,7 @@ public struct EpochMetrics: Sendable, Equatable {
 
     /// Reads a metrics.jsonl file; errors name the file and the 1-based line.
     public static func readLog(path: String) throws(LearningError) -> [EpochMetrics] {
+        try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .data(file: path, line: nil, message: exists ? "cannot read the file" : "no such file")

@@ -104,6 +104,7 @@ public struct SavedModel: Sendable {
 
     /// A model file's JSON, read and parsed (the format is checked by ``checkHeader``).
     static func readJSON(path: String) throws(LearningError) -> JSONValue {
+        try InputFile.checkKind(path) { .modelFile(file: path, message: $0) }
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .modelFile(file: path, message: exists ? "cannot read the model file" : "no such model file")

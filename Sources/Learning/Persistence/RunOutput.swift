@@ -10,7 +10,9 @@ import Foundation
 ///   the same folder is refused at once (an input error naming the folder and the other
 ///   process's id).
 /// - **Staging.** The finished run's files are written, and flushed, into
-///   DIR/.staging-RUNID, a folder of their own inside DIR.
+///   DIR/.staging-RUNID, a folder of their own inside DIR (made when first needed).
+/// - **Signals.** A signal that ends the process removes the lock file and the empty folders
+///   the run made (``SignalCleanup``).
 /// - **Commit.** ``commit(_:removing:)`` then writes the journal DIR/.minibatch.commit
 ///   (atomically: the commit point), renames the staged files into DIR in the journal's order
 ///   (model.json last), removes the previous run's files this run does not replace (its
@@ -92,9 +94,9 @@ public final class RunOutput {
         }
         let output = RunOutput(folder: folder, runID: runID ?? newRunID(), resumed: runID != nil, lock: lock,
                                createdFolders: missing)
+        SignalCleanup.prepare(lockFile: lock.path, folders: [output.staging] + missing)
         do {
             try recover(folder: folder)
-            try AtomicFile.makeFolder(output.staging)
         } catch {
             output.abandon()
             throw error
@@ -108,6 +110,7 @@ public final class RunOutput {
     public func writeCheckpoint(_ checkpoint: Checkpoint) throws(LearningError) {
         let path = Checkpoint.path(in: folder)
         if !wroteCheckpoint && FileManager.default.fileExists(atPath: path) {
+            try AtomicFile.makeFolder(staging)
             let kept = (staging as NSString).appendingPathComponent(Self.previousCheckpointName)
             unlink(kept)
             if link(path, kept) != 0 {
@@ -126,6 +129,7 @@ public final class RunOutput {
     /// the removal of `removing` (names in DIR that the previous run wrote and this one
     /// replaces by nothing); the journal goes last.
     public func commit(_ files: [(name: String, text: String)]) throws(LearningError) {
+        try AtomicFile.makeFolder(staging)
         for f in files {
             try AtomicFile.writeFlushed(f.text, to: (staging as NSString).appendingPathComponent(f.name),
                                         naming: (folder as NSString).appendingPathComponent(f.name))
@@ -152,6 +156,7 @@ public final class RunOutput {
     public func close() {
         if !finished { removeTree(staging) }
         finished = true
+        SignalCleanup.clear()
         lock.release()
     }
 
@@ -169,6 +174,7 @@ public final class RunOutput {
             removeTree(staging)
             finished = true
         }
+        SignalCleanup.clear()
         lock.release()
         for f in createdFolders { rmdir(f) }
     }

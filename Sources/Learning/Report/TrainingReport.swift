@@ -32,6 +32,7 @@ public struct TrainingReport: Sendable {
         let modelPath = (folder as NSString).appendingPathComponent("model.json")
         let metricsPath = (folder as NSString).appendingPathComponent("metrics.jsonl")
         let record = try RunRecord.read(path: modelPath)
+        try InputFile.checkKind(metricsPath) { .data(file: metricsPath, line: nil, message: $0) }
         guard let bytes = FileManager.default.contents(atPath: metricsPath) else {
             let exists = FileManager.default.fileExists(atPath: metricsPath)
             throw .data(file: metricsPath, line: nil, message: exists ? "cannot read the file" : "no such file")

@@ -48,6 +48,8 @@ public struct SearchLog: Sendable {
     /// Reads the log left by an earlier run of `search` (none: no scores).
     /// - Throws: a malformed line, or one of another search, naming the file and line.
     public mutating func read<Rows>(for search: ModelSearch<Rows>) throws(LearningError) -> [FoldScore] {
+        let file = path
+        try InputFile.checkKind(file) { .data(file: file, line: nil, message: $0) }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) {
                 throw .data(file: path, line: nil, message: "cannot read the search log")

@@ -46,6 +46,7 @@ public struct SearchSpace: Sendable, Equatable {
 
     /// Reads a grid file.
     public static func load(path: String) throws(LearningError) -> SearchSpace {
+        try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw .data(file: path, line: nil, message: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the grid file" : "no such grid file")

@@ -9,6 +9,9 @@ public struct JobControl {
     /// Asked after every step; true ends the run with a checkpoint (see ``TrainingJob/run``).
     public var shouldStop: () -> Bool
     public var onProgress: ((TrainingProgress) -> Void)?
+    /// Called as the run enters each stage (see ``JobStage``): a caller that handles signals
+    /// can tell when ``shouldStop`` is asked (only while training).
+    public var onStage: ((JobStage) -> Void)? = nil
 
     public init(checkpointEvery: Int? = nil, resume: Checkpoint? = nil, shouldStop: @escaping () -> Bool = { false },
                 onProgress: ((TrainingProgress) -> Void)? = nil) {
@@ -17,6 +20,16 @@ public struct JobControl {
         self.shouldStop = shouldStop
         self.onProgress = onProgress
     }
+}
+
+/// The stages of a training run, in order.
+public enum JobStage: Int, Sendable {
+    /// Reading the data and the starting model; ``JobControl/shouldStop`` is not asked.
+    case loading
+    /// The training loop, which asks ``JobControl/shouldStop`` after every step.
+    case training
+    /// Writing the run's files (or an interrupted run's checkpoint).
+    case writing
 }
 
 extension JobControl {

@@ -40,6 +40,7 @@ public enum TrainingJob {
     /// Loads the data and the starting model, then runs the rest.
     static func run(_ config: Config, initModel: String?, control: JobControl, pool: WorkerPool, output: RunOutput,
                     onEpoch: (EpochReport) -> Void) throws(LearningError) -> TrainingSummary {
+        control.onStage?(.loading)
         let loadStart = Date()
         let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
         if config.data.isSparse {
@@ -66,8 +67,10 @@ public enum TrainingJob {
         let folder = output.folder
         let (trainerControl, checkpoint) = try control.trainerControl(
             config: config, initModel: initModel, data: data.train.identity, output: output)
+        control.onStage?(.training)
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
                              control: trainerControl, onEpoch: onEpoch)
+        control.onStage?(.writing)
         if result.stopReason == .interrupted {
             try checkpoint(result.state)
             return TrainingSummary(interrupted: result, checkpointPath: Checkpoint.path(in: folder), loadSeconds: loadSeconds,

@@ -108,6 +108,7 @@ public enum CSVReader {
             throw .data(file: path, line: nil, message: "no such file")
         }
         if isDir.boolValue { throw .data(file: path, line: nil, message: "is a folder, not a data file") }
+        try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         if let bytes = readRegularFile(path, pool: pool) { return bytes }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .data(file: path, line: nil, message: "cannot read the file (check its permissions)")
@@ -119,7 +120,7 @@ public enum CSVReader {
     /// few MB in parallel on `pool`); nil when that fails (the caller then tries Foundation,
     /// which gives the error).
     static func readRegularFile(_ path: String, pool: WorkerPool?) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // a FIFO swapped in after the check does not block
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

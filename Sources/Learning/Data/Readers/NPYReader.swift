@@ -135,6 +135,7 @@ public enum NPYReader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
             throw .data(file: path, line: nil, message: isDir.boolValue ? "is a folder, not a data file" : "no such file")
         }
+        try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .data(file: path, line: nil, message: "cannot read the file (check its permissions)")
         }
