@@ -17,7 +17,7 @@ enum EvaluateCommand {
             }
             throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
         }
-        let e = Evaluation(scores: saved.score(data, pool: try WorkerPool(workers: 0)), labels: data.labels,
+        let e = Evaluation(scores: try saved.scoreChecked(data, pool: try WorkerPool(workers: 0), file: dataPath), labels: data.labels,
                            classes: data.classes, unseenLabels: data.unseenLabels)
         func scoresJSON(_ s: ClassScores) -> JSONValue {
             .object([("precision", .number(s.precision)), ("recall", .number(s.recall)), ("f1", .number(s.f1)),

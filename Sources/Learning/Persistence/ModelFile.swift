@@ -246,6 +246,7 @@ public struct SavedModel: Sendable {
                                config: json["config"] ?? .null, metrics: json["metrics"] ?? .null,
                                training: json["training"] ?? .null, evaluation: json["evaluation"] ?? .null)
         saved.weight = weight
+        try saved.checkRange(file: file)
         return saved
     }
 

@@ -154,6 +154,10 @@ extension TrainingState {
             out.reserveCapacity(items.count)
             for item in items {
                 guard case .number(let d) = item, d.isFinite else { throw bad("state.\(key) must hold finite numbers") }
+                // A double beyond float32 would become infinite here, and the resumed run fail as diverged.
+                guard Float(d).isFinite else {
+                    throw bad("state.\(key) holds \(JSONValue.number(d).jsonText), beyond float32 (largest magnitude \(Float.greatestFiniteMagnitude))")
+                }
                 out.append(Float(d))
             }
             return out

@@ -46,7 +46,7 @@ public enum NPYReader {
         case .int(let bytes, let signed):
             values = zerosOnHugePages(count: count)
             try readConverting(handle, count: count, elementBytes: bytes, path: path) { raw, n, start in
-                for i in 0..<n { values[start + i] = Float(integer(raw, i, bytes, signed)) }
+                for i in 0..<n { values[start + i] = integer(raw, i, bytes, signed).floatValue }
             }
         case .unicode:
             throw .data(file: path, line: nil, message: "holds strings; features must be numbers")
@@ -97,7 +97,7 @@ public enum NPYReader {
             }
         case .int(let bytes, let signed):
             try readConverting(handle, count: count, elementBytes: bytes, path: path) { raw, n, _ in
-                for i in 0..<n { labels.append(String(integer(raw, i, bytes, signed))) }
+                for i in 0..<n { labels.append(integer(raw, i, bytes, signed).text) }
             }
         case .float32, .float64:
             let wide = header.elementBytes == 8
@@ -116,17 +116,38 @@ public enum NPYReader {
         return labels
     }
 
+    /// An integer element of any supported width and signedness, kept exactly: a uint64 of
+    /// 2^63 or more is not an Int64 (it used to be read as a negative number).
+    enum Integer {
+        case signed(Int64)
+        case unsigned(UInt64)
+
+        var floatValue: Float {
+            switch self {
+            case .signed(let v): Float(v)
+            case .unsigned(let v): Float(v)
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .signed(let v): String(v)
+            case .unsigned(let v): String(v)
+            }
+        }
+    }
+
     @inline(__always)
-    private static func integer(_ raw: UnsafeRawBufferPointer, _ i: Int, _ bytes: Int, _ signed: Bool) -> Int64 {
+    static func integer(_ raw: UnsafeRawBufferPointer, _ i: Int, _ bytes: Int, _ signed: Bool) -> Integer {
         switch (bytes, signed) {
-        case (1, true): return Int64(raw.load(fromByteOffset: i, as: Int8.self))
-        case (1, false): return Int64(raw.load(fromByteOffset: i, as: UInt8.self))
-        case (2, true): return Int64(raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
-        case (2, false): return Int64(raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-        case (4, true): return Int64(raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))
-        case (4, false): return Int64(raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
-        case (8, false): return Int64(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
-        default: return raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)
+        case (1, true): return .signed(Int64(raw.load(fromByteOffset: i, as: Int8.self)))
+        case (1, false): return .unsigned(UInt64(raw.load(fromByteOffset: i, as: UInt8.self)))
+        case (2, true): return .signed(Int64(raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+        case (2, false): return .unsigned(UInt64(raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+        case (4, true): return .signed(Int64(raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+        case (4, false): return .unsigned(UInt64(raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        case (8, false): return .unsigned(raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
+        default: return .signed(raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
         }
     }
 

@@ -165,3 +165,22 @@ enum NPYWriter {
         #expect(try TableLoading.load(path: dir.file("a.csv"), label: "label", labels: nil, labelColumn: nil) == nil)
     }
 }
+
+@Suite struct NPYUnsignedTests {
+    @Test("uint64 values of 2^63 and more are read as unsigned (features and labels)")
+    func uint64AboveTwoToThe63() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let values: [UInt64] = [1 << 63, UInt64.max, 5, 0]
+        let x = NPYWriter.write(dir, "x.npy", NPYWriter.bytes(descr: "<u8", shape: [2, 2], body: NPYWriter.raw(values)))
+        let m = try NPYReader.readMatrix(path: x)
+        // 2^63 and 2^64 - 1 (which rounds to 2^64 in float32), not -2^63 and -1.
+        #expect(m.values == [9.223372e18, 1.8446744e19, 5, 0])
+        #expect(m.values[0] == Float(UInt64(1) << 63) && m.values[1] == Float(UInt64.max))
+        let y = NPYWriter.write(dir, "y.npy", NPYWriter.bytes(descr: "<u8", shape: [4], body: NPYWriter.raw(values)))
+        #expect(try NPYReader.readLabels(path: y) == ["9223372036854775808", "18446744073709551615", "5", "0"])
+        // Signed int64 stays signed.
+        let s = NPYWriter.write(dir, "s.npy", NPYWriter.bytes(descr: "<i8", shape: [2], body: NPYWriter.raw([Int64.min, -1])))
+        #expect(try NPYReader.readLabels(path: s) == ["-9223372036854775808", "-1"])
+    }
+}
