@@ -22,8 +22,9 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The message on one line: control characters that came from the user's data (a line
-    /// break inside a quoted field, say) are shown as escapes.
-    public var description: String { Self.oneLine(text) }
+    /// break inside a quoted field, say) are shown as escapes, and a message that quotes a
+    /// huge input is cut to a readable length (``ErrorText/readable(_:)``).
+    public var description: String { ErrorText.readable(Self.oneLine(text)) }
 
     static func oneLine(_ s: String) -> String {
         var out = ""

@@ -13,7 +13,8 @@ struct Arguments {
     private var switches: Set<String> = []
 
     /// Parses `args` against the allowed flags: `valued` take a value (`--x V` or `--x=V`),
-    /// `boolean` take none. Anything else is a usage error.
+    /// `boolean` take none. Anything else is a usage error, and so is a flag given twice
+    /// (which used to take its last value silently).
     init(_ args: [String], command: String, valued: [String], boolean: [String]) throws(UsageError) {
         var i = 0
         while i < args.count {
@@ -22,6 +23,9 @@ struct Arguments {
             if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
                 inline = String(arg[arg.index(after: eq)...])
                 arg = String(arg[..<eq])
+            }
+            if valued.contains(arg) || boolean.contains(arg), values[arg] != nil || switches.contains(arg) {
+                throw UsageError("\(arg) is given twice; give it once (see 'minibatch help \(command)')")
             }
             if valued.contains(arg) {
                 if let inline {

@@ -18,9 +18,10 @@ enum Console {
         try write(text, to: STDOUT_FILENO, name: "standard output")
     }
 
-    /// One line on stderr. A failure to write it is ignored: there is nowhere left to say so.
+    /// One line on stderr, cut to a readable length when it quotes a huge input (a flag's
+    /// value, say). A failure to write it is ignored: there is nowhere left to say so.
     static func error(_ line: String) {
-        try? write(line + "\n", to: STDERR_FILENO, name: "standard error")
+        try? write(ErrorText.readable(line) + "\n", to: STDERR_FILENO, name: "standard error")
     }
 
     /// Text for stderr that is not a whole line (a progress bar's redraw); failures ignored.

@@ -7,7 +7,7 @@ import Learning
 func runMinibatch(_ argv: [String]) -> Int32 {
     let args = Array(argv.dropFirst())
     guard let command = args.first else {
-        Console.error(Help.overview)
+        Console.errorRaw(Help.overview + "\n")
         return 2
     }
     let rest = Array(args.dropFirst())

@@ -57,7 +57,9 @@ public struct Prepared<Rows: TrainingRows>: Sendable {
     /// Prepares rows read for `config`: a stratified, seeded test split of `data.test_fraction`
     /// when there is no test file, the validation split with early stopping, then
     /// standardisation (`data.standardize`), or a warm start's stored scaler as it is.
-    /// - Throws: when every feature of the training split is constant.
+    /// - Throws: when every feature of the training split is constant, or when early stopping
+    ///   gets an empty validation split (classes too small for `validation_fraction`), which
+    ///   the training loop would otherwise ignore without a word.
     public static func prepare(_ loaded: LoadedData<Rows>, config: Config, initial: SavedModel? = nil)
         throws(LearningError) -> Prepared
     {
@@ -65,6 +67,13 @@ public struct Prepared<Rows: TrainingRows>: Sendable {
         let validation = Splitting.holdOut(&all, test: &test, classCount: all.classes.count,
                                            testFraction: config.data.testFraction, options: config.training)
         if all.allFeaturesConstant { throw .allFeaturesConstant(file: loaded.source, rows: all.count) }
+        if config.training.earlyStopping, (validation?.count ?? 0) == 0 {
+            let largest = all.classCounts.max() ?? 0
+            throw .config(file: config.file, key: "training.early_stopping",
+                          message: "the validation split is empty: validation_fraction \(config.training.validationFraction) of "
+                              + "classes of at most \(largest) training rows rounds to no row; use a larger "
+                              + "training.validation_fraction, more data, or early_stopping false")
+        }
         let scaling: Scaling = initial.map { .given($0.scaler) } ?? (config.data.standardize ? .fitted : .none)
         return Prepared(train: all, test: test, validation: validation, scaling: scaling, label: loaded.label,
                         weight: loaded.weight, source: loaded.source)

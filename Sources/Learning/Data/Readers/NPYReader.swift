@@ -75,11 +75,13 @@ public enum NPYReader {
             // padding; a value that is not a Unicode scalar (a surrogate, above U+10FFFF) is an
             // error, since dropping it could merge distinct labels.
             var invalid: (label: Int, value: UInt32)? = nil
+            var empty: Int? = nil
             try readConverting(handle, count: count, elementBytes: 4 * chars, path: path) { raw, n, start in
                 for i in 0..<n where invalid == nil {
                     func char(_ c: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: (i * chars + c) * 4, as: UInt32.self) }
                     var length = chars
                     while length > 0 && char(length - 1) == 0 { length -= 1 }
+                    if length == 0 && empty == nil { empty = start + i }
                     var s = String.UnicodeScalarView()
                     for c in 0..<length {
                         guard let u = Unicode.Scalar(char(c)) else {
@@ -91,6 +93,8 @@ public enum NPYReader {
                     labels.append(String(s))
                 }
             }
+            // As in CSV, where an empty label is an error.
+            if let empty { throw .data(file: path, line: nil, message: "label \(empty) is empty") }
             if let invalid {
                 throw .data(file: path, line: nil, message: "label \(invalid.label) holds 0x\(String(invalid.value, radix: 16, uppercase: true)), "
                                 + "which is not a Unicode character")

@@ -184,3 +184,17 @@ enum NPYWriter {
         #expect(try NPYReader.readLabels(path: s) == ["-9223372036854775808", "-1"])
     }
 }
+
+@Suite struct NPYEmptyLabelTests {
+    @Test("an empty string label is an error, as in CSV")
+    func emptyStringLabel() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        // '<U2': two UTF-32 code units per label; label 1 is all padding, so "".
+        let units: [UInt32] = [0x61, 0, 0, 0, 0x62, 0x63]
+        let path = NPYWriter.write(dir, "y.npy", NPYWriter.bytes(descr: "<U2", shape: [3], body: NPYWriter.raw(units)))
+        #expect(throws: LearningError.data(file: path, line: nil, message: "label 1 is empty")) {
+            try NPYReader.readLabels(path: path)
+        }
+    }
+}
