@@ -35,6 +35,15 @@ enum BenchCommand {
         let epochs = try a.integer("--epochs", in: 1...10_000, meaning: "use a positive number of epochs") ?? 5
         // The workload is checked as a config is before anything is measured or printed.
         try Benchmark.config(w, epochs: epochs).validate()
+        // And its memory, before the data is generated: an error names the flag that sets the size.
+        do throws(LearningError) {
+            try Benchmark.checkMemory(w, epochs: epochs)
+        } catch {
+            guard case .config(_, let key, let message) = error else { throw error }
+            let flags = ["data.synthetic.samples": "--samples", "data.synthetic.features": "--features",
+                         "data.synthetic.classes": "--classes", "model.hidden": "--hidden"]
+            throw UsageError("\(flags[key] ?? key): \(message)")
+        }
         let maxWorkers = try a.workers() ?? 0
         let top = maxWorkers == 0 ? WorkerPool.activeCores : maxWorkers
         let json = a.flag("--json")

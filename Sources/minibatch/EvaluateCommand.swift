@@ -30,7 +30,7 @@ enum EvaluateCommand {
                 ("log_loss", .number(e.logLoss)),
                 ("classes", .array(e.predictedLabels.map { .string($0) })),
                 ("true_labels", .array(e.trueLabels.map { .string($0) })),
-                ("confusion_matrix", .array(e.confusion.map { .array($0.map { .number(Double($0)) }) })),
+                e.confusionJSON,
                 ("unseen_labels", .number(Double(e.unseenCount))),
                 ("per_class", .array(zip(e.predictedLabels, e.classScores).map { name, s in
                     guard case .object(let members) = scoresJSON(s) else { return .null }
@@ -46,16 +46,25 @@ enum EvaluateCommand {
         try Console.out(String(format: "accuracy  %.4f", e.accuracy))
         try Console.out(String(format: "log loss  %.6f", e.logLoss))
         if e.unseenCount > 0 { try Console.out("unseen    \(e.unseenCount) rows have labels the model never saw") }
-        try Console.out("confusion matrix (rows: true label, columns: predicted):")
         let width = max(6, (e.trueLabels + e.predictedLabels).map(\.count).max() ?? 0, String(e.count).count) + 1
         // The first column also holds the rows "macro" and "weighted".
         let labelWidth = max(width, "weighted".count + 1)
         func pad(_ s: String, _ w: Int = 0) -> String {
             String(repeating: " ", count: max(0, max(w, width) - s.count)) + s
         }
-        try Console.out(pad("", labelWidth) + e.predictedLabels.map { pad($0) }.joined())
-        for (i, row) in e.confusion.enumerated() {
-            try Console.out(pad(e.trueLabels[i], labelWidth) + row.map { pad(String($0)) }.joined())
+        if e.isSmall {
+            try Console.out("confusion matrix (rows: true label, columns: predicted):")
+            try Console.out(pad("", labelWidth) + e.predictedLabels.map { pad($0) }.joined())
+            for (i, row) in e.confusion.enumerated() {
+                try Console.out(pad(e.trueLabels[i], labelWidth) + row.map { pad(String($0)) }.joined())
+            }
+        } else {
+            // Too many classes for a matrix: the largest confusions instead.
+            try Console.out("confusion matrix: \(e.trueLabels.count) x \(e.predictedLabels.count), too large to print "
+                + "(--json gives its non-zero cells); the largest confusions (true label -> predicted: rows):")
+            for c in ConfusionCell.topConfusions(e.cells, limit: 20) {
+                try Console.out("  \(e.trueLabels[c.row]) -> \(e.predictedLabels[c.column]): \(c.count)")
+            }
         }
         try Console.out("per class:")
         try Console.out(pad("", labelWidth) + ["precision", "recall", "f1", "support"].map { pad($0, 10) }.joined())

@@ -52,3 +52,16 @@ struct BenchCommandTests {
         #expect(r.stdout.isEmpty, "\(r)")
     }
 }
+
+@Suite struct BenchMemoryTests {
+    @Test("bench sizes beyond any memory: exit 2 naming the flag, before generating anything",
+          arguments: [(["--samples", "10000000", "--features", "10000"], "--samples"),
+                      (["--hidden", "100000,100000"], "--hidden")])
+    func beyondMemory(args: [String], flag: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let r = try box.run(["bench"] + args)
+        expectOneLineError(r, mentioning: ["\(flag): ", "of memory, more than this machine's"])
+        #expect(r.stdout.isEmpty)
+    }
+}

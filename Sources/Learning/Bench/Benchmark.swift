@@ -81,6 +81,25 @@ public enum Benchmark {
     }
 
     /// The workload's data: Gaussian blobs, standardised (not timed).
+    /// The memory checks a training run makes, before anything of the workload's size is
+    /// generated: the synthetic data (`data.synthetic.samples`), a network's buffers
+    /// (`model.hidden`) and scoring the rows (`data.synthetic.classes`).
+    public static func checkMemory(_ w: BenchmarkWorkload, epochs: Int,
+                                   available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
+        let c = config(w, epochs: epochs)
+        try PreparedData.checkMemory(c.data.synthetic!, configFile: c.file, available: available)
+        let dataBytes = MemoryBudget.denseDataBytes(samples: w.samples, features: w.features)
+        if !w.hidden.isEmpty {
+            try TrainingJob.checkNetworkMemory(c, features: w.features, classes: w.classes, dataBytes: dataBytes,
+                                               available: available)
+        }
+        if let shortfall = MemoryBudget.shortfall(needs: dataBytes + MemoryBudget.scoringBytes(rows: w.samples, classes: w.classes),
+                                                  available: available) {
+            throw .config(file: c.file, key: "data.synthetic.classes",
+                          message: "scoring \(w.samples) rows for \(w.classes) classes, with the data, \(shortfall)")
+        }
+    }
+
     public static func data(_ w: BenchmarkWorkload, seed: UInt64 = 1) -> Dataset {
         let table = SyntheticData.generate(config(w, epochs: 1, seed: seed).data.synthetic!)
         var data = table.encoded(classes: table.distinctLabels)

@@ -69,6 +69,14 @@ public enum MemoryBudget {
             + shards * rowsPerShard * units * 3 * 4
     }
 
+    /// The bytes of scoring `rows` rows for `classes` classes at once: a float32 probability
+    /// per row and class, and a loss (float64) and a predicted class per row. Scoring is the
+    /// one step whose memory grows with rows x classes (training works batch by batch), so a
+    /// run's final evaluation, `predict` and `evaluate` check it first.
+    public static func scoringBytes(rows n: Int, classes k: Int) -> Double {
+        Double(n) * (4 * Double(k) + 12)
+    }
+
     /// Nil when `bytes` fit in `available` bytes of memory; otherwise the end of a message,
     /// "needs about ... of memory, more than this machine's ...".
     public static func shortfall(needs bytes: Double, available: Double = physicalMemory) -> String? {

@@ -74,7 +74,12 @@ extension SavedModel {
     /// standardised values too large for float32 arithmetic with this model, such as a cell of
     /// 3e38) is an error naming the file, the row and its largest standardised value, not a
     /// row of `nan` probabilities and an arbitrary label.
-    public func scoreChecked(_ data: ScoringData, pool: WorkerPool, file: String) throws(LearningError) -> Scores {
+    public func scoreChecked(_ data: ScoringData, pool: WorkerPool, file: String,
+                             available: Double = MemoryBudget.physicalMemory) throws(LearningError) -> Scores {
+        if let shortfall = MemoryBudget.shortfall(needs: MemoryBudget.scoringBytes(rows: data.count, classes: classes.count),
+                                                  available: available) {
+            throw .data(file: file, line: nil, message: "scoring its \(data.count) rows for \(classes.count) classes \(shortfall)")
+        }
         let scores = score(data, pool: pool)
         let k = classes.count
         for i in 0..<data.count where !scores.probabilities[(i * k)..<((i + 1) * k)].allSatisfy(\.isFinite) {

@@ -23,8 +23,8 @@ extension Prepared {
 extension Evaluation {
     /// model.json's "evaluation" object: `set` ("test" or "train"), "samples", "accuracy",
     /// "log_loss", "classes" (columns), "true_labels" (rows: the classes, then labels the model
-    /// never saw) and "confusion_matrix" (rows: true labels, columns: predicted classes), the
-    /// same names as `minibatch evaluate --json`.
+    /// never saw) and the confusion matrix (``confusionJSON``), the same names as
+    /// `minibatch evaluate --json`.
     public func recordJSON(set: String) -> JSONValue {
         .object([
             ("set", .string(set)),
@@ -33,8 +33,19 @@ extension Evaluation {
             ("log_loss", .numberOrNull(logLoss)),
             ("classes", .array(predictedLabels.map { .string($0) })),
             ("true_labels", .array(trueLabels.map { .string($0) })),
-            ("confusion_matrix", .array(confusion.map { .array($0.map { .number(Double($0)) }) })),
+            confusionJSON,
         ])
+    }
+
+    /// The confusion matrix as a JSON member: "confusion_matrix" (rows: true labels, columns:
+    /// predicted classes) when it is small (``isSmall``), else "confusion_entries", its
+    /// non-zero cells as [row, column, count] triples, so that its size grows with the rows
+    /// scored rather than the square of the class count.
+    public var confusionJSON: (key: String, value: JSONValue) {
+        if isSmall { return ("confusion_matrix", .array(confusion.map { .array($0.map { .number(Double($0)) }) })) }
+        return ("confusion_entries", .array(cells.map {
+            .array([.number(Double($0.row)), .number(Double($0.column)), .number(Double($0.count))])
+        }))
     }
 }
 
@@ -70,7 +81,12 @@ public struct RunRecord: Sendable {
         public var classes: [String]
         /// Row names: the classes, then unseen labels.
         public var trueLabels: [String]
-        public var matrix: [[Int]]
+        /// The non-zero cells, sorted by row then column.
+        public var cells: [ConfusionCell]
+
+        /// The dense matrix; only for small class counts (``ConfusionCell/denseCellLimit``).
+        public var matrix: [[Int]] { ConfusionCell.dense(cells, rows: trueLabels.count, columns: classes.count) }
+        public var isSmall: Bool { ConfusionCell.isSmall(rows: trueLabels.count, columns: classes.count) }
     }
 
     /// Reads the run's record from a model file.
@@ -141,20 +157,38 @@ public struct RunRecord: Sendable {
             }
             let columns = try strings(e["classes"], "evaluation.classes")
             let rowNames = try strings(e["true_labels"], "evaluation.true_labels")
-            guard case .array(let rows)? = e["confusion_matrix"], rows.count == rowNames.count else {
-                throw bad("\"evaluation.confusion_matrix\" must be an array of \(rowNames.count) rows (one per true label)")
+            var cells: [ConfusionCell] = []
+            let key: String
+            if let entries = e["confusion_entries"] {
+                key = "evaluation.confusion_entries"
+                guard case .array(let items) = entries else { throw bad("\"\(key)\" must be an array of [row, column, count]") }
+                for (i, item) in items.enumerated() {
+                    let t = try counts(item, "\(key)[\(i)]", length: 3)
+                    guard t[0] < rowNames.count, t[1] < columns.count,
+                          cells.last.map({ ($0.row, $0.column) < (t[0], t[1]) }) ?? true else {
+                        throw bad("\"\(key)[\(i)]\" must name a row below \(rowNames.count) and a column below "
+                                      + "\(columns.count), after the entry before it")
+                    }
+                    cells.append(ConfusionCell(row: t[0], column: t[1], count: t[2]))
+                }
+            } else {
+                key = "evaluation.confusion_matrix"
+                guard case .array(let rows)? = e["confusion_matrix"], rows.count == rowNames.count else {
+                    throw bad("\"\(key)\" must be an array of \(rowNames.count) rows (one per true label)")
+                }
+                for (i, row) in rows.enumerated() {
+                    for (j, n) in try counts(row, "\(key)[\(i)]", length: columns.count).enumerated() where n != 0 {
+                        cells.append(ConfusionCell(row: i, column: j, count: n))
+                    }
+                }
             }
-            var matrix: [[Int]] = []
-            for (i, row) in rows.enumerated() {
-                matrix.append(try counts(row, "evaluation.confusion_matrix[\(i)]", length: columns.count))
-            }
-            let total = matrix.joined().reduce(0, +)
+            let total = cells.reduce(0) { $0 + $1.count }
             guard total == Int(samples) else {
-                throw bad("\"evaluation.confusion_matrix\" counts \(total) samples, \"evaluation.samples\" is \(Int(samples))")
+                throw bad("\"\(key)\" counts \(total) samples, \"evaluation.samples\" is \(Int(samples))")
             }
             evaluation = ConfusionRecord(
                 set: set, samples: Int(samples), accuracy: try optionalNumber("accuracy"), logLoss: try optionalNumber("log_loss"),
-                classes: columns, trueLabels: rowNames, matrix: matrix)
+                classes: columns, trueLabels: rowNames, cells: cells)
         }
         return RunRecord(modelType: modelType, model: json["model"] ?? .null, classes: classes, featureNames: featureNames,
                          label: label, config: try object("config"), summary: try object("metrics"), training: training,

@@ -223,19 +223,21 @@ public struct TrainingReport: Sendable {
         let setName = e.set == "test" ? "test set" : e.set == "train" ? "training set" : e.set
         h += "<p class=\"sub\">The final model on the \(esc(setName)): \(Self.count(e.samples)) samples, accuracy \(Self.format(e.accuracy, "%.4f")), log loss \(Self.format(e.logLoss, "%.5f")).</p>\n"
         h += "<div class=\"two\">\n<figure>\n"
-        h += HeatMap(id: "confusion-map", rowLabels: e.trueLabels, columnLabels: e.classes, matrix: e.matrix).svg()
-        h += "\n</figure>\n<div class=\"scroll\">\n<table id=\"per-class\">\n<thead><tr><th>class</th><th class=\"n\">precision</th><th class=\"n\">recall</th><th class=\"n\">F1</th><th class=\"n\">support</th></tr></thead>\n<tbody>\n"
         let k = e.classes.count
-        var rows: [(String, Double, Double, Double, Int)] = []
-        for c in 0..<k {
-            let tp = c < e.matrix.count ? e.matrix[c][c] : 0
-            let predicted = e.matrix.reduce(0) { $0 + $1[c] }
-            let support = c < e.matrix.count ? e.matrix[c].reduce(0, +) : 0
-            let p = predicted > 0 ? Double(tp) / Double(predicted) : 0
-            let r = support > 0 ? Double(tp) / Double(support) : 0
-            rows.append((e.classes[c], p, r, p + r > 0 ? 2 * p * r / (p + r) : 0, support))
+        let summarised = k > Self.fullMapClasses
+        if summarised {
+            h += ConfusionSummary(record: e, bins: Self.fullMapClasses).html()
+        } else {
+            h += HeatMap(id: "confusion-map", rowLabels: e.trueLabels, columnLabels: e.classes, matrix: e.matrix).svg()
         }
-        for (name, p, r, f, support) in rows {
+        h += "\n</figure>\n<div class=\"scroll\">\n<table id=\"per-class\">\n<thead><tr><th>class</th><th class=\"n\">precision</th><th class=\"n\">recall</th><th class=\"n\">F1</th><th class=\"n\">support</th></tr></thead>\n<tbody>\n"
+        let scores = ConfusionCell.classScores(e.cells, classes: k)
+        let rows: [(String, Double, Double, Double, Int)] = zip(e.classes, scores).map { ($0, $1.precision, $1.recall, $1.f1, $1.support) }
+        // Many classes: the table lists the ones with the lowest F1.
+        let listed = k > Self.perClassRows
+            ? Array(rows.indices.sorted { (rows[$0].3, $0) < (rows[$1].3, $1) }.prefix(Self.perClassRows).map { rows[$0] })
+            : rows
+        for (name, p, r, f, support) in listed {
             h += "<tr><td>\(esc(name))</td><td class=\"n\">\(Self.format(p, "%.4f"))</td><td class=\"n\">\(Self.format(r, "%.4f"))</td><td class=\"n\">\(Self.format(f, "%.4f"))</td><td class=\"n\">\(Self.count(support))</td></tr>\n"
         }
         if k > 0 {
@@ -243,11 +245,21 @@ public struct TrainingReport: Sendable {
             h += "<tr><th>macro average</th><td class=\"n\">\(Self.format(rows.map(\.1).reduce(0, +) / n, "%.4f"))</td><td class=\"n\">\(Self.format(rows.map(\.2).reduce(0, +) / n, "%.4f"))</td><td class=\"n\">\(Self.format(rows.map(\.3).reduce(0, +) / n, "%.4f"))</td><td class=\"n\">\(Self.count(rows.map(\.4).reduce(0, +)))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
+        if listed.count < rows.count {
+            h += "<p class=\"note\">The \(listed.count) classes of lowest F1 of \(Self.count(k)); the average is over all of them, and model.json holds the whole matrix.</p>\n"
+        }
         if e.trueLabels.count > k {
             h += "<p class=\"note\">Rows in red have labels the model never saw; they count as errors.</p>\n"
         }
         return h + "<p class=\"note\">Rows: true labels; columns: predicted classes; a cell's shade is its share of the row.</p>\n</div>\n</div>\n</section>\n"
     }
+
+    /// Up to this many classes the confusion matrix is drawn cell by cell; above, as a binned
+    /// map with the largest confusions listed (``ConfusionSummary``), so that the page's size
+    /// and the time to write it grow with the scored rows, not the square of the classes.
+    static let fullMapClasses = 50
+    /// The most rows of the per-class table (above, the classes of lowest F1).
+    static let perClassRows = 200
 
     func dataSection() -> String {
         let esc = HTMLText.escape

@@ -7,6 +7,13 @@ extension TrainingJob {
     static func startingModel(_ config: Config, data: PreparedData, from start: Model?) throws(LearningError) -> Model {
         guard let start else { return try initialModel(config, data: data) }
         try checkWarmStart(config, initial: start)
+        // A warm-started network trains with the same buffers as a new one of its shape.
+        if let net = start.network {
+            var shaped = config
+            shaped.hidden = net.hidden
+            try checkNetworkMemory(shaped, features: data.train.featureCount, classes: data.train.classes.count,
+                                   dataBytes: Double(data.train.features.count) * 4)
+        }
         return start
     }
 

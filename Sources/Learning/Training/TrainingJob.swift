@@ -67,6 +67,7 @@ public enum TrainingJob {
         let folder = output.folder
         let (trainerControl, checkpoint) = try control.trainerControl(
             config: config, initModel: initModel, data: data.train.identity, output: output)
+        try checkScoringMemory(config, data: data)
         control.onStage?(.training)
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
                              control: trainerControl, onEpoch: onEpoch)
@@ -85,5 +86,23 @@ public enum TrainingJob {
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,
                             classCounts: data.classCountsJSON)
         return summary
+    }
+}
+
+extension TrainingJob {
+    /// Refuses, before training, a run whose final evaluation cannot be held: scoring the
+    /// largest split needs rows x classes probabilities (``MemoryBudget/scoringBytes(rows:classes:)``;
+    /// 100,000 rows of 100,000 classes are 40 GB). The error names `data.synthetic.classes`
+    /// for synthetic data, else the training file.
+    static func checkScoringMemory<Rows: TrainingRows>(_ config: Config, data: Prepared<Rows>,
+                                                       available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
+        let rows = max(data.train.count, data.test?.count ?? 0), k = data.train.classes.count
+        guard let shortfall = MemoryBudget.shortfall(needs: MemoryBudget.scoringBytes(rows: rows, classes: k),
+                                                     available: available) else { return }
+        let message = "the final evaluation, scoring \(rows) rows for \(k) classes, \(shortfall)"
+        if config.data.synthetic != nil {
+            throw .config(file: config.file, key: "data.synthetic.classes", message: message)
+        }
+        throw .data(file: data.source, line: nil, message: message)
     }
 }
