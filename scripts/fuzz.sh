@@ -46,8 +46,8 @@ echo "== build (swiftc -sanitize=$SAN)"
 for t in "${TARGETS[@]}"; do
     extra=()
     case $t in
-        csv) extra=(Tests/LearningTests/CSVSerialReference.swift) ;;   # the oracle of the CSV tests
-        libsvm) extra=(Tests/LearningTests/LIBSVMReference.swift) ;;  # the oracle of the LIBSVM tests
+        csv) extra=(Tests/LearningTests/Data/Readers/CSVSerialReference.swift) ;;   # the oracle of the CSV tests
+        libsvm) extra=(Tests/LearningTests/Data/Readers/LIBSVMReference.swift) ;;  # the oracle of the LIBSVM tests
     esac
     "$SWIFTC" "${flags[@]}" -use-ld=lld -module-name "fuzz_$t" -I "$OUT/modules" \
         scripts/fuzz/common.swift "scripts/fuzz/$t.swift" "${extra[@]}" \
