@@ -37,11 +37,16 @@ mkdir -p "$OUT/modules"
 # instrumentation and the sanitizers. Learning is built with testing enabled: the targets
 # reach internal entry points (CSVReader.parse with a chunking, NPYReader's header) through
 # @testable import.
-flags=(-O -wmo -sanitize="$SAN" -target-cpu "${MINIBATCH_TARGET_CPU:-native}" -parse-as-library -swift-version 6)
+flags=(-O -wmo -sanitize="$SAN" -target-cpu "${MINIBATCH_TARGET_CPU:-native}" -parse-as-library -swift-version 6 -package-name minibatch)
 echo "== build (swiftc -sanitize=$SAN)"
 "$SWIFTC" "${flags[@]}" -emit-library -static -module-name DataParallel Sources/DataParallel/*.swift \
     -emit-module -emit-module-path "$OUT/modules/DataParallel.swiftmodule" -o "$OUT/libDataParallel.a"
-"$SWIFTC" "${flags[@]}" -enable-testing -emit-library -static -module-name Learning -I "$OUT/modules" Sources/Learning/*.swift \
+# The kernels are a module of their own inside Learning's folder (see Package.swift); the rest of
+# Learning lies in subfolders.
+"$SWIFTC" "${flags[@]}" -emit-library -static -module-name LearningKernels Sources/Learning/Kernels/LearningKernels/*.swift \
+    -emit-module -emit-module-path "$OUT/modules/LearningKernels.swiftmodule" -o "$OUT/libLearningKernels.a"
+mapfile -t learning < <(find Sources/Learning -name '*.swift' -not -path '*/Kernels/LearningKernels/*' | sort)
+"$SWIFTC" "${flags[@]}" -enable-testing -emit-library -static -module-name Learning -I "$OUT/modules" "${learning[@]}" \
     -emit-module -emit-module-path "$OUT/modules/Learning.swiftmodule" -o "$OUT/libLearning.a"
 for t in "${TARGETS[@]}"; do
     extra=()
@@ -51,7 +56,7 @@ for t in "${TARGETS[@]}"; do
     esac
     "$SWIFTC" "${flags[@]}" -use-ld=lld -module-name "fuzz_$t" -I "$OUT/modules" \
         scripts/fuzz/common.swift "scripts/fuzz/$t.swift" "${extra[@]}" \
-        "$OUT/libLearning.a" "$OUT/libDataParallel.a" -o "$OUT/fuzz-$t"
+        "$OUT/libLearning.a" "$OUT/libLearningKernels.a" "$OUT/libDataParallel.a" -o "$OUT/fuzz-$t"
 done
 
 # Seeds: every target's corpus starts from the shipped files and the hand-written seeds.
