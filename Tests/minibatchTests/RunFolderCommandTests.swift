@@ -143,7 +143,7 @@ import Testing
         #expect(entries(box, "out") == ["checkpoint"])
     }
 
-    @Test("SIGKILL at random moments of a retrain: the folder holds one run's complete set after each")
+    @Test("SIGKILL and SIGTERM at random moments of a retrain: the folder holds one run's complete set after each")
     func killLoop() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -157,11 +157,17 @@ import Testing
         for kill in 0..<12 {
             try writeConfig(box, samples: 3000, features: 120, classes: 40, epochs: 3, seed: kill + 2)
             let p = try start(["train", "--config", "run.json", "--out", "out", "--quiet"], in: box)
-            // Mostly late in the run, where the files are written.
+            // Mostly late in the run, where the files are written. Every other signal is
+            // SIGTERM: a checkpoint while training, else the end at once (exit 143 either way).
+            let signal = kill % 2 == 0 ? SIGKILL : SIGTERM
             usleep(UInt32(Double.random(in: 0.3...1.1) * seconds * 1e6))
-            Foundation.kill(p.processIdentifier, SIGKILL)
+            Foundation.kill(p.processIdentifier, signal)
             p.waitUntilExit()
-            let visible = entries(box, "out").filter { !$0.hasPrefix(".") }
+            if signal == SIGTERM {
+                #expect(p.terminationReason == .exit && [0, 143].contains(p.terminationStatus), "after kill \(kill)")
+            }
+            // A SIGTERM while training leaves its checkpoint beside the previous set.
+            let visible = entries(box, "out").filter { !$0.hasPrefix(".") && $0 != "checkpoint" }
             #expect(visible == ["metrics.jsonl", "model.json", "report.html"], "after kill \(kill): \(entries(box, "out"))")
             let journal = box.exists("out/.minibatch.commit")
             let before = try runIDs(box, "out")
@@ -173,11 +179,13 @@ import Testing
             #expect(r.exitCode == 0, "\(r)")
             let after = try runIDs(box, "out")
             #expect(after.metrics == [after.model] && after.report == after.model, "after kill \(kill): \(after)")
-            #expect(entries(box, "out") == ["metrics.jsonl", "model.json", "report.html"], "after kill \(kill)")
+            #expect(entries(box, "out").filter { $0 != "checkpoint" } == ["metrics.jsonl", "model.json", "report.html"],
+                    "after kill \(kill)")
             if journal { finishedByReport += 1 }
             if let id = after.model { ids.insert(id) }
         }
-        // A last run into the folder ends with its own complete set and nothing else.
+        // A last run into the folder ends with its own complete set and nothing else (an
+        // earlier run's checkpoint is removed with the commit).
         let last = try box.run(["train", "--config", "run.json", "--out", "out", "--quiet"])
         #expect(last.exitCode == 0, "\(last)")
         #expect(entries(box, "out") == ["metrics.jsonl", "model.json", "report.html"])
