@@ -10,6 +10,7 @@ enum Help {
       train      Train a model from a JSON config file.
       evaluate   Accuracy, log loss and confusion matrix of a model on labelled data.
       predict    Predicted labels or class probabilities, as CSV on stdout.
+      export     Write a model as an ONNX file, for ONNX Runtime and other tools.
       report     Rebuild a run's report.html from its model.json and metrics.jsonl.
       bench      Training speed on a synthetic workload at 1...N workers.
       search     Grid or random search over config values by k-fold cross-validation.
@@ -22,7 +23,8 @@ enum Help {
 
     static let train = """
     Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
-                           [--init-model FILE] [--checkpoint-every N] [--json] [--quiet]
+                           [--init-model FILE] [--checkpoint-every N] [--export-onnx]
+                           [--json] [--quiet]
            minibatch train --resume DIR [--workers N] [--checkpoint-every N] [--json] [--quiet]
 
     Trains the model a config file describes and writes DIR/model.json, DIR/metrics.jsonl
@@ -41,6 +43,7 @@ enum Help {
       --checkpoint-every N  write DIR/checkpoint every N epochs (atomically).
       --resume DIR    continue the run whose checkpoint is in DIR (its config, data and
                       state); it ends with the same model as a run never interrupted.
+      --export-onnx   also write DIR/model.onnx (see 'minibatch help export').
       --json          print the final summary as one JSON object on the last line of stdout.
       --quiet         no progress bar or per-epoch lines on stderr.
 
@@ -80,6 +83,21 @@ enum Help {
                       model's feature count (linear models only).
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
       --proba         print class probabilities instead of labels.
+    """
+
+    static let export = """
+    Usage: minibatch export --model FILE --out FILE [--format onnx]
+
+    Writes the model as an ONNX file (IR version 8, opset 17; ONNX Runtime 1.13 or later)
+    that computes what 'minibatch predict' does, standardisation included.
+    Input "features": float [N, d], the columns in the order of the model's feature names
+    (the file's metadata "feature_names"). Outputs "label": [N], the most probable class
+    (int64 when every class is an integer, else string), and "probabilities": float [N, K],
+    one column per class in the order of the metadata "classes". See docs/onnx.md.
+
+      --model FILE    a model.json written by 'minibatch train'.
+      --out FILE      the ONNX file to write (atomically); its folder must exist.
+      --format onnx   the export format (the only one, and the default).
     """
 
     static let report = """
@@ -171,6 +189,7 @@ enum Help {
         case "train": return train
         case "evaluate": return evaluate
         case "predict": return predict
+        case "export": return export
         case "report": return report
         case "bench": return bench
         case "search": return search

@@ -11,7 +11,7 @@ enum TrainCommand {
         let a = try Arguments(args, command: "train",
                               valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model",
                                        "--checkpoint-every", "--resume"],
-                              boolean: ["--json", "--quiet"])
+                              boolean: ["--json", "--quiet", "--export-onnx"])
         var config: Config
         var resume: Checkpoint? = nil
         var initModel = a.string("--init-model")
@@ -66,6 +66,12 @@ enum TrainCommand {
                 + "resume with: minibatch train --resume \(folder)")
             return 128 + (signal == 0 ? SIGINT : signal)
         }
+        var onnxPath: String? = nil
+        if a.flag("--export-onnx") {
+            let path = ((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("model.onnx")
+            try SavedModel.read(path: summary.modelPath).writeONNX(to: path)
+            onnxPath = path
+        }
         if json {
             print(summary.jsonValue.jsonText)
         } else {
@@ -83,6 +89,7 @@ enum TrainCommand {
                 print(String(format: "test:  loss %.6f  accuracy %.4f", l, acc))
             }
             print("model: \(summary.modelPath)")
+            if let onnxPath { print("onnx: \(onnxPath)") }
             print("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
         }
         return 0

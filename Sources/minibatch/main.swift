@@ -22,7 +22,7 @@ func runMinibatch(_ argv: [String]) -> Int32 {
             return 0
         case "help":
             guard let topic = rest.first else { print(Help.overview); return 0 }
-            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench, search, cv") }
+            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, export, report, bench, search, cv") }
             print(text)
             return 0
         case "train": return try TrainCommand.run(rest)
@@ -32,8 +32,9 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "bench": return try BenchCommand.run(rest)
         case "search": return try SearchCommand.run(rest)
         case "cv": return try CVCommand.run(rest)
+        case "export": return try ExportCommand.run(rest)
         default:
-            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, report, bench, search, cv, help")
+            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, export, report, bench, search, cv, help")
         }
     } catch let e as UsageError {
         Console.error("minibatch: \(e.description)")

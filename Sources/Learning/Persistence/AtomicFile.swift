@@ -5,10 +5,14 @@ import Foundation
 /// flushed, and the temporary file is renamed over the target.
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws(LearningError) {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` as the whole of `path`, atomically.
+    public static func write(bytes: [UInt8], to path: String) throws(LearningError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temp = (folder as NSString).appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let bytes = Array(text.utf8)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         if fd < 0 { throw .output(file: path, message: "cannot write: \(String(cString: strerror(errno)))") }
         var written = 0

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import Learning
+
+/// The exported graph, decoded back from its bytes: header, inputs and outputs, node order and
+/// constants. (ONNX Runtime's results are compared with minibatch's by scripts/check_onnx.py.)
+@Suite struct ONNXExportTests {
+    struct Graph {
+        var model: DecodedMessage
+        var graph: DecodedMessage
+        var opTypes: [String]
+        var initializers: [String: DecodedMessage]
+    }
+
+    func decode(_ saved: SavedModel) throws -> Graph {
+        let model = try DecodedMessage(try saved.onnxBytes())
+        let graph = try #require(try model.messages(7).first)
+        let nodes = try graph.messages(1)
+        var inits: [String: DecodedMessage] = [:]
+        for t in try graph.messages(5) { inits[t.string(8) ?? ""] = t }
+        return Graph(model: model, graph: graph, opTypes: nodes.map { $0.string(4) ?? "" }, initializers: inits)
+    }
+
+    func softmax() -> SavedModel {
+        let w: [Float] = [1, -2, 0.5, 3, 0, -1]
+        let m = LinearModel(kind: .softmax, featureCount: 2, classCount: 3, weights: w, bias: [0.1, 0.2, 0.3])
+        return SavedModel(model: m, classes: ["setosa", "versicolor", "virginica"], featureNames: ["a", "b"],
+                          label: "species", scaler: Standardizer(mean: [1, 2], scale: [0.5, 4]))
+    }
+
+    @Test func headerNamesIRVersionOpsetAndProducer() throws {
+        let g = try decode(softmax())
+        #expect(g.model.int(1) == 8)
+        #expect(g.model.string(2) == "minibatch" && g.model.string(3) == MinibatchVersion.current)
+        let opset = try #require(try g.model.messages(8).first)
+        #expect(opset.string(1) == "" && opset.int(2) == 17)
+        var meta: [String: String] = [:]
+        for e in try g.model.messages(14) { meta[e.string(1) ?? ""] = e.string(2) }
+        #expect(meta["feature_names"] == "[\"a\",\"b\"]")
+        #expect(meta["classes"] == "[\"setosa\",\"versicolor\",\"virginica\"]")
+        #expect(meta["label"] == "species" && meta["model_type"] == "softmax")
+        #expect(g.model.string(6)?.contains("columns: a, b.") == true)
+    }
+
+    @Test func softmaxGraphStandardisesThenScores() throws {
+        let saved = softmax()
+        let g = try decode(saved)
+        #expect(g.opTypes == ["Sub", "Div", "Gemm", "Softmax", "ArgMax", "Gather"])
+        let nodes = try g.graph.messages(1)
+        #expect(nodes[0].strings(1) == ["features", "scaler_mean"])
+        #expect(nodes[2].strings(1) == ["standardized", "weights", "bias"])
+        // Gemm's transB = 1 with its type INT set; Softmax over the last axis.
+        let transB = try #require(try nodes[2].messages(5).first)
+        #expect(transB.string(1) == "transB" && transB.int(3) == 1 && transB.int(20) == 2)
+        #expect(try nodes[3].messages(5).first?.int(3) == -1)
+        // Constants hold the model's numbers: W as (K, d), b, mean and scale.
+        let weights = try #require(g.initializers["weights"])
+        #expect(try weights.packedInts(1) == [3, 2] && weights.int(2) == 1)
+        #expect(DecodedMessage.floats(weights.bytes(9)[0]) == saved.model.linear!.weights)
+        #expect(DecodedMessage.floats(try #require(g.initializers["scaler_scale"]).bytes(9)[0]) == [0.5, 4])
+        // String labels go to string_data.
+        let labels = try #require(g.initializers["class_labels"])
+        #expect(labels.int(2) == 8 && labels.strings(6) == saved.classes)
+        // Input float [N, d] with the batch dimension symbolic; outputs label then probabilities.
+        let input = try #require(try g.graph.messages(11).first)
+        #expect(input.string(1) == "features")
+        let tensorType = try #require(try input.messages(2).first?.messages(1).first)
+        #expect(tensorType.int(1) == 1)
+        let dims = try #require(try tensorType.messages(2).first).messages(1)
+        #expect(dims.count == 2 && dims[0].string(2) == "N" && dims[1].int(1) == 2)
+        let outputs = try g.graph.messages(12)
+        #expect(outputs.map { $0.string(1) } == ["label", "probabilities"])
+        #expect(try outputs[0].messages(2).first?.messages(1).first?.int(1) == 8)
+    }
+
+    @Test func logisticUsesOneLogitWithTheFirstClassAtZero() throws {
+        let m = LinearModel(kind: .logistic, featureCount: 3, classCount: 2, weights: [1, 2, 3], bias: [-1])
+        let saved = SavedModel(model: m, classes: ["0", "1"], featureNames: ["x", "y", "z"], label: "y", scaler: nil)
+        let g = try decode(saved)
+        #expect(g.opTypes == ["Gemm", "Sigmoid", "Sub", "Concat", "Greater", "Cast", "Reshape", "Gather"])
+        #expect(try g.graph.messages(1)[0].strings(1) == ["features", "weights", "bias"])
+        // Integer classes become an int64 label tensor and an int64 output.
+        let labels = try #require(g.initializers["class_labels"])
+        #expect(labels.int(2) == 7 && labels.bytes(9)[0] == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(try g.graph.messages(12)[0].messages(2).first?.messages(1).first?.int(1) == 7)
+    }
+
+    @Test func labelsAreIntegersOnlyInPlainForm() {
+        func type(_ classes: [String]) -> ONNXElementType {
+            let m = LinearModel(kind: .logistic, featureCount: 1, classCount: 2)
+            return SavedModel(model: m, classes: classes, featureNames: ["x"], label: "y", scaler: nil).onnxClassLabels.elementType
+        }
+        #expect(type(["-1", "1"]) == .int64)
+        #expect(type(["-1", "+1"]) == .string)
+        #expect(type(["01", "1"]) == .string)
+        #expect(type(["spam", "ham"]) == .string)
+    }
+
+    @Test func networkHasAGemmAndActivationPerHiddenLayer() throws {
+        for activation in Activation.allCases {
+            let mlp = MLP(featureCount: 4, hidden: [5, 3], activation: activation, classCount: 3).initialized(seed: 7)
+            let saved = SavedModel(model: .mlp(mlp), classes: ["a", "b", "c"], featureNames: ["p", "q", "r", "s"],
+                                   label: "y", scaler: nil)
+            let g = try decode(saved)
+            let f = activation.onnxOperator
+            #expect(g.opTypes == ["Gemm", f, "Gemm", f, "Gemm", "Softmax", "ArgMax", "Gather"])
+            let w2 = try #require(g.initializers["layer2_weights"])
+            #expect(try w2.packedInts(1) == [3, 5])
+            #expect(DecodedMessage.floats(w2.bytes(9)[0]) == mlp.weights(layer: 1))
+        }
+        // Two classes: one sigmoid output unit, as the logistic head.
+        let binary = MLP(featureCount: 2, hidden: [4], activation: .tanh, classCount: 2).initialized(seed: 1)
+        let g = try decode(SavedModel(model: .mlp(binary), classes: ["no", "yes"], featureNames: ["u", "v"], label: "y", scaler: nil))
+        #expect(g.opTypes == ["Gemm", "Tanh", "Gemm", "Sigmoid", "Sub", "Concat", "Greater", "Cast", "Reshape", "Gather"])
+    }
+
+    @Test func writesAtomically() throws {
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        let saved = softmax()
+        try saved.writeONNX(to: dir.file("m.onnx"))
+        #expect(FileManager.default.contents(atPath: dir.file("m.onnx")).map { [UInt8]($0) } == (try saved.onnxBytes()))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.onnx"])
+    }
+}
