@@ -5,6 +5,7 @@ enum Help {
     data-parallel mini-batch SGD.
 
     Usage: minibatch COMMAND [OPTIONS]
+           minibatch --version
 
     Commands:
       train      Train a model from a JSON config file.

@@ -20,6 +20,9 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "--help", "-h":
             print(Help.overview)
             return 0
+        case "--version":
+            print("minibatch \(MinibatchVersion.current)")
+            return 0
         case "help":
             guard let topic = rest.first else { print(Help.overview); return 0 }
             guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, export, report, bench, search, cv") }

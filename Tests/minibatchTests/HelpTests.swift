@@ -1,9 +1,10 @@
 import Foundation
+import Learning
 import Testing
 
 @Suite("help and usage errors")
 struct HelpTests {
-    static let trainFlags = ["--config", "--workers", "--epochs", "--seed", "--out", "--json", "--quiet"]
+    static let trainFlags = ["--config", "--workers", "--epochs", "--seed", "--out", "--json", "--quiet", "--export-onnx"]
 
     @Test("minibatch --help and -h: exit 0, the overview on stdout naming every command")
     func overview() throws {
@@ -13,7 +14,7 @@ struct HelpTests {
             let r = try box.run([flag])
             #expect(r.exitCode == 0, "\(r)")
             #expect(r.stderr.isEmpty)
-            for command in ["train", "evaluate", "predict", "search", "cv", "help"] {
+            for command in ["train", "evaluate", "predict", "export", "search", "cv", "help"] {
                 #expect(r.stdout.contains(command), "\(flag) does not mention \(command)")
             }
             #expect(r.stdout.contains("Usage: minibatch COMMAND"))
@@ -21,6 +22,17 @@ struct HelpTests {
         let plain = try box.run(["help"])
         #expect(plain.exitCode == 0, "\(plain)")
         #expect(plain.stdout == (try box.run(["--help"])).stdout)
+    }
+
+    @Test("minibatch --version: exit 0, 'minibatch X.Y.Z' from the one version constant")
+    func version() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let r = try box.run(["--version"])
+        #expect(r.exitCode == 0 && r.stderr.isEmpty, "\(r)")
+        #expect(r.stdoutLines == ["minibatch \(MinibatchVersion.current)"])
+        let parts = MinibatchVersion.current.split(separator: ".")
+        #expect(parts.count == 3 && parts.allSatisfy { Int($0) != nil }, "not a semantic version")
     }
 
     @Test("minibatch help train and minibatch train --help: exit 0, the same text, every flag")
