@@ -34,7 +34,8 @@ struct Arguments {
             } else if boolean.contains(arg) && inline == nil {
                 switches.insert(arg)
             } else if arg.hasPrefix("-") {
-                throw UsageError("unknown option '\(args[i])' for '\(command)' (see 'minibatch help \(command)')")
+                let hint = Spelling.suggestion(for: arg, among: valued + boolean).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("unknown option '\(args[i])' for '\(command)'\(hint) (see 'minibatch help \(command)')")
             } else {
                 throw UsageError("unexpected argument '\(arg)' for '\(command)' (see 'minibatch help \(command)')")
             }

@@ -24,10 +24,11 @@ enum CVCommand {
         try search.checkCandidates(file: config.file)
         let progress = SearchProgress(total: search.jobCount, folds: search.folds.count, alreadyDone: [])
         TrainCommand.installStopHandlers()
-        let result = try search.run(workers: options.budget, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }) { s in
-            if !options.quiet { progress.finished(s) }
+        let result = try progress.clearing {
+            try search.run(workers: options.budget, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }) { s in
+                if !options.quiet { progress.finished(s) }
+            }
         }
-        progress.clear()
         guard result.isComplete, let score = result.scores[0] else {
             return Searching.interrupted(done: result.foldScores.count, of: search.jobCount, folder: nil)
         }

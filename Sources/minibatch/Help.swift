@@ -185,6 +185,9 @@ enum Help {
       --quiet         no progress lines on stderr.
     """
 
+    /// The commands, in the overview's order.
+    static let commands = ["train", "evaluate", "predict", "export", "report", "bench", "search", "cv"]
+
     static func text(for command: String) -> String? {
         switch command {
         case "train": return train

@@ -47,11 +47,12 @@ enum SearchCommand {
         try AtomicFile.makeFolder(folder)
         TrainCommand.installStopHandlers()
         let stop: @Sendable () -> Bool = { stopSignal.load(ordering: .relaxed) != 0 || recorder.failed }
-        let result = try search.run(workers: options.budget, done: done, shouldStop: stop) { score in
-            recorder.record(score, of: search)
-            if !options.quiet { progress.finished(score) }
+        let result = try progress.clearing {
+            try search.run(workers: options.budget, done: done, shouldStop: stop) { score in
+                recorder.record(score, of: search)
+                if !options.quiet { progress.finished(score) }
+            }
         }
-        progress.clear()
         if let error = recorder.error { throw error }
         guard result.isComplete else { return Searching.interrupted(done: result.foldScores.count, of: search.jobCount, folder: folder) }
         guard let best = result.best else {

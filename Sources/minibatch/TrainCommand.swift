@@ -5,6 +5,9 @@ import Synchronization
 /// The signal that asked training to stop (SIGINT or SIGTERM), 0 while none has.
 let stopSignal = Atomic<Int32>(0)
 
+/// Whether stderr is a terminal (where progress lines are drawn), read once at start-up.
+let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+
 /// `minibatch train`: reads the config (or a checkpoint), applies the flags, trains, prints.
 enum TrainCommand {
     static func run(_ args: [String]) throws -> Int32 {
@@ -48,7 +51,7 @@ enum TrainCommand {
         let control = JobControl(
             checkpointEvery: every, resume: resume, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
             onProgress: quiet || !bar.isTerminal ? nil : { bar.update($0) })
-        let summary = try TrainingJob.run(config, initModel: initModel, control: control) { r in
+        let summary = try bar.clearing { () throws -> TrainingSummary in try TrainingJob.run(config, initModel: initModel, control: control) { r in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)
@@ -56,8 +59,7 @@ enum TrainCommand {
             if let acc = r.validationAccuracy { line += String(format: "  validation accuracy %.4f", acc) }
             if let acc = r.testAccuracy { line += String(format: "  test accuracy %.4f", acc) }
             bar.finishEpoch(line)
-        }
-        bar.clear()
+        } }
         if summary.stopReason == .interrupted, let path = summary.checkpointPath {
             let signal = stopSignal.load(ordering: .relaxed)
             let folder = (path as NSString).deletingLastPathComponent
@@ -108,7 +110,15 @@ enum TrainCommand {
         for s in [SIGINT, SIGTERM] {
             signal(s) { sig in
                 let (exchanged, _) = stopSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
-                if !exchanged { _exit(128 + sig) }
+                if !exchanged {
+                    // Stopping at once: leave no half-drawn progress line behind (write(2)
+                    // is async-signal-safe; the bytes are "\r", ESC "[2K").
+                    if stderrIsTerminal {
+                        let clearLine: (UInt8, UInt8, UInt8, UInt8, UInt8) = (13, 27, 91, 50, 75)
+                        withUnsafeBytes(of: clearLine) { _ = write(STDERR_FILENO, $0.baseAddress, 5) }
+                    }
+                    _exit(128 + sig)
+                }
             }
         }
     }

@@ -25,7 +25,10 @@ func runMinibatch(_ argv: [String]) -> Int32 {
             return 0
         case "help":
             guard let topic = rest.first else { print(Help.overview); return 0 }
-            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, export, report, bench, search, cv") }
+            guard let text = Help.text(for: topic) else {
+                throw UsageError("no help for '\(topic)'" + (Spelling.suggestion(for: topic, among: Help.commands).map { "; did you mean '\($0)'?" }
+                                                            ?? "; commands: " + Help.commands.joined(separator: ", ")))
+            }
             print(text)
             return 0
         case "train": return try TrainCommand.run(rest)
@@ -37,7 +40,9 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "cv": return try CVCommand.run(rest)
         case "export": return try ExportCommand.run(rest)
         default:
-            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, export, report, bench, search, cv, help")
+            let known = Help.commands + ["help"]
+            throw UsageError("unknown command '\(command)'" + (Spelling.suggestion(for: command, among: known).map { "; did you mean '\($0)'?" }
+                                                            ?? "; commands: " + known.joined(separator: ", ")))
         }
     } catch let e as UsageError {
         Console.error("minibatch: \(e.description)")

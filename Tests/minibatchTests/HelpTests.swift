@@ -87,6 +87,24 @@ struct HelpTests {
         expectOneLineError(h, mentioning: ["'fit'"])
     }
 
+    @Test("a misspelled command, flag or help topic: exit 2, one line with the nearest name")
+    func didYouMean() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let command = try box.run(["trian", "--config", "x.json"])
+        expectOneLineError(command, mentioning: ["unknown command 'trian'; did you mean 'train'?"])
+        let flag = try box.run(["train", "--epoch", "3", "--config", "x.json"])
+        expectOneLineError(flag, mentioning: ["unknown option '--epoch' for 'train'; did you mean '--epochs'?"])
+        let valued = try box.run(["predict", "--modle=m.json"])
+        expectOneLineError(valued, mentioning: ["'--modle=m.json'", "did you mean '--model'?"])
+        let topic = try box.run(["help", "exprot"])
+        expectOneLineError(topic, mentioning: ["no help for 'exprot'; did you mean 'export'?"])
+        // Nothing near: the list of commands instead.
+        let far = try box.run(["fit"])
+        expectOneLineError(far, mentioning: ["unknown command 'fit'; commands: train, evaluate, predict, export"])
+        #expect(!far.stderr.contains("did you mean"))
+    }
+
     @Test("an unknown option: exit 2, one line naming it", arguments: ["train", "evaluate", "predict"])
     func unknownOption(command: String) throws {
         let box = try Sandbox()

@@ -76,6 +76,28 @@ import Testing
         #expect(screen.contains { $0.hasPrefix("trained 3 epochs") })
     }
 
+    @Test("on a terminal: an error during an epoch clears the half-drawn bar before its message")
+    func errorClearsTheBar() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        // Two classes that overlap (labels unrelated to the features): with eta0 1e38 the
+        // weights overflow within the first epoch.
+        let rows = (0..<400).map { i in "\(sin(Double(i) * 1.7)),\(cos(Double(i) * 0.3)),\(i % 2)" }
+        try box.write("a,b,label\n" + rows.joined(separator: "\n") + "\n", to: "train.csv")
+        var c = Configs.basic(epochs: 3, batchSize: 4)
+        c["training"] = (c["training"] as! [String: Any]).merging(["eta0": 1e38, "alpha": 0]) { $1 }
+        try box.writeJSON(c, to: "diverge.json")
+        let inner = "'\(CLI.executable.path)' train --config diverge.json --out d"
+        let r = try CLI.run(["-qec", inner, box.path("screen.txt")], in: box.root,
+                            program: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(r.exitCode == 1, "\(r)")
+        let transcript = try box.read("screen.txt")
+        // The bar was drawn, then erased ("\r", erase-line) right before the message.
+        #expect(transcript.contains("\r\u{1B}[2Kepoch 1/3 ["), "\(transcript.debugDescription)")
+        #expect(transcript.contains("\r\u{1B}[2Kminibatch: epoch 1: the loss or the weights became non-finite"),
+                "\(transcript.debugDescription)")
+    }
+
     @Test("stderr to a file: plain epoch lines, no control characters; --quiet: nothing")
     func notATerminal() throws {
         let box = try Sandbox()

@@ -14,7 +14,9 @@ struct ConfigReader {
         for (k, value) in members {
             let full = path.isEmpty ? k : path + "." + k
             guard allowed.contains(k) else {
-                throw fail(full, "unknown key; allowed here: " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+                let hint = Spelling.suggestion(for: k, among: allowed).map { "; did you mean \"\($0)\"?" } ?? ";"
+                throw fail(full, "unknown key\(hint) allowed here: "
+                           + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
             }
             out[k] = value
         }

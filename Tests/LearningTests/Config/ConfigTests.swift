@@ -105,6 +105,17 @@ import Testing
     }
 
     @Test(arguments: [
+        (#"{"data": {"train": "x.csv"}, "trainig": {}}"#, #"unknown key; did you mean "training"? allowed here:"#),
+        (#"{"data": {"train": "x.csv"}, "training": {"alfa": 1}}"#, #"did you mean "alpha"?"#),
+        (#"{"data": {"train": "x.csv"}, "training": {"batchsize": 1}}"#, #"did you mean "batch_size"?"#),
+        (#"{"data": {"train": "x.csv"}, "training": {"bogus": 1}}"#, #"unknown key; allowed here: "#),
+    ])
+    func unknownKeysSuggestTheNearestAllowedKey(text: String, fragment: String) throws {
+        let e = try #require(configError(text))
+        #expect(e.message.contains(fragment), "\(e.message)")
+    }
+
+    @Test(arguments: [
         (#"{"data": {"train": "x.csv"}, "training": {"batch_size": "ten"}}"#, "training.batch_size", "found a string"),
         (#"{"data": {"train": "x.csv"}, "training": {"batch_size": 0}}"#, "training.batch_size", "out of range"),
         (#"{"data": {"train": "x.csv"}, "training": {"batch_size": 2.5}}"#, "training.batch_size", "whole number"),
