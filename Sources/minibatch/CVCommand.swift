@@ -11,8 +11,13 @@ enum CVCommand {
         let k = try a.integer("--folds", in: 2...1000, meaning: "use 2 to 1000 folds") ?? 5
         let options = Searching.Options(folds: k, budget: Searching.budget(try a.workers() ?? config.workers),
                                         saveFolds: a.string("--save-folds"), json: a.flag("--json"), quiet: a.flag("--quiet"))
-        if config.data.isSparse { return try run(LoadedData<SparseDataset>.read(config), config: config, options: options) }
-        return try run(LoadedData<Dataset>.read(config, pool: try WorkerPool(workers: options.budget)), config: config,
+        let loading = LoadingLine()
+        if config.data.isSparse {
+            return try run(loading.around(quiet: options.quiet) { try LoadedData<SparseDataset>.read(config) }, config: config,
+                           options: options)
+        }
+        let pool = try WorkerPool(workers: options.budget)
+        return try run(loading.around(quiet: options.quiet) { try LoadedData<Dataset>.read(config, pool: pool) }, config: config,
                        options: options)
     }
 

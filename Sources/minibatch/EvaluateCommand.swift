@@ -10,7 +10,9 @@ enum EvaluateCommand {
         let format = try a.format(command: "evaluate")
         let saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
         let dataPath = try a.required("--data", command: "evaluate")
-        let (data, hasLabels) = try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
+        let (data, hasLabels) = try LoadingLine().around {
+            try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
+        }
         guard hasLabels else {
             if format.resolved(for: dataPath) == .npy {
                 throw UsageError("\(dataPath): a .npy array holds no labels to evaluate against; give them with --labels FILE.npy")

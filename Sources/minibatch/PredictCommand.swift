@@ -8,7 +8,8 @@ enum PredictCommand {
         let a = try Arguments(args, command: "predict", valued: ["--model", "--data", "--format"], boolean: ["--proba"])
         let format = try a.format(command: "predict")
         let saved = try SavedModel.read(path: try a.required("--model", command: "predict"))
-        let (data, _) = try saved.loadInput(path: try a.required("--data", command: "predict"), format: format)
+        let dataPath = try a.required("--data", command: "predict")
+        let (data, _) = try LoadingLine().around { try saved.loadInput(path: dataPath, format: format) }
         let scores = saved.score(data, pool: try WorkerPool(workers: 0))
         let k = saved.classes.count
         var out = ""

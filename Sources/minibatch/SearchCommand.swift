@@ -19,13 +19,14 @@ enum SearchCommand {
         try SearchFolder.check(folder, configFile: config.file)
         let options = Searching.Options(folds: k, budget: budget, saveFolds: a.string("--save-folds"), json: a.flag("--json"),
                                         quiet: a.flag("--quiet"))
+        let loading = LoadingLine()
         if config.data.isSparse {
-            return try run(LoadedData<SparseDataset>.read(config), config: config, candidates: candidates, gridFile: gridFile,
-                           folder: folder, options: options)
+            let loaded = try loading.around(quiet: options.quiet) { try LoadedData<SparseDataset>.read(config) }
+            return try run(loaded, config: config, candidates: candidates, gridFile: gridFile, folder: folder, options: options)
         }
         let pool = try WorkerPool(workers: budget)
-        return try run(LoadedData<Dataset>.read(config, pool: pool), config: config, candidates: candidates, gridFile: gridFile,
-                       folder: folder, options: options)
+        let loaded = try loading.around(quiet: options.quiet) { try LoadedData<Dataset>.read(config, pool: pool) }
+        return try run(loaded, config: config, candidates: candidates, gridFile: gridFile, folder: folder, options: options)
     }
 
     private static func run<Rows: TrainingRows>(_ loaded: LoadedData<Rows>, config: Config, candidates: [Candidate],

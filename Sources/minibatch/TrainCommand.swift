@@ -51,7 +51,7 @@ enum TrainCommand {
         let control = JobControl(
             checkpointEvery: every, resume: resume, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
             onProgress: quiet || !bar.isTerminal ? nil : { bar.update($0) })
-        let summary = try bar.clearing { () throws -> TrainingSummary in try TrainingJob.run(config, initModel: initModel, control: control) { r in
+        let onEpoch = { (r: EpochReport) in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
                               r.epoch, maxEpochs, r.loss, r.accuracy, r.learningRate, r.samplesPerSecond)
@@ -59,7 +59,14 @@ enum TrainCommand {
             if let acc = r.validationAccuracy { line += String(format: "  validation accuracy %.4f", acc) }
             if let acc = r.testAccuracy { line += String(format: "  test accuracy %.4f", acc) }
             bar.finishEpoch(line)
-        } }
+        }
+        // On a terminal: a line while the data loads, then the bar; either is cleared before
+        // an error message.
+        let summary = try bar.clearing {
+            try LoadingLine().around(quiet: quiet) {
+                try TrainingJob.run(config, initModel: initModel, control: control, onEpoch: onEpoch)
+            }
+        }
         if summary.stopReason == .interrupted, let path = summary.checkpointPath {
             let signal = stopSignal.load(ordering: .relaxed)
             let folder = (path as NSString).deletingLastPathComponent

@@ -102,13 +102,16 @@ public enum CSVReader {
     }
 
     /// The bytes of the file at `path`; large files are read in pieces in parallel on `pool`.
-    static func readFile(_ path: String, pool: WorkerPool? = nil) throws(LearningError) -> [UInt8] {
+    /// While ``FileReading/onProgress`` is set, it hears of every `progressStep` bytes read.
+    static func readFile(_ path: String, pool: WorkerPool? = nil, progressStep: Int = FileReading.progressStep)
+        throws(LearningError) -> [UInt8]
+    {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw .data(file: path, line: nil, message: "no such file")
         }
         if isDir.boolValue { throw .data(file: path, line: nil, message: "is a folder, not a data file") }
-        if let bytes = readRegularFile(path, pool: pool) { return bytes }
+        if let bytes = readRegularFile(path, pool: pool, progressStep: progressStep) { return bytes }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .data(file: path, line: nil, message: "cannot read the file (check its permissions)")
         }
@@ -116,9 +119,10 @@ public enum CSVReader {
     }
 
     /// The bytes of a non-empty regular file, read straight into the array (in pieces of a
-    /// few MB in parallel on `pool`); nil when that fails (the caller then tries Foundation,
-    /// which gives the error).
-    static func readRegularFile(_ path: String, pool: WorkerPool?) -> [UInt8]? {
+    /// few MB in parallel on `pool`; in steps of `progressStep` bytes, each reported, while
+    /// ``FileReading/onProgress`` is set); nil when that fails (the caller then tries
+    /// Foundation, which gives the error).
+    static func readRegularFile(_ path: String, pool: WorkerPool?, progressStep: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -140,23 +144,36 @@ public enum CSVReader {
             }
             return done
         }
+        let progress = FileReading.onProgress
+        let step = progress == nil ? size : max(1, progressStep)
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            let plan = ShardPlan(count: size, grain: 4 << 20, maxShards: 256)
-            if let pool, plan.shardCount > 1, pool.workerCount > 1 {
-                let complete = pool.mapReduce(plan, map: { _, range in readPiece(buffer.baseAddress!, range) == range.count },
-                                              combine: { $0 && $1 }) ?? false
-                if complete {
-                    initialized = size
-                    return
+            var start = 0
+            while start < size {
+                let end = min(size, start + step), offset = start
+                let plan = ShardPlan(count: end - offset, grain: 4 << 20, maxShards: 256)
+                var complete = false
+                if let pool, plan.shardCount > 1, pool.workerCount > 1 {
+                    complete = pool.mapReduce(plan, map: { _, piece in
+                        let range = (offset + piece.lowerBound)..<(offset + piece.upperBound)
+                        return readPiece(buffer.baseAddress!, range) == range.count
+                    }, combine: { $0 && $1 }) ?? false
                 }
+                if !complete {
+                    // Serially (also when the parallel read came short: the file changed meanwhile).
+                    guard let n = readPiece(buffer.baseAddress!, offset..<end) else {
+                        failed = true
+                        return
+                    }
+                    if n < end - offset {  // the file is shorter than it was
+                        initialized = offset + n
+                        return
+                    }
+                }
+                start = end
+                progress?(FileReadProgress(file: path, bytesRead: end, totalBytes: size))
             }
-            // Serially (also when the parallel read came short: the file changed meanwhile).
-            guard let n = readPiece(buffer.baseAddress!, 0..<size) else {
-                failed = true
-                return
-            }
-            initialized = n
+            initialized = size
         }
         return failed ? nil : bytes
     }

@@ -428,6 +428,30 @@ import Testing
         }
     }
 
+    @Test func anObserverHearsOfEveryStepReadAndTheBytesAreTheSame() throws {
+        // 9 MB + 12,345 bytes in steps of 4 MB: three reports, the last at the file's size.
+        var rng = SplitMix64(seed: 12)
+        let bytes = (0..<(9 << 20) + 12_345).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [FileReadProgress] = []
+            func add(_ p: FileReadProgress) { lock.lock(); seen.append(p); lock.unlock() }
+        }
+        try Self.withTemporaryFile(bytes) { path in
+            for pool in [nil] + Self.pools {
+                let reports = Reports()
+                let read = try FileReading.$onProgress.withValue({ reports.add($0) }) {
+                    try CSVReader.readFile(path, pool: pool, progressStep: 4 << 20)
+                }
+                #expect(read == bytes)
+                #expect(reports.seen.map(\.bytesRead) == [4 << 20, 8 << 20, bytes.count])
+                #expect(reports.seen.allSatisfy { $0.totalBytes == bytes.count && $0.file == path })
+            }
+            // Without an observer nothing is reported and the file is read in one go.
+            #expect(try CSVReader.readFile(path, pool: Self.pools[1], progressStep: 4 << 20) == bytes)
+        }
+    }
+
     func expectSameTable(_ got: Outcome, _ want: LabeledTable, path: String) {
         var w = want
         w.file = path
