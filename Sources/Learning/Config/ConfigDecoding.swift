@@ -2,7 +2,8 @@ import Foundation
 
 extension Config {
     /// Reads and validates a config file. Relative paths inside it are resolved against
-    /// the file's folder.
+    /// the file's folder and normalised (``normalizedPath(_:)``: "configs/../runs/x" is
+    /// "runs/x").
     public static func load(path: String) throws(LearningError) -> Config {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
@@ -28,7 +29,7 @@ extension Config {
         let top = try r.object(json, path: "", allowed: ["data", "model", "training", "workers", "output"])
         func resolve(_ p: String) -> String {
             if p.hasPrefix("/") || baseFolder.isEmpty { return p }
-            return ((baseFolder as NSString).appendingPathComponent(p) as NSString).standardizingPath
+            return normalizedPath(baseFolder + "/" + p)
         }
 
         if let v = top["data"] {

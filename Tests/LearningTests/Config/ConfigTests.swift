@@ -91,6 +91,21 @@ import Testing
     @Test func relativePathsResolveAgainstTheConfigFolder() throws {
         #expect(try decode(#"{"data": {"train": "../data/x.csv"}}"#, base: "/repo/configs").data.train == "/repo/data/x.csv")
         #expect(try decode(#"{"data": {"train": "/abs/x.csv"}}"#, base: "/repo/configs").data.train == "/abs/x.csv")
+        // Relative config folders: the path as the user would type it, no "configs/../".
+        let c = try decode(#"{"data": {"train": "../data/x.csv"}, "output": {"dir": "../runs/exp"}}"#, base: "configs")
+        #expect(c.data.train == "data/x.csv" && c.outputDir == "runs/exp")
+        #expect(try decode(#"{"data": {"train": "../../x.csv"}}"#, base: "../project/configs").data.train == "../x.csv")
+        #expect(try decode(#"{"data": {"train": "./x.csv"}}"#, base: "configs").data.train == "configs/x.csv")
+    }
+
+    @Test func pathsAreNormalisedLexically() {
+        #expect(normalizedPath("configs/../runs/digits") == "runs/digits")
+        #expect(normalizedPath("a/./b//c/") == "a/b/c")
+        #expect(normalizedPath("../a/../../b") == "../../b")
+        #expect(normalizedPath("a/..") == ".")
+        #expect(normalizedPath("/a/../../b") == "/b")
+        #expect(normalizedPath("/") == "/")
+        #expect(normalizedPath("x") == "x")
     }
 
     @Test(arguments: [
