@@ -56,15 +56,20 @@ enum Help {
 
     static let evaluate = """
     Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--format F] [--json]
+           minibatch evaluate --config FILE [--model FILE] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
     accuracy, log loss, the confusion matrix (rows: true labels, columns: predictions), and
     precision, recall and F1 per class with their macro and weighted averages.
     Labels the model never saw count as errors and are left out of the log loss.
 
-      --model FILE    a model.json written by 'minibatch train'.
+      --model FILE    a model.json written by 'minibatch train' (with --config, default:
+                      the model the config's run wrote, in its output.dir).
       --data FILE     CSV with a header row, a .npy feature array, or LIBSVM text
                       (.svm, .libsvm, .svmlight; kept sparse, linear models only).
+      --config FILE   evaluate on the config's test data instead: its data.test file, or
+                      the rows its training held out (data.test_fraction, training.seed),
+                      which the model never trained on.
       --labels FILE   the labels of a .npy --data file, as a 1-D .npy array.
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
       --json          print the result as one JSON object.
