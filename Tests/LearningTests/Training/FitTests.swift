@@ -6,7 +6,7 @@ import Testing
 /// The library entry point: fit trains prepared rows in memory, writes nothing, is what the
 /// command line's train runs, and sends every step through the combiner it is given.
 @Suite struct FitTests {
-    // The README's example ("Training in your own code"), word for word (but `static`).
+    // The README's example ("Using the libraries", training in your own code), word for word (but `static`).
     static func trainInMemory(features: [Float], labels: [String], featureNames: [String]) throws -> FitResult {
         let table = LabeledTable(features: features, labels: labels, featureNames: featureNames, file: "in memory")
         let rows = table.encoded(classes: table.distinctLabels)
