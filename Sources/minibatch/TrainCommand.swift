@@ -60,7 +60,7 @@ enum TrainCommand {
             rank.configure(&control)
             let workers = config.workers == 0 ? WorkerPool.activeCores : config.workers
             let line = "MPI job: \(rank.group.size) rank\(rank.group.size == 1 ? "" : "s") x \(workers) worker\(workers == 1 ? "" : "s") per rank"
-            if json { Console.error(line) } else { print(line) }
+            Console.error(line)  // before the epoch lines, on the same stream
         }
         let summary = try TrainingJob.run(config, initModel: initModel, control: control) { r in
             if quiet { return }
