@@ -75,7 +75,7 @@ for cfg in softmax mlp; do
         head -n 1 $out.err | grep -q "MPI job: $1 ranks x $2 worker" || fail "$cfg: first line is '$(head -n 1 $out.err)'"
         "$mb" predict --model $out/model.json --data "$(probe_data $cfg)" --proba > $out.csv
         cmp -s $cfg-one.csv $out.csv || fail "$cfg: $1 ranks x $2 workers predict other bits than one process"
-        echo "$cfg: $1 ranks x $2 workers: predict --proba byte-identical to one process"
+        echo "$cfg: $1 ranks, $2 worker(s) each: predict --proba byte-identical to one process"
     done
 done
 
@@ -134,7 +134,18 @@ for victim in 1 0; do
     echo "rank $victim killed: the job ended in ${took} s with exit $code, no partial file"
 done
 
-echo "== 4. refusals"
+echo "== 4. errors and refusals"
+echo '{"data": {"train": "nothere.csv"}}' > missing.json
+code=0; "${mpi[@]}" -np 3 "$mb" train --config missing.json --out missing 2> missing.err >/dev/null || code=$?
+test $code -eq 2 || { cat missing.err; fail "missing data under 3 ranks: exit $code, not 2"; }
+test "$(grep -c '^minibatch: ' missing.err)" -eq 1 || { cat missing.err; fail "missing data: not one line"; }
+echo "missing data under 3 ranks: one line, exit 2"
+echo "{\"data\": {\"train\": \"$root/data/iris.csv\"}, \"training\": {\"learning_rate\": \"constant\", \"eta0\": 1e30}}" > diverge.json
+code=0; "${mpi[@]}" -np 3 "$mb" train --config diverge.json --out diverge 2> diverge.err >/dev/null || code=$?
+test $code -eq 1 || { cat diverge.err; fail "a diverging run under 3 ranks: exit $code, not 1"; }
+test "$(grep -c '^minibatch: ' diverge.err)" -eq 1 || { cat diverge.err; fail "divergence: not one line"; }
+test ! -e diverge/model.json || fail "a diverging run wrote a model"
+echo "a diverging run under 3 ranks: one line, exit 1, no files"
 code=0; "${mpi[@]}" -np 2 "$mb" train --config "$root/configs/sparse-example.json" --out sparse 2> sparse.err >/dev/null || code=$?
 grep -q "data.train" sparse.err && grep -q "one process" sparse.err || { cat sparse.err; fail "LIBSVM data under mpirun"; }
 test ! -e sparse/model.json || fail "LIBSVM under mpirun wrote a model"

@@ -37,6 +37,26 @@ public final class LocalProcessGroup: ProcessGroup, @unchecked Sendable {
         hub.barrier()
     }
 
+    public func allToAll(_ bytes: UnsafeRawBufferPointer, sendCounts: [Int], into: UnsafeMutableRawBufferPointer,
+                         receiveCounts: [Int]) {
+        precondition(sendCounts.count == size && receiveCounts.count == size && bytes.count >= sendCounts.reduce(0, +))
+        precondition(into.count >= receiveCounts.reduce(0, +))
+        hub.post(rank, UnsafeRawBufferPointer(rebasing: bytes[0..<sendCounts.reduce(0, +)]), counts: sendCounts)
+        hub.barrier()
+        var offset = 0
+        for r in 0..<size {
+            let (slot, counts) = hub.slotWithCounts(r)
+            precondition(counts[rank] == receiveCounts[r],
+                         "allToAll: rank \(r) sends \(counts[rank]) bytes here, expected \(receiveCounts[r])")
+            let from = counts[0..<rank].reduce(0, +)
+            slot.withUnsafeBytes {
+                into.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!.advanced(by: from), byteCount: counts[rank])
+            }
+            offset += counts[rank]
+        }
+        hub.barrier()
+    }
+
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) {
         if rank == root { hub.post(rank, UnsafeRawBufferPointer(bytes)) }
         hub.barrier()
@@ -54,16 +74,25 @@ public final class LocalProcessGroup: ProcessGroup, @unchecked Sendable {
         private let condition = NSCondition()
         private var arrived = 0, generation = 0
         private var slots: [[UInt8]]
+        private var counts: [[Int]]
 
         init(size: Int) {
             self.size = size
             slots = Array(repeating: [], count: size)
+            counts = Array(repeating: [], count: size)
         }
 
-        func post(_ rank: Int, _ bytes: UnsafeRawBufferPointer) {
+        func post(_ rank: Int, _ bytes: UnsafeRawBufferPointer, counts parts: [Int] = []) {
             condition.lock()
             slots[rank] = Array(bytes)
+            counts[rank] = parts
             condition.unlock()
+        }
+
+        func slotWithCounts(_ rank: Int) -> ([UInt8], [Int]) {
+            condition.lock()
+            defer { condition.unlock() }
+            return (slots[rank], counts[rank])
         }
 
         func slot(_ rank: Int) -> [UInt8] {

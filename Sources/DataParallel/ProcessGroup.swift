@@ -13,6 +13,12 @@ public protocol ProcessGroup: AnyObject, Sendable {
     /// (`bytes`), and `into` receives them all, concatenated in rank order.
     func allGather(_ bytes: UnsafeRawBufferPointer, counts: [Int], into: UnsafeMutableRawBufferPointer)
 
+    /// Exchanges a part with every process: this process sends `sendCounts[q]` bytes of
+    /// `bytes` (the parts in rank order, back to back) to process q, and `into` receives
+    /// `receiveCounts[r]` bytes from each process r, in rank order.
+    func allToAll(_ bytes: UnsafeRawBufferPointer, sendCounts: [Int], into: UnsafeMutableRawBufferPointer,
+                  receiveCounts: [Int])
+
     /// Copies process `root`'s `bytes` into every process's `bytes` (of the same length).
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int)
 }

@@ -47,6 +47,23 @@ public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         }
     }
 
+    public func allToAll(_ bytes: UnsafeRawBufferPointer, sendCounts: [Int], into: UnsafeMutableRawBufferPointer,
+                         receiveCounts: [Int]) {
+        precondition(sendCounts.count == size && receiveCounts.count == size)
+        let sent = sendCounts.reduce(0, +), received = receiveCounts.reduce(0, +)
+        precondition(sent <= Int(Int32.max) && received <= Int(Int32.max),
+                     "an all-to-all of \(max(sent, received)) bytes is more than MPI's 2^31 - 1 per call")
+        precondition(bytes.count >= sent && into.count >= received)
+        func offsets(_ counts: [Int32]) -> [Int32] {
+            var d: [Int32] = [0]
+            for c in counts.dropLast() { d.append(d.last! + c) }
+            return d
+        }
+        let sc = sendCounts.map { Int32($0) }, rc = receiveCounts.map { Int32($0) }
+        let sd = offsets(sc), rd = offsets(rc)
+        _ = MPI_Alltoallv(bytes.baseAddress, sc, sd, cmpi_byte(), into.baseAddress, rc, rd, cmpi_byte(), cmpi_comm_world())
+    }
+
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) {
         precondition(bytes.count <= Int(Int32.max))
         _ = MPI_Bcast(bytes.baseAddress, Int32(bytes.count), cmpi_byte(), Int32(root), cmpi_comm_world())

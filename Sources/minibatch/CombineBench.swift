@@ -25,10 +25,10 @@ enum CombineBench {
                 let c = CombineCost.measure(group: group, parameters: shape.parameters, shards: shape.shards, steps: steps,
                                             pool: pool)
                 if group.rank == 0 {
-                    print(String(format: "%@: %d floats, %d shards, %d process%@: combine median %.1f us, p90 %.1f us; "
-                                 + "sent %d B, received %d B per process per step",
+                    print(String(format: "%@: %d floats, %d shards, %d process%@ (%@): combine median %.1f us, p90 %.1f us; "
+                                 + "%d bytes received from the others per step",
                                  shape.name, c.parameters, c.shards, c.processes, c.processes == 1 ? "" : "es",
-                                 c.median * 1e6, c.p90 * 1e6, c.bytesSent, c.bytesReceived))
+                                 c.exchange.rawValue, c.median * 1e6, c.p90 * 1e6, c.bytesReceived))
                 }
             }
             return 0

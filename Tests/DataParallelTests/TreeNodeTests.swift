@@ -79,8 +79,9 @@ import Testing
         #expect(ShardOwnership.shards(of: 2, rank: 0, size: 4).isEmpty)
     }
 
-    /// Members that run on their own threads gather in rank order and see the root's broadcast.
-    @Test func localProcessGroupGathersInRankOrderAndBroadcasts() {
+    /// Members that run on their own threads gather in rank order, see the root's broadcast and
+    /// receive their part of every member's all-to-all.
+    @Test func localProcessGroupGathersBroadcastsAndExchanges() {
         let members = LocalProcessGroup.make(size: 4)
         let results = Mutex4()
         let done = DispatchGroup()
@@ -94,12 +95,22 @@ import Testing
                     all.withUnsafeMutableBytes { member.allGather(m, counts: [1, 2, 3, 4], into: $0) }
                 }
                 let root = member.broadcast(member.rank == 2 ? 77 : -1, root: 2)
-                results.set(member.rank, all + [UInt8(root)])
+                // All-to-all: rank r sends q + 1 bytes of value 10 r + q to rank q.
+                let sendCounts = (0..<4).map { $0 + 1 }
+                let parts = (0..<4).flatMap { q in [UInt8](repeating: UInt8(10 * member.rank + q), count: q + 1) }
+                var got = [UInt8](repeating: 0, count: 4 * (member.rank + 1))
+                parts.withUnsafeBytes { s in
+                    got.withUnsafeMutableBytes {
+                        member.allToAll(s, sendCounts: sendCounts, into: $0, receiveCounts: Array(repeating: member.rank + 1, count: 4))
+                    }
+                }
+                let expected = (0..<4).flatMap { r in [UInt8](repeating: UInt8(10 * r + member.rank), count: member.rank + 1) }
+                results.set(member.rank, all + [UInt8(root)] + (got == expected ? [1] : [0]))
                 done.leave()
             }.start()
         }
         done.wait()
-        for r in 0..<4 { #expect(results.get(r) == [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 77]) }
+        for r in 0..<4 { #expect(results.get(r) == [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 77, 1]) }
     }
 
     final class Mutex4: @unchecked Sendable {

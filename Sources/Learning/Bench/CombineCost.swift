@@ -8,9 +8,9 @@ public struct CombineCost: Sendable {
     public let parameters: Int
     public let shards: Int
     public let processes: Int
-    /// The bytes the first process sends in one combine (every process receives the sum of
-    /// all processes' messages).
-    public let bytesSent: Int
+    /// How the node sums travel (``GroupCombiner/Exchange``).
+    public let exchange: GroupCombiner.Exchange
+    /// The bytes the first process receives from the others in one combine.
     public let bytesReceived: Int
     /// Seconds per combine on the first process, median and 90th percentile over the steps.
     public let median: Double
@@ -36,10 +36,8 @@ public struct CombineCost: Sendable {
             if step >= warmup { times.append(Double(end - start) / 1e9) }
         }
         times.sort()
-        let cut = ShardOwnership(rank: group.rank, size: group.size).cut(shards: shards)
-        let bytes = cut.map { 8 + $0.count * (16 + (4 * parameters + 7) / 8 * 8) }
-        return CombineCost(parameters: parameters, shards: shards, processes: group.size, bytesSent: bytes[0],
-                           bytesReceived: bytes.reduce(0, +), median: times[times.count / 2],
+        return CombineCost(parameters: parameters, shards: shards, processes: group.size, exchange: combiner.exchange,
+                           bytesReceived: combiner.lastBytesReceived, median: times[times.count / 2],
                            p90: times[min(times.count - 1, times.count * 9 / 10)])
     }
 }
