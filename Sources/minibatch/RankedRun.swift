@@ -8,10 +8,10 @@ import Learning
 ///
 /// Failures end every rank in bounded time. Until the data is loaded, the ranks agree on
 /// whether each one loaded: the first rank that failed prints its message (with its rank when
-/// it is not 0) and every rank exits with its code. During training, a divergence happens on
-/// every rank at the same step (they hold the same bits), so each exits normally; any other
-/// failure (a file rank 0 cannot write) ends the whole job with MPI_Abort, since the other
-/// ranks would otherwise wait for it in the next combine.
+/// it is not 0) and every rank exits with its code. During training, an error (a divergence)
+/// happens on every rank at the same step, since they hold the same bits, so rank 0 prints it
+/// and each exits normally; a file rank 0 cannot write ends the whole job with MPI_Abort,
+/// since the other ranks would otherwise wait for it in the next combine.
 enum RankedRun {
     /// Runs `train(rank)` as this process's rank when an MPI launcher started it, or
     /// `train(nil)` in a plain process.
@@ -86,7 +86,9 @@ final class Rank {
                 mpi?.finalize()
                 return peerCode
             case .training:
-                if case LearningError.training = error {
+                // Every rank holds the same bits and runs the same code, so an error is every
+                // rank's at the same point, except a file that rank 0 cannot write.
+                if let e = error as? LearningError, !e.isOutputError {
                     if isFirst { Console.error(message) }
                     mpi?.finalize()
                     return code
@@ -107,5 +109,13 @@ final class Rank {
         case let e as WorkerPoolError: return ("minibatch: \(e.description)", 2)
         default: return ("minibatch: \(error)", 1)
         }
+    }
+}
+
+extension LearningError {
+    /// A file could not be written (on one process only: the one that writes).
+    var isOutputError: Bool {
+        if case .output = self { return true }
+        return false
     }
 }
