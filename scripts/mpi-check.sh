@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Several ranks give the one-process bits. Builds minibatch with the MPI trait (into
 # .build-mpi) and checks, on this machine's loopback:
-#   1. a softmax and an MLP config trained by mpirun -np 2, 3 and 4 (1 or 2 workers per rank)
+#   1. a softmax (CSV), an MLP (synthetic) and a momentum model on .npy data trained by
+#      mpirun -np 2, 3 and 4 (1 or 2 workers per rank)
 #      predict byte for byte what one process without mpirun predicts;
 #   2. --checkpoint-every under 2 ranks, then --resume under 3, and SIGTERM to mpirun, then
 #      --resume under 4, give the uninterrupted bits;
@@ -46,10 +47,37 @@ cat > mlp.json <<JSON
               "eta0": 0.002, "seed": 2}}
 JSON
 
+# .npy features and labels (written without numpy): 2 classes in 12 features, float32.
+python3 - "$work" <<'PY'
+import math, random, struct, sys
+random.seed(5)
+n, d = 900, 12
+def npy(path, descr, shape, payload):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload)
+ys = [i % 2 for i in range(n)]
+xs = [y * (1.0 if j % 2 else -0.5) + math.sin(i + 3 * j) + random.gauss(0, 1) for i, y in enumerate(ys) for j in range(d)]
+npy(sys.argv[1] + "/x.npy", "<f4", "(%d, %d)" % (n, d), struct.pack("<%df" % len(xs), *xs))
+npy(sys.argv[1] + "/y.npy", "<i8", "(%d,)" % n, struct.pack("<%dq" % n, *ys))
+with open(sys.argv[1] + "/npy-rows.csv", "w") as f:
+    f.write(",".join("f%d" % j for j in range(d)) + "\n")
+    for i in range(200):
+        f.write(",".join("%.5f" % xs[i * d + j] for j in range(d)) + "\n")
+PY
+cat > npy.json <<JSON
+{"data": {"train": "$work/x.npy", "train_labels": "$work/y.npy", "test_fraction": 0.2},
+ "model": {"type": "logistic"},
+ "training": {"batch_size": 64, "epochs": 6, "learning_rate": "invscaling", "eta0": 0.2, "momentum": 0.9,
+              "nesterov": true, "tol": null, "seed": 5}}
+JSON
+
 probe_data() {  # rows to predict for a config's model
     case $1 in
         softmax) echo "$root/data/digits.csv" ;;
         mlp) echo "$work/mlp-rows.csv" ;;
+        npy) echo "$work/npy-rows.csv" ;;
     esac
 }
 # The MLP trains on synthetic rows that are never written out: predict on seeded random rows
@@ -64,7 +92,7 @@ with open(sys.argv[1], "w") as f:
 PY
 
 echo "== 1. mpirun -np 2, 3, 4 against one process"
-for cfg in softmax mlp; do
+for cfg in softmax mlp npy; do
     "$mb" train --config $cfg.json --out $cfg-one --quiet >/dev/null
     "$mb" predict --model $cfg-one/model.json --data "$(probe_data $cfg)" --proba > $cfg-one.csv
     for run in "2 1" "2 2" "3 1" "4 1"; do
