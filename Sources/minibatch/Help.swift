@@ -52,6 +52,10 @@ enum Help {
     running loss, and leaves one line per epoch. Ctrl-C (SIGINT) or SIGTERM finishes the
     current step, writes DIR/checkpoint, prints how to resume and exits 130 (143 for
     SIGTERM); a second signal stops at once.
+
+    Several machines: a build with `swift build --traits MPI` started by mpirun or srun
+    trains as the job's ranks, with the bits of one process (--workers is per rank; rank 0
+    prints and writes). See docs/mpi.md.
     """
 
     static let evaluate = """
@@ -140,6 +144,11 @@ enum Help {
       --dispatch D    team (default: long-lived helper threads) or per-call (one
                       concurrentPerform per parallel call), to compare the two.
       --json          one JSON object with every figure.
+
+    minibatch bench --combine [--parameters P --shards S] [--steps N] [--workers N]
+    times one step's combine of the shard gradients (W1's 7,850 and W3's 101,770 floats, or
+    P floats in S shards): alone, or across the ranks when mpirun starts it in a build with
+    the MPI trait. Prints rank 0's median and 90th percentile and the bytes it received.
     """
 
     static let search = """

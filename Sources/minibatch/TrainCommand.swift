@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import Learning
 import Synchronization
@@ -11,6 +12,11 @@ let stderrIsTerminal = isatty(STDERR_FILENO) == 1
 /// `minibatch train`: reads the config (or a checkpoint), applies the flags, trains, prints.
 enum TrainCommand {
     static func run(_ args: [String]) throws -> Int32 {
+        try RankedRun.run { rank in try train(args, rank: rank) }
+    }
+
+    /// Trains alone (`rank` nil) or as one rank of an MPI job.
+    static func train(_ args: [String], rank: Rank?) throws -> Int32 {
         let a = try Arguments(args, command: "train",
                               valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model",
                                        "--checkpoint-every", "--resume"],
@@ -44,13 +50,21 @@ enum TrainCommand {
         // The flags changed a config that was checked when it was read.
         try config.validate()
         let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
+        // Only rank 0 of an MPI job prints.
+        if let rank, !rank.isFirst { return try trainQuietly(config, initModel: initModel, every: every, resume: resume, rank: rank) }
         let quiet = a.flag("--quiet"), json = a.flag("--json")
         let maxEpochs = config.training.epochs
         let bar = ProgressBar()
         installStopHandlers()
-        let control = JobControl(
+        var control = JobControl(
             checkpointEvery: every, resume: resume, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
             onProgress: quiet || !bar.isTerminal ? nil : { bar.update($0) })
+        if let rank {
+            rank.configure(&control)
+            let workers = config.workers == 0 ? WorkerPool.activeCores : config.workers
+            let line = "MPI job: \(rank.group.size) rank\(rank.group.size == 1 ? "" : "s") x \(workers) worker\(workers == 1 ? "" : "s") per rank"
+            Console.error(line)  // before the epoch lines, on the same stream
+        }
         let onEpoch = { (r: EpochReport) in
             if quiet { return }
             var line = String(format: "epoch %d/%d  loss %.6f  accuracy %.4f  lr %.4g  %.3g samples/s",
@@ -62,9 +76,10 @@ enum TrainCommand {
         }
         // On a terminal: a line while the data loads, then the bar; either is cleared before
         // an error message.
+        let jobControl = control
         let summary = try bar.clearing {
             try LoadingLine().around(quiet: quiet) {
-                try TrainingJob.run(config, initModel: initModel, control: control, onEpoch: onEpoch)
+                try TrainingJob.run(config, initModel: initModel, control: jobControl, onEpoch: onEpoch)
             }
         }
         if summary.stopReason == .interrupted, let path = summary.checkpointPath {
@@ -100,6 +115,21 @@ enum TrainCommand {
             print("model: \(summary.modelPath)")
             if let onnxPath { print("onnx: \(onnxPath)") }
             print("report: \(((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(TrainingReport.fileName))")
+        }
+        return 0
+    }
+
+    /// A rank of an MPI job other than 0: trains in lock step with rank 0, prints nothing,
+    /// writes nothing.
+    static func trainQuietly(_ config: Config, initModel: String?, every: Int?, resume: Checkpoint?, rank: Rank) throws -> Int32 {
+        installStopHandlers()
+        var control = JobControl(checkpointEvery: every, resume: resume,
+                                 shouldStop: { stopSignal.load(ordering: .relaxed) != 0 })
+        rank.configure(&control)
+        let summary = try TrainingJob.run(config, initModel: initModel, control: control)
+        if summary.stopReason == .interrupted {
+            let signal = stopSignal.load(ordering: .relaxed)
+            return 128 + (signal == 0 ? SIGINT : signal)
         }
         return 0
     }

@@ -69,6 +69,10 @@ public func fit<Rows: TrainingRows>(
     try config.validateTraining()
     let options = config.training
     if let data = data as? PreparedSparseData {
+        if combiner.processCount > 1 {
+            throw .config(file: config.file, key: "data.train",
+                          message: "sparse (LIBSVM) rows train in one process; run without mpirun, or use dense data (CSV, .npy)")
+        }
         let run = try SparseTrainer(options: options, pool: pool, combiner: combiner)
             .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
                    validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)

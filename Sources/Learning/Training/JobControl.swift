@@ -9,6 +9,15 @@ public struct JobControl {
     /// Asked after every step; true ends the run with a checkpoint (see ``TrainingJob/run``).
     public var shouldStop: () -> Bool
     public var onProgress: ((TrainingProgress) -> Void)?
+    /// Where each step's shard gradients are summed. A ``GroupCombiner`` makes this run one
+    /// of the processes of a group (the ranks of an MPI job), which train in lock step.
+    public var combiner: any StepCombiner = LocalCombiner()
+    /// False on every process of a group but the first: the run's files (checkpoints,
+    /// model.json, metrics.jsonl, report.html) are written once.
+    public var writesFiles = true
+    /// Called once the data is loaded and the starting model chosen, before training: where
+    /// the processes of a group learn that every one of them has loaded.
+    public var onLoaded: () throws(LearningError) -> Void = {}
 
     public init(checkpointEvery: Int? = nil, resume: Checkpoint? = nil, shouldStop: @escaping () -> Bool = { false },
                 onProgress: ((TrainingProgress) -> Void)? = nil) {
@@ -32,7 +41,9 @@ extension JobControl {
                             + "\(resume.data.features) features, classes \(resume.data.classes.joined(separator: ", ")) "
                             + "and a fingerprint of every value); resume with the same data")
         }
+        let writesFiles = writesFiles
         let checkpoint = { (state: TrainingState) throws(LearningError) in
+            guard writesFiles else { return }
             try Checkpoint(config: config, initModel: initModel, data: identity, state: state).write(folder: folder)
         }
         var control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,

@@ -23,6 +23,10 @@ public enum TrainingJob {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
         try RunFolder.checkOutputFolder(config)
+        if config.data.isSparse && control.combiner.processCount > 1 {
+            throw .config(file: config.file, key: "data.train",
+                          message: "sparse (LIBSVM) rows train in one process; run without mpirun, or use dense data (CSV, .npy)")
+        }
         let loadStart = Date()
         let initial = try initModel.map { path throws(LearningError) in try SavedModel.read(path: path) }
         if config.data.isSparse {
@@ -49,8 +53,9 @@ public enum TrainingJob {
         let folder = RunFolder.outputFolder(config)
         let (trainerControl, checkpoint) = try control.trainerControl(
             config: config, initModel: initModel, data: data.train.identity, folder: folder)
+        try control.onLoaded()
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
-                             control: trainerControl, onEpoch: onEpoch)
+                             control: trainerControl, combiner: control.combiner, onEpoch: onEpoch)
         if result.stopReason == .interrupted {
             try checkpoint(result.state)
             return TrainingSummary(interrupted: result, checkpointPath: Checkpoint.path(in: folder), loadSeconds: loadSeconds,
@@ -61,6 +66,7 @@ public enum TrainingJob {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
+        guard control.writesFiles else { return summary }
         try RunFolder.write(result, config: config, summary: summary, saved: saved, folder: folder,
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,
                             classCounts: data.classCountsJSON)
