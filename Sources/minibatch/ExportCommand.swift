@@ -13,7 +13,7 @@ enum ExportCommand {
         let out = try a.required("--out", command: "export")
         try checkOutputPath(out, flag: "--out")
         let saved = try SavedModel.read(path: modelPath)
-        try saved.writeONNX(to: out)
+        try saved.writeONNX(to: out, modelFile: modelPath)
         print("wrote \(out)")
         return 0
     }

@@ -93,7 +93,7 @@ enum TrainCommand {
         var onnxPath: String? = nil
         if a.flag("--export-onnx") {
             let path = ((summary.modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("model.onnx")
-            try SavedModel.read(path: summary.modelPath).writeONNX(to: path)
+            try SavedModel.read(path: summary.modelPath).writeONNX(to: path, modelFile: summary.modelPath)
             onnxPath = path
         }
         if json {

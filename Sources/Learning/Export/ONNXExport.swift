@@ -23,9 +23,32 @@ extension SavedModel {
     /// The ONNX file's bytes.
     func onnxBytes() throws(LearningError) -> [UInt8] { try onnxModel().encoded }
 
-    /// Writes the model as an ONNX file, atomically.
-    public func writeONNX(to path: String) throws(LearningError) {
+    /// Writes the model as an ONNX file, atomically. `modelFile` names the model in errors.
+    public func writeONNX(to path: String, modelFile: String = "model.json") throws(LearningError) {
+        if let key = Self.unsupportedONNXKey(in: jsonValue) {
+            throw .modelFile(file: modelFile, message: "\"\(key)\" is preprocessing that the ONNX export does not support yet; "
+                             + "the export handles standardisation (\"scaler\": mean and scale) only")
+        }
         try AtomicFile.write(bytes: try onnxBytes(), to: path)
+    }
+
+    /// The model file keys the export knows; anything else a model file gains (one-hot
+    /// categories, imputation, ...) changes what the model computes, so exporting without it
+    /// would give wrong probabilities.
+    static let onnxKnownKeys: Set<String> = [
+        "format", "version", "model", "label", "weight", "classes", "feature_names", "scaler", "weights", "bias", "layers",
+        "config", "metrics", "training", "evaluation",
+    ]
+
+    /// The first key of a model file's JSON (or of its scaler) that the export does not
+    /// know, or nil.
+    static func unsupportedONNXKey(in json: JSONValue) -> String? {
+        guard case .object(let members) = json else { return nil }
+        if let unknown = members.first(where: { !onnxKnownKeys.contains($0.key) }) { return unknown.key }
+        if case .object(let scaler)? = json["scaler"], let extra = scaler.first(where: { $0.key != "mean" && $0.key != "scale" }) {
+            return "scaler." + extra.key
+        }
+        return nil
     }
 
     /// The model as an ONNX model.

@@ -114,6 +114,18 @@ import Testing
         #expect(g.opTypes == ["Gemm", "Tanh", "Gemm", "Sigmoid", "Sub", "Concat", "Greater", "Cast", "Reshape", "Gather"])
     }
 
+    @Test func preprocessingTheExportDoesNotKnowIsAnErrorNotIgnored() throws {
+        let saved = softmax()
+        #expect(SavedModel.unsupportedONNXKey(in: saved.jsonValue) == nil)
+        guard case .object(let members) = saved.jsonValue else { Issue.record("not an object"); return }
+        let withCategories = JSONValue.object(members + [("categories", .object([("color", .array([.string("red")]))]))])
+        #expect(SavedModel.unsupportedONNXKey(in: withCategories) == "categories")
+        let withFill = JSONValue.object(members.map { m in
+            m.key == "scaler" ? ("scaler", .object([("mean", .array([])), ("scale", .array([])), ("fill", .array([]))])) : m
+        })
+        #expect(SavedModel.unsupportedONNXKey(in: withFill) == "scaler.fill")
+    }
+
     @Test func writesAtomically() throws {
         let dir = TempFolder()
         defer { dir.cleanup() }
