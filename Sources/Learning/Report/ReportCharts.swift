@@ -50,11 +50,12 @@ struct NiceAxis: Equatable {
     var logarithmic = false
 
     /// A logarithmic axis for values whose log10 are `exponents`: from the power of ten at
-    /// or below the smallest to the one at or above the largest (at least one decade), a tick
-    /// at every power, or every 2nd, 3rd, ... when they span more than 6 decades.
+    /// or below the smallest to the one at or above the largest (a decade either side when
+    /// every value is the same power of ten, such as a constant rate of 0.1), a tick at every
+    /// power, or every 2nd, 3rd, ... when they span more than 6 decades.
     init(exponents: [Double]) {
         var lo = (exponents.min() ?? 0).rounded(.down), hi = (exponents.max() ?? 0).rounded(.up)
-        if hi <= lo { hi = lo + 1 }
+        if hi <= lo { lo -= 1; hi += 1 }
         let step = max(1, ((hi - lo) / 6).rounded(.up))
         lo = (lo / step).rounded(.down) * step
         hi = (hi / step).rounded(.up) * step

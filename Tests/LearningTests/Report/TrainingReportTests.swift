@@ -642,6 +642,18 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         #expect(sparse["training.alpha"] == nil && sparse["data.features"]?.value == "100" && sparse["data.label"] == nil)
     }
 
+    @Test func logAxesHaveTicksAtPowersOfTen() {
+        let rates = NiceAxis(exponents: [log10(9.6), log10(0.001)])
+        #expect(rates.logarithmic && rates.ticks == [-3, -2, -1, 0, 1] && rates.ticks.map(rates.label) == ["0.001", "0.01", "0.1", "1", "10"])
+        // A constant rate at a power of ten sits in the middle of two decades.
+        let constant = NiceAxis(exponents: [-1, -1])
+        #expect(constant.lower == -2 && constant.upper == 0 && constant.ticks == [-2, -1, 0])
+        // Within one decade: the powers around it.
+        #expect(NiceAxis(exponents: [log10(0.02), log10(0.05)]).ticks == [-2, -1])
+        // Twelve decades: every second power.
+        #expect(NiceAxis(exponents: [-10, 1.5]).ticks == [-10, -8, -6, -4, -2, 0, 2])
+    }
+
     @Test func niceAxes() {
         let a = NiceAxis(values: [0.123, 0.987])
         #expect(a.lower <= 0.123 && a.upper >= 0.987 && a.ticks.count >= 3 && a.ticks.count <= 12)
