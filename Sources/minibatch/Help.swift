@@ -32,7 +32,7 @@ enum Help {
     and DIR/report.html.
     Flags override the config's values.
 
-      --config FILE   JSON config (keys in README.md); relative paths in it are resolved
+      --config FILE   JSON config (keys in docs/config.md); relative paths in it are resolved
                       against its folder.
       --workers N     worker threads; 0 uses every active core (config key "workers").
       --epochs N      the most epochs (training.epochs).

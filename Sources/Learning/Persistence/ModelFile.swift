@@ -3,7 +3,7 @@ import Foundation
 /// A trained model with everything needed to use it on raw data: the class names, the
 /// feature names and the standardiser, plus the config and final metrics for the record.
 ///
-/// On disk it is versioned JSON (see README.md, "Model file"):
+/// On disk it is versioned JSON (see docs/file-formats.md, "DIR/model.json"):
 /// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", ["weight",] "classes",
 ///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
 ///   "config", "metrics", "training", "evaluation"}`. An "mlp" model has `"model": {"type",
