@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import Testing
 @testable import Learning
@@ -112,6 +113,63 @@ import Testing
         let binary = MLP(featureCount: 2, hidden: [4], activation: .tanh, classCount: 2).initialized(seed: 1)
         let g = try decode(SavedModel(model: .mlp(binary), classes: ["no", "yes"], featureNames: ["u", "v"], label: "y", scaler: nil))
         #expect(g.opTypes == ["Gemm", "Tanh", "Gemm", "Sigmoid", "Sub", "Concat", "Greater", "Cast", "Reshape", "Gather"])
+    }
+
+    /// Rows that reach both sides of every logit: a fixed formula, wide enough to saturate.
+    func rows(_ n: Int, features d: Int) -> [Float] {
+        (0..<(n * d)).map { i in Float(3 * sin(Double(i) * 0.77) + Double(i % d) * 0.1) }
+    }
+
+    /// The graph run from its bytes gives the model's own probabilities (within 1e-5) and
+    /// exactly its labels.
+    func expectGraphMatchesScores(_ saved: SavedModel, rows n: Int = 40, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let d = saved.featureNames.count
+        let raw = rows(n, features: d)
+        var standardized = raw
+        saved.scaler?.transform(&standardized)
+        let data = Dataset(features: standardized, labels: [Int32](repeating: 0, count: n), classes: saved.classes,
+                           featureNames: saved.featureNames)
+        let scores = saved.score(.dense(data), pool: try WorkerPool(workers: 1))
+        let out = try ONNXGraphRunner(onnx: try saved.onnxBytes()).run(features: raw, rows: n)
+        let p = try #require(out["probabilities"], sourceLocation: sourceLocation)
+        #expect(p.shape == [n, saved.classes.count], sourceLocation: sourceLocation)
+        let worst = zip(p.floats, scores.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5, "probabilities differ by \(worst)", sourceLocation: sourceLocation)
+        let label = try #require(out["label"], sourceLocation: sourceLocation)
+        let expected = scores.predicted.map { saved.classes[Int($0)] }
+        let got = label.strings.isEmpty ? label.ints.map { String($0) } : label.strings
+        #expect(got == expected, sourceLocation: sourceLocation)
+    }
+
+    @Test func theGraphComputesTheModelsScores() throws {
+        try expectGraphMatchesScores(softmax())
+        var g = SplitMix64(seed: 3)
+        let logistic = LinearModel(kind: .logistic, featureCount: 3, classCount: 2,
+                                   weights: (0..<3).map { _ in Float(g.nextGaussian()) }, bias: [0.2])
+        try expectGraphMatchesScores(SavedModel(model: logistic, classes: ["-1", "1"], featureNames: ["x", "y", "z"], label: "y",
+                                                scaler: Standardizer(mean: [0.5, -1, 2], scale: [2, 0.5, 1])))
+        for activation in Activation.allCases {
+            for k in [2, 4] {
+                let mlp = MLP(featureCount: 3, hidden: [6, 5], activation: activation, classCount: k).initialized(seed: 11)
+                let classes = (0..<k).map { "class \($0)" }
+                try expectGraphMatchesScores(SavedModel(model: .mlp(mlp), classes: classes, featureNames: ["a", "b", "c"],
+                                                        label: "y", scaler: Standardizer(mean: [0, 1, 0], scale: [1, 2, 3])))
+            }
+        }
+    }
+
+    @Test func theRunnerNoticesAWrongGraph() throws {
+        // The comparison above can fail: a graph with a transposed weight matrix scores otherwise.
+        let saved = softmax()
+        var bytes = try saved.onnxBytes()
+        let w = saved.model.linear!.weights  // (3, 2): swap two weights inside raw_data
+        let raw = w.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } }
+        let at = try #require(bytes.indices.first { bytes[$0..<min($0 + raw.count, bytes.count)].elementsEqual(raw) })
+        bytes.replaceSubrange((at)..<(at + 8), with: raw[4..<8] + raw[0..<4])
+        let n = 10
+        let out = try ONNXGraphRunner(onnx: bytes).run(features: rows(n, features: 2), rows: n)
+        let good = try ONNXGraphRunner(onnx: try saved.onnxBytes()).run(features: rows(n, features: 2), rows: n)
+        #expect(out["probabilities"]!.floats != good["probabilities"]!.floats)
     }
 
     @Test func preprocessingTheExportDoesNotKnowIsAnErrorNotIgnored() throws {
