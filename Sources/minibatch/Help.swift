@@ -77,11 +77,11 @@ enum Help {
     """
 
     static let predict = """
-    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba]
+    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba] [--keep COL,...]
 
-    Writes one CSV row per input row to stdout: the predicted label (column "label"), or
-    with --proba one probability column per class ("p_<class>"). A label column in the input
-    is ignored.
+    Writes one CSV row per input row to stdout: the predicted label (in a column named as
+    the model's label column), and with --proba one probability column per class
+    ("p_<class>") after it. A label column in the input is ignored.
 
       --model FILE    a model.json written by 'minibatch train'.
       --data FILE     CSV with a header row holding the model's feature columns, a
@@ -89,7 +89,9 @@ enum Help {
                       text (.svm, .libsvm, .svmlight) whose indices do not exceed the
                       model's feature count (linear models only).
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
-      --proba         print class probabilities instead of labels.
+      --proba         also print the class probabilities.
+      --keep COLS     copy these CSV columns (an id, say) into the output before the
+                      prediction, comma-separated.
     """
 
     static let report = """

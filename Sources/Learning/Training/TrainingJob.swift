@@ -61,6 +61,7 @@ public enum TrainingJob {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
+        saved.preprocessing = data.preprocessing
         try RunFolder.write(result, config: config, summary: summary, saved: saved, folder: folder,
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,
                             classCounts: data.classCountsJSON)

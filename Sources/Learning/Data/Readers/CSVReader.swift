@@ -187,7 +187,12 @@ public enum CSVReader {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
-            if n.isEmpty { throw .data(file: file, line: headerLine.number, message: "column \(i + 1) of the header has no name") }
+            if n.isEmpty {
+                throw .data(file: file, line: headerLine.number, message: i == 0
+                    ? "column 1 of the header has no name: it looks like the index pandas' to_csv() writes; write the file "
+                        + "with to_csv(index=False), or add \"ignore\": [\"\"] to the config's data section to leave it out"
+                    : "column \(i + 1) of the header has no name")
+            }
             if !seen.insert(n).inserted { throw .data(file: file, line: headerLine.number, message: "column name '\(n)' appears twice in the header") }
         }
         var labelIndex: Int? = nil
