@@ -99,6 +99,10 @@ struct OwnDataTests {
         }
         // A customer on the basic plan churns; an enterprise one does not.
         #expect(rows[1][1] == "yes" && rows[4][1] == "no", "\(rows)")
+        // evaluate reads the training table (index, id and date included) through the same columns.
+        let e = try box.run(["evaluate", "--model", "out/model.json", "--data", "customers.csv", "--json"])
+        #expect(e.exitCode == 0, "\(e)")
+        #expect((JSONRead.number(try JSONRead.object(e.stdout)["accuracy"]) ?? 0) >= 0.85, "\(e)")
     }
 
     @Test("categorical \"auto\" and most_frequent: every text column one-hot; a date not ignored is categorical too")

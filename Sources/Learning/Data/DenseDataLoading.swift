@@ -27,16 +27,7 @@ extension LoadedData where Rows == Dataset {
         } else if d.preprocessesColumns || initial?.preprocessing != nil {
             (table, preprocessing) = try PreprocessedCSV.readTraining(config, initial: initial)
         } else {
-            do {
-                table = try CSVReader.read(path: d.train!, label: d.label, weight: d.weight, pool: pool)
-            } catch {
-                // Name every bad column at once, not only the first bad cell.
-                if case .data = error, let text = try? TextTable.read(path: d.train!), text.names.contains(d.label) {
-                    _ = try ColumnPreprocessing.learn(text, label: d.label, weight: d.weight, data: d,
-                                                      trainingRows: Array(0..<text.count))
-                }
-                throw error
-            }
+            table = try CSVReader.read(path: d.train!, label: d.label, weight: d.weight, pool: pool)
         }
         if let initial {
             let matched = try table.matchingColumns(initial.featureNames)

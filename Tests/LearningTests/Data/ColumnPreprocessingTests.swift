@@ -89,6 +89,30 @@ import Testing
         #expect(!ColumnProblems.looksLikeDate("enterprise") && !ColumnProblems.looksLikeDate("1-2"))
     }
 
+    /// Data for a model without preprocessing (a test file, data to score) is read by the
+    /// numeric reader; its bad cells are named all at once too, each column's first bad line.
+    @Test func dataForAModelNamesEveryBadColumn() throws {
+        let folder = TempFolder()
+        defer { folder.cleanup() }
+        let path = folder.write("score.csv", "id,a,b,c,label\nx,1,2,3,k\ny,1,,zz,k\nz,oops,2,3,k\n")
+        do {
+            _ = try CSVReader.readForModel(path: path, featureNames: ["a", "b", "c"], label: "label", ignoring: ["id"])
+            Issue.record("no error")
+        } catch {
+            #expect(error == .data(file: path, line: 4, message: "3 columns cannot be used as they are: "
+                + "column 'a' (line 4): value 'oops' is not a number; list the column in data.categorical to one-hot encode it "
+                + "(or \"categorical\": \"auto\"), or in data.ignore to leave it out; column 'b' (line 3): is empty (a missing "
+                + "value); set data.missing to \"mean\", \"median\" or \"most_frequent\" to fill it in, or list the column in "
+                + "data.ignore; column 'c' (line 3): value 'zz' is not a number; list the column in data.categorical to one-hot "
+                + "encode it (or \"categorical\": \"auto\"), or in data.ignore to leave it out"), "\(error)")
+        }
+        // A structural problem stays the numeric reader's own message at its line.
+        let short = folder.write("short.csv", "a,b,c,label\n1,2,3,k\n1,2\n")
+        #expect(throws: LearningError.data(file: short, line: 3, message: "expected 4 fields as in the header, found 2")) {
+            try CSVReader.readForModel(path: short, featureNames: ["a", "b", "c"], label: "label")
+        }
+    }
+
     /// "auto" one-hot encodes every text column; a category never seen in training is all zeros.
     @Test func automaticCategoriesAndUnseenValues() throws {
         let table = try TextTable.parse(Array("n,plan,label\n1,b,x\n2,a,y\n3,b,x\n".utf8), file: "t.csv")
