@@ -5,10 +5,12 @@ import Foundation
 ///
 /// On disk it is versioned JSON (see README.md, "Model file"):
 /// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", ["weight",] "classes",
-///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
+///   "feature_names", ["preprocessing",] "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
 ///   "config", "metrics", "training", "evaluation"}`. An "mlp" model has `"model": {"type",
 ///   "hidden", "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input
-///   side first) in place of "weights" and "bias".
+///   side first) in place of "weights" and "bias". "preprocessing" (see ``ColumnPreprocessing``,
+///   docs/own-data.md) is present only for a model trained with data.ignore, data.categorical or
+///   data.missing.
 /// Weights are written as the exact decimal of each float32, so a round trip keeps every bit.
 public struct SavedModel: Sendable {
     public var model: Model
