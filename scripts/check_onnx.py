@@ -111,17 +111,19 @@ def check(binary, name, folder, test_path, expect_label_type, libsvm_features_co
     problems = []
     if outputs["label"].type != f"tensor({expect_label_type})":
         problems.append(f"{name}: label output is {outputs['label'].type}, expected tensor({expect_label_type})")
+    # predict --proba: the label column (named as the model's), then one p_<class> column per class.
     header, rows = read_csv_text(run(binary, "predict", "--model", model_json, "--data", test_path, "--proba"))
-    if header != ["p_" + c for c in classes]:
-        problems.append(f"{name}: predict --proba columns {header} differ from the classes {classes}")
-    expected = np.array([[float(v) for v in row] for row in rows], dtype=np.float64)
+    columns = [header.index("p_" + c) if "p_" + c in header else -1 for c in classes]
+    if -1 in columns:
+        return problems + [f"{name}: predict --proba columns {header} lack a class of {classes}"]
+    expected = np.array([[float(row[j]) for j in columns] for row in rows], dtype=np.float64)
     if expected.shape != probabilities.shape:
         return problems + [f"{name}: probabilities of shape {probabilities.shape}, predict gave {expected.shape}"]
     worst = float(np.max(np.abs(expected - probabilities.astype(np.float64))))
     if worst > TOLERANCE:
         problems.append(f"{name}: probabilities differ by up to {worst:.3g} > {TOLERANCE}")
-    _, label_rows = read_csv_text(run(binary, "predict", "--model", model_json, "--data", test_path))
-    expected_labels = [row[0] for row in label_rows]
+    label_header, label_rows = read_csv_text(run(binary, "predict", "--model", model_json, "--data", test_path))
+    expected_labels = [row[len(label_header) - 1] for row in label_rows]  # the last column: the prediction
     got = [str(v.decode() if isinstance(v, bytes) else v) for v in label.tolist()]
     mismatched = sum(a != b for a, b in zip(expected_labels, got)) + abs(len(expected_labels) - len(got))
     if mismatched:

@@ -8,6 +8,7 @@ enum CVCommand {
         let a = try Arguments(args, command: "cv", valued: ["--config", "--folds", "--workers", "--save-folds"],
                               boolean: ["--json", "--quiet"])
         let config = try Config.load(path: try a.required("--config", command: "cv"))
+        for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
         let k = try a.integer("--folds", in: 2...1000, meaning: "use 2 to 1000 folds") ?? 5
         let options = Searching.Options(folds: k, budget: Searching.budget(try a.workers() ?? config.workers),
                                         saveFolds: a.string("--save-folds"), json: a.flag("--json"), quiet: a.flag("--quiet"))

@@ -26,14 +26,24 @@ enum Help {
     Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
                            [--init-model FILE] [--checkpoint-every N] [--export-onnx]
                            [--json] [--quiet]
+           minibatch train --data FILE [--label COL] [--test FILE] [--model TYPE]
+                           [--hidden 64,32] [--out DIR] [--print-config] ...
            minibatch train --resume DIR [--workers N] [--checkpoint-every N] [--json] [--quiet]
 
-    Trains the model a config file describes and writes DIR/model.json, DIR/metrics.jsonl
-    and DIR/report.html.
+    Trains the model a config file describes, or with --data and no config every setting at
+    its default, and writes DIR/model.json, DIR/metrics.jsonl and DIR/report.html.
     Flags override the config's values.
 
       --config FILE   JSON config (keys in docs/config.md); relative paths in it are resolved
                       against its folder.
+      --data FILE     training data (data.train); relative to the current folder.
+      --label COL     the label column (data.label; default "label").
+      --test FILE     test data (data.test); default: hold out data.test_fraction.
+      --model TYPE    softmax, logistic, mlp or auto (model.type); its training defaults
+                      follow (an mlp trains with adam at 0.001).
+      --hidden SIZES  an mlp's hidden layer sizes, comma-separated (model.hidden).
+      --print-config  print the full resolved config (every key) as JSON and stop; save
+                      it and pass it back with --config.
       --workers N     worker threads; 0 uses every active core (config key "workers").
       --epochs N      the most epochs (training.epochs).
       --seed N        seed of the shuffles, the test split and a network's initial
@@ -80,11 +90,11 @@ enum Help {
     """
 
     static let predict = """
-    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba]
+    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba] [--keep COL,...]
 
-    Writes one CSV row per input row to stdout: the predicted label (column "label"), or
-    with --proba one probability column per class ("p_<class>"). A label column in the input
-    is ignored.
+    Writes one CSV row per input row to stdout: the predicted label (in a column named as
+    the model's label column), and with --proba one probability column per class
+    ("p_<class>") after it. A label column in the input is ignored.
 
       --model FILE    a model.json written by 'minibatch train'.
       --data FILE     CSV with a header row holding the model's feature columns, a
@@ -92,7 +102,9 @@ enum Help {
                       text (.svm, .libsvm, .svmlight) whose indices do not exceed the
                       model's feature count (linear models only).
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
-      --proba         print class probabilities instead of labels.
+      --proba         also print the class probabilities.
+      --keep COLS     copy these CSV columns (an id, say) into the output before the
+                      prediction, comma-separated.
     """
 
     static let export = """

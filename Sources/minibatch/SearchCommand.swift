@@ -10,6 +10,7 @@ enum SearchCommand {
         let a = try Arguments(args, command: "search", valued: ["--config", "--grid", "--folds", "--workers", "--out", "--save-folds"],
                               boolean: ["--json", "--quiet"])
         let config = try Config.load(path: try a.required("--config", command: "search"))
+        for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
         let gridFile = try a.required("--grid", command: "search")
         let space = try SearchSpace.load(path: gridFile)
         let candidates = try space.candidates(base: config)

@@ -19,13 +19,15 @@ enum TrainCommand {
     static func train(_ args: [String], rank: Rank?) throws -> Int32 {
         let a = try Arguments(args, command: "train",
                               valued: ["--config", "--workers", "--epochs", "--seed", "--out", "--init-model",
-                                       "--checkpoint-every", "--resume"],
-                              boolean: ["--json", "--quiet", "--export-onnx"])
+                                       "--checkpoint-every", "--resume", "--data", "--test", "--label", "--model",
+                                       "--hidden"],
+                              boolean: ["--json", "--quiet", "--print-config", "--export-onnx"])
         var config: Config
         var resume: Checkpoint? = nil
         var initModel = a.string("--init-model")
         if let dir = a.string("--resume") {
-            for flag in ["--config", "--epochs", "--seed", "--out", "--init-model"] where a.string(flag) != nil {
+            for flag in ["--config", "--epochs", "--seed", "--out", "--init-model", "--data", "--test", "--label", "--model",
+                         "--hidden"] where a.string(flag) != nil {
                 throw UsageError("\(flag) cannot be combined with --resume: the checkpoint fixes the config, data and output folder")
             }
             guard !dir.isEmpty else { throw UsageError("--resume needs the run's folder") }
@@ -34,7 +36,13 @@ enum TrainCommand {
             initModel = checkpoint.initModel
             resume = checkpoint
         } else {
-            config = try Config.load(path: try a.required("--config", command: "train"))
+            let settings = try commandLineSettings(a)
+            let path = a.string("--config")
+            if path == nil && settings.train == nil {
+                throw UsageError("'train' needs --config FILE or --data FILE (see 'minibatch help train')")
+            }
+            if path?.isEmpty == true { throw UsageError("--config needs a file name") }
+            config = try Config.load(path: path, settings: settings)
             if let e = try a.integer("--epochs", in: 1...100_000_000, meaning: "use a positive number of epochs") {
                 config.training.epochs = e
             }
@@ -49,6 +57,13 @@ enum TrainCommand {
         if let w = try a.workers() { config.workers = w }
         // The flags changed a config that was checked when it was read.
         try config.validate()
+        if a.flag("--print-config") {
+            print(absolutePaths(config).jsonValue.prettyText())
+            return 0
+        }
+        if rank?.isFirst ?? true {
+            for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
+        }
         let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
         // Only rank 0 of an MPI job prints.
         if let rank, !rank.isFirst { return try trainQuietly(config, initModel: initModel, every: every, resume: resume, rank: rank) }
@@ -132,6 +147,51 @@ enum TrainCommand {
             return 128 + (signal == 0 ? SIGINT : signal)
         }
         return 0
+    }
+
+    /// The config settings given as flags: --data, --test, --label, --model, --hidden.
+    static func commandLineSettings(_ a: Arguments) throws(UsageError) -> CommandLineSettings {
+        var s = CommandLineSettings()
+        for (flag, what) in [("--data", "a training file"), ("--test", "a test file"), ("--label", "a column name")]
+        where a.string(flag)?.isEmpty == true {
+            throw UsageError("\(flag) needs \(what)")
+        }
+        s.train = a.string("--data")
+        s.test = a.string("--test")
+        s.label = a.string("--label")
+        if let text = a.string("--model") {
+            guard let type = ModelType(rawValue: text) else {
+                throw UsageError("--model \(text) is not known; use softmax, logistic, mlp or auto")
+            }
+            s.modelType = type
+        }
+        if let text = a.string("--hidden") {
+            let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
+                throw UsageError("--hidden \(text) is not a list of layer sizes; use e.g. --hidden 64,32")
+            }
+            s.hidden = sizes.map { $0! }
+            if s.modelType == nil { s.modelType = .mlp }
+        }
+        return s
+    }
+
+    /// The config with its file paths absolute, so that --print-config's output works as a
+    /// config file wherever it is saved.
+    static func absolutePaths(_ config: Config) -> Config {
+        let folder = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String?) -> String? {
+            guard let p, !p.hasPrefix("/") else { return p }
+            return ((folder as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        }
+        var c = config
+        c.data.train = absolute(c.data.train)
+        c.data.test = absolute(c.data.test)
+        c.data.trainLabels = absolute(c.data.trainLabels)
+        c.data.testLabels = absolute(c.data.testLabels)
+        c.data.trainWeights = absolute(c.data.trainWeights)
+        c.outputDir = absolute(c.outputDir ?? TrainingJob.outputFolder(c))
+        return c
     }
 
     /// SIGINT and SIGTERM ask training to stop after the current step (it then writes a

@@ -29,6 +29,20 @@ struct ConfigReader {
         return s
     }
 
+    /// An array of strings (empty strings allowed), each at most once.
+    func strings(_ v: JSONValue, _ key: String) throws(LearningError) -> [String] {
+        guard case .array(let items) = v else { throw fail(key, "expected an array of column names, found \(v.kindName) \(v.jsonText)") }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw fail("\(key)[\(i)]", "expected a column name (a string), found \(item.kindName) \(item.jsonText)")
+            }
+            if out.contains(s) { throw fail("\(key)[\(i)]", "'\(s)' is listed twice") }
+            out.append(s)
+        }
+        return out
+    }
+
     func bool(_ v: JSONValue, _ key: String) throws(LearningError) -> Bool {
         guard case .bool(let b) = v else { throw fail(key, "expected true or false, found \(v.kindName) \(v.jsonText)") }
         return b

@@ -29,6 +29,10 @@ extension SavedModel {
             throw .modelFile(file: modelFile, message: "\"\(key)\" is preprocessing that the ONNX export does not support yet; "
                              + "the export handles standardisation (\"scaler\": mean and scale) only")
         }
+        if let column = onnxUnsupportedColumn {
+            throw .modelFile(file: modelFile, message: "the ONNX export does not support the model's column preprocessing yet: \(column); "
+                             + "it exports models whose features are the table's numeric columns as they are (ignored columns are fine)")
+        }
         try AtomicFile.write(bytes: try onnxBytes(), to: path)
     }
 
@@ -36,9 +40,27 @@ extension SavedModel {
     /// categories, imputation, ...) changes what the model computes, so exporting without it
     /// would give wrong probabilities.
     static let onnxKnownKeys: Set<String> = [
-        "format", "version", "model", "label", "weight", "classes", "feature_names", "scaler", "weights", "bias", "layers",
-        "config", "metrics", "training", "evaluation",
+        "format", "version", "model", "label", "weight", "classes", "feature_names", "preprocessing", "scaler", "weights", "bias",
+        "layers", "config", "metrics", "training", "evaluation",
     ]
+
+    /// The first column of the model's preprocessing that the graph cannot compute yet, said
+    /// in words, or nil. Numeric columns taken as they are need no nodes (the input is the
+    /// feature columns, so ignored columns are simply not in it); a one-hot column, a fill
+    /// value for empty cells or a missing indicator would need nodes of their own in
+    /// ``onnxPreprocessing(_:into:)``.
+    var onnxUnsupportedColumn: String? {
+        guard let preprocessing else { return nil }
+        for column in preprocessing.columns {
+            switch column {
+            case .categorical(let c): return "column '\(c.name)' is one-hot encoded (data.categorical)"
+            case .numeric(let c) where c.fill != nil: return "column '\(c.name)' fills empty cells (data.missing)"
+            case .numeric(let c) where c.indicator: return "column '\(c.name)' has a missing indicator (data.missing_indicator)"
+            case .numeric: continue
+            }
+        }
+        return nil
+    }
 
     /// The first key of a model file's JSON (or of its scaler) that the export does not
     /// know, or nil.

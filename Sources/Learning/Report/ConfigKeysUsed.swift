@@ -5,8 +5,11 @@
 /// the schedule is invscaling; eta0 with the optimal schedule (which does not read it); alpha
 /// with no penalty and a schedule other than optimal; n_iter_no_change when nothing checks
 /// progress (tol null, no early stopping, not adaptive); validation_fraction without early
-/// stopping; test_fraction with a test file; data.label unless the data is CSV; the .npy keys
-/// unless it is .npy; data.features unless it is LIBSVM; and optional keys left null.
+/// stopping; test_fraction with a test file; data.label and the column keys (ignore,
+/// categorical, missing) unless the data is CSV, missing_indicator unless missing fills
+/// cells; the .npy keys unless it is .npy; data.features unless it is LIBSVM; and optional
+/// keys left null. "Default" is judged against the defaults of the config's model and
+/// optimizer (an mlp's adam at 0.001 is its default).
 struct ConfigKeysUsed {
     struct Row: Equatable {
         var key: String
@@ -20,7 +23,7 @@ struct ConfigKeysUsed {
     /// - Parameters: config, the resolved config stored in model.json; outputFolder, the
     ///   folder the run wrote to (shown as output.dir when the config left it null).
     init(config: JSONValue, outputFolder: String?) {
-        let defaults = Self.flattened(Config().jsonValue)
+        let defaults = Self.flattened(Self.defaults(like: config).jsonValue)
         var byGroup: [(title: String, rows: [Row])] = []
         var other: [Row] = []
         for (key, value) in Self.flattened(config) {
@@ -39,6 +42,22 @@ struct ConfigKeysUsed {
         }
         if !other.isEmpty { byGroup.append(("other", other)) }
         groups = byGroup
+    }
+
+    /// The default config for the model and optimizer `config` names: the training defaults
+    /// depend on them (``TrainingOptions/defaults(for:optimizer:momentum:)``: an mlp trains
+    /// with adam at 0.001), while the optimizer's own default depends on the model only.
+    static func defaults(like config: JSONValue) -> Config {
+        var base = Config()
+        guard case .string(let name)? = config["model"]?["type"], let type = ModelType(rawValue: name) else { return base }
+        var optimizer: OptimizerKind? = nil
+        if case .string(let o)? = config["training"]?["optimizer"] { optimizer = OptimizerKind(rawValue: o) }
+        var momentum = 0.0
+        if case .number(let m)? = config["training"]?["momentum"] { momentum = m }
+        base.modelType = type
+        base.training = TrainingOptions.defaults(for: type, optimizer: optimizer, momentum: momentum)
+        base.training.optimizer = TrainingOptions.defaults(for: type).optimizer
+        return base
     }
 
     /// Every leaf of nested objects, keys joined by dots, in order.
@@ -79,6 +98,8 @@ struct ConfigKeysUsed {
         case "data.format": return config["data"]?["synthetic"] == nil
         case "data.train_labels", "data.test_labels", "data.label_column": return format == .npy && value != .null
         case "data.features": return format == .libsvm
+        case "data.ignore", "data.categorical", "data.missing": return format == .csv && config["data"]?["synthetic"] == nil
+        case "data.missing_indicator": return format == .csv && text("data", "missing") != "error"
         default: return value != .null
         }
     }

@@ -66,6 +66,7 @@ public enum TrainingJob {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
+        saved.preprocessing = data.preprocessing
         guard control.writesFiles else { return summary }
         try RunFolder.write(result, config: config, summary: summary, saved: saved, folder: folder,
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,

@@ -115,7 +115,7 @@ struct TrainingLoop {
                                    steps: st.step, seconds: st.elapsed, state: snapshot())
             }
             engine.endEpoch()
-            var report = try st.epochReport(rows: n, weightsAreFinite: engine.parametersAreFinite)
+            var report = try st.epochReport(rows: n, weightsAreFinite: engine.parametersAreFinite, advice: options.divergenceAdvice)
             let loss = report.loss
             if let test, test.count > 0 {
                 let e = engine.evaluate(test, averaged: averaged())

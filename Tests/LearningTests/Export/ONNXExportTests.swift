@@ -184,6 +184,30 @@ import Testing
         #expect(SavedModel.unsupportedONNXKey(in: withFill) == "scaler.fill")
     }
 
+    @Test func columnPreprocessingOtherThanNumericColumnsIsAClearError() throws {
+        var saved = softmax()
+        // Numeric columns as they are, some columns ignored: nothing to compute, it exports.
+        saved.preprocessing = ColumnPreprocessing(columns: [.numeric(.init(name: "a", fill: nil, indicator: false)),
+                                                            .numeric(.init(name: "b", fill: nil, indicator: false))],
+                                                  ignored: ["id"])
+        #expect(saved.onnxUnsupportedColumn == nil)
+        let dir = TempFolder()
+        defer { dir.cleanup() }
+        try saved.writeONNX(to: dir.file("ok.onnx"), modelFile: "m.json")
+        // A fill value or a one-hot column would need nodes the export does not write yet.
+        saved.preprocessing!.columns[1] = .numeric(.init(name: "b", fill: 2.5, indicator: false))
+        #expect(saved.onnxUnsupportedColumn == "column 'b' fills empty cells (data.missing)")
+        #expect(throws: LearningError.self) { try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json") }
+        saved.preprocessing!.columns[0] = .categorical(.init(name: "a", categories: ["x"], fill: nil, emptyIsError: true))
+        #expect(saved.onnxUnsupportedColumn == "column 'a' is one-hot encoded (data.categorical)")
+        do {
+            try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json")
+        } catch {
+            #expect(error.description.hasPrefix("m.json: the ONNX export does not support the model's column preprocessing yet: column 'a'"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ok.onnx"])
+    }
+
     @Test func writesAtomically() throws {
         let dir = TempFolder()
         defer { dir.cleanup() }

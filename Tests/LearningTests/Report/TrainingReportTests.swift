@@ -604,7 +604,8 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
     @Test func theConfigShowsTheKeysTheRunUsedWithDefaultsMarked() throws {
         var c = Config()
         c.data.train = "data/x.csv"
-        #expect(configRows(c)["training.eta0"] == nil)  // the default schedule, optimal, does not read it
+        c.training.learningRate = .optimal
+        #expect(configRows(c)["training.eta0"] == nil)  // the optimal schedule does not read it
         c.training.learningRate = .constant
         c.training.eta0 = 0.001
         let sgd = configRows(c)
@@ -640,6 +641,20 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         c.data.features = 100
         let sparse = configRows(c)
         #expect(sparse["training.alpha"] == nil && sparse["data.features"]?.value == "100" && sparse["data.label"] == nil)
+        #expect(sparse["data.missing"] == nil && sparse["data.categorical"] == nil)
+
+        // Defaults follow the model: an mlp's adam at 0.001 is its default, a linear model's is not.
+        var mlp = Config()
+        mlp.data.train = "data/x.csv"
+        mlp.modelType = .mlp
+        mlp.training = TrainingOptions.defaults(for: .mlp)
+        let network = configRows(mlp)
+        #expect(network["training.optimizer"]?.isDefault == true && network["training.eta0"]?.isDefault == true)
+        #expect(network["training.eta0"]?.value == "0.001" && network["data.missing"]?.isDefault == true)
+        var linearAdam = Config()
+        linearAdam.data.train = "data/x.csv"
+        linearAdam.training.optimizer = .adam
+        #expect(configRows(linearAdam)["training.optimizer"]?.isDefault == false)
     }
 
     @Test func logAxesHaveTicksAtPowersOfTen() {

@@ -155,10 +155,9 @@ import Testing
         let rows = blobs(samples: 60, features: 2, classes: 2, seed: 4)
         let data = Prepared(train: rows, test: nil, validation: nil, scaling: .fitted, label: "label", source: "memory")
         var config = Config()
-        config.training.optimizer = .adam
-        config.training.momentum = 0.9
-        #expect(throws: LearningError.config(file: "<config>", key: "training.momentum",
-                                             message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")) {
+        config.training.nesterov = true
+        #expect(throws: LearningError.config(file: "<config>", key: "training.nesterov",
+                                             message: "nesterov needs momentum > 0")) {
             try fit(config, data: data, pool: pool)
         }
         var options = TrainingOptions()

@@ -23,7 +23,12 @@ public enum CSVReader {
     {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
-        let table = try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        let table: LabeledTable
+        do {
+            table = try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        } catch {
+            throw everyColumnProblem(error, bytes: bytes, file: path, label: label, weight: weight, featureNames: nil)
+        }
         guard let weight else { return table }
         return try takingWeights(table, column: weight, bytes: bytes)
     }
@@ -40,7 +45,13 @@ public enum CSVReader {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
         let hasLabel = try header(bytes, file: path).contains(label)
-        var table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        var table: LabeledTable
+        do {
+            table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        } catch {
+            throw everyColumnProblem(error, bytes: bytes, file: path, label: label, weight: ignoring.first,
+                                     featureNames: featureNames)
+        }
         for name in ignoring where !featureNames.contains(name) && name != label {
             if let j = table.featureNames.firstIndex(of: name), table.featureNames.count > 1 {
                 table = table.removingColumn(j).table
@@ -48,6 +59,32 @@ public enum CSVReader {
         }
         let matched = try table.matchingColumns(featureNames)
         return (matched.features, hasLabel ? matched.labels : nil, matched.count)
+    }
+
+    /// The error that names every bad column of the file when `error` (from the numeric
+    /// parser, which stops at the first bad cell) is about a cell's value: the file is read as
+    /// text and every column (or, with `featureNames`, every one of those) is checked as a
+    /// numeric feature column, so one message lists each column's first bad line (see
+    /// ``ColumnProblems``). Otherwise (a structural problem, a missing label) `error` itself.
+    static func everyColumnProblem(_ error: LearningError, bytes: [UInt8], file: String, label: String, weight: String?,
+                                   featureNames: [String]?) -> LearningError {
+        guard case .data = error, let text = try? TextTable.parse(bytes, file: file) else { return error }
+        do {
+            if let featureNames {
+                guard featureNames.allSatisfy(text.names.contains) else { return error }
+                let others = text.names.filter { !featureNames.contains($0) && $0 != label && $0 != weight }
+                let numeric = ColumnPreprocessing(
+                    columns: featureNames.map { .numeric(.init(name: $0, fill: nil, indicator: false)) }, ignored: others)
+                _ = try numeric.transform(text, label: label, weight: weight)
+            } else {
+                guard text.names.contains(label) else { return error }
+                _ = try ColumnPreprocessing.learn(text, label: label, weight: weight, data: DataConfig(),
+                                                  trainingRows: Array(0..<text.count))
+            }
+        } catch let found {
+            return found
+        }
+        return error
     }
 
     /// Moves the feature column `column` of `table` (parsed from `bytes`) into its weights and
@@ -204,7 +241,12 @@ public enum CSVReader {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
-            if n.isEmpty { throw .data(file: file, line: headerLine.number, message: "column \(i + 1) of the header has no name") }
+            if n.isEmpty {
+                throw .data(file: file, line: headerLine.number, message: i == 0
+                    ? "column 1 of the header has no name: it looks like the index pandas' to_csv() writes; write the file "
+                        + "with to_csv(index=False), or add \"ignore\": [\"\"] to the config's data section to leave it out"
+                    : "column \(i + 1) of the header has no name")
+            }
             if !seen.insert(n).inserted { throw .data(file: file, line: headerLine.number, message: "column name '\(n)' appears twice in the header") }
         }
         var labelIndex: Int? = nil

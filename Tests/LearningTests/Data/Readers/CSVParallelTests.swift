@@ -373,8 +373,14 @@ import Testing
         guard case .data(_, let errorLine, _) = wantError else { Issue.record("\(wantError)"); return }
         #expect(errorLine == line)
         try Self.withTemporaryFile(bad) { path in
+            // read names every bad column (here the one) with what to set, from the serial error.
+            let named = CSVReader.everyColumnProblem(wantError.relabelled(file: path), bytes: bad, file: path, label: "label",
+                                                     weight: nil, featureNames: nil)
+            guard case .data(_, let namedLine, let message) = named else { Issue.record("\(named)"); return }
+            #expect(namedLine == line)
+            #expect(message.hasPrefix("column 'f0' value 'q' is not a number; list the column in data.categorical"), "\(message)")
             for pool in [nil] + Self.pools {
-                #expect(throws: wantError.relabelled(file: path)) { try CSVReader.read(path: path, label: "label", pool: pool) }
+                #expect(throws: named) { try CSVReader.read(path: path, label: "label", pool: pool) }
             }
         }
     }
