@@ -53,4 +53,23 @@ struct ExportCommandTests {
         }
         #expect(box.listing() == before)
     }
+
+    @Test("train --export-onnx with preprocessing the export cannot compute: refused before training, nothing written")
+    func refusedBeforeTraining() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(DataTable(rows: 30).csv(), to: "train.csv")
+        var categorical = Configs.basic()
+        categorical["data"] = ["train": "train.csv", "test_fraction": 0, "categorical": ["f0"]] as [String: Any]
+        try box.writeJSON(categorical, to: "cat.json")
+        var filled = Configs.basic()
+        filled["data"] = ["train": "train.csv", "test_fraction": 0, "missing": "mean"] as [String: Any]
+        try box.writeJSON(filled, to: "fill.json")
+        let before = box.listing()
+        expectOneLineError(try box.run(["train", "--config", "cat.json", "--export-onnx", "--out", "o"]),
+                           mentioning: ["--export-onnx", "data.categorical"])
+        expectOneLineError(try box.run(["train", "--config", "fill.json", "--export-onnx", "--out", "o"]),
+                           mentioning: ["--export-onnx", "data.missing"])
+        #expect(box.listing() == before)
+    }
 }
