@@ -3,7 +3,8 @@
 
 For each model kind (softmax; logistic with two string labels and with two integer labels;
 an MLP with each activation, and one with two classes; a linear model trained on LIBSVM data
-with d = 100,000 and string labels) it trains a small model with `minibatch train`, exports it
+with d = 100,000 and string labels; a model whose empty cells are filled, with missing
+indicators and an ignored id column) it trains a small model with `minibatch train`, exports it
 with `minibatch export` (and once with `train --export-onnx`), checks the file with
 onnx.checker.check_model, runs it with ONNX Runtime on held-out rows, and compares with
 `minibatch predict --proba` and `minibatch predict`: every probability within 1e-5, every
@@ -70,11 +71,12 @@ def config(path, data, model, epochs=20):
                    "workers": 0, "output": {"dir": "run"}}, f)
 
 
-def dense_features(test_path, feature_names):
-    """Test rows of a CSV file as float32 [N, d] in the model's column order."""
+def dense_features(test_path, input_columns):
+    """Test rows of a CSV file as float32 [N, c] in the graph's input column order; an empty
+    cell is NaN."""
     header, rows = read_csv(test_path)
-    columns = [header.index(name) for name in feature_names]
-    return np.array([[float(row[c]) for c in columns] for row in rows], dtype=np.float32)
+    columns = [header.index(name) for name in input_columns]
+    return np.array([[float(row[c]) if row[c] != "" else np.nan for c in columns] for row in rows], dtype=np.float32)
 
 
 def libsvm_features(test_path, d):
@@ -104,7 +106,7 @@ def check(binary, name, folder, test_path, expect_label_type, libsvm_features_co
     if libsvm_features_count:
         x = libsvm_features(test_path, libsvm_features_count)
     else:
-        x = dense_features(test_path, feature_names)
+        x = dense_features(test_path, json.loads(meta["input_columns"]))
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     outputs = {o.name: o for o in session.get_outputs()}
     label, probabilities = session.run(["label", "probabilities"], {"features": x})
@@ -198,6 +200,22 @@ def main():
         train(f, {"train": tr, "label": "label", "standardize": True, "test_fraction": 0},
               {"type": "mlp", "hidden": [8], "activation": "tanh"})
         problems += check(binary, "mlp tanh (two string labels)", f, te, "string")
+
+        # Empty cells filled with the training means, missing indicators, an ignored id column.
+        f = case("imputed")
+        header = ["id"] + iris_header
+        rows = []
+        for i, r in enumerate(iris_rows):
+            r = list(r)
+            if i % 7 == 0:
+                r[0] = ""
+            if i % 11 == 3:
+                r[2] = ""
+            rows.append([f"row{i}"] + r)
+        tr, te = split_csv(f, header, rows)
+        train(f, {"train": tr, "label": "label", "standardize": True, "test_fraction": 0, "ignore": ["id"],
+                  "missing": "mean", "missing_indicator": True}, {"type": "softmax"}, export=True)
+        problems += check(binary, "softmax (empty cells filled, missing indicators, id ignored)", f, te, "string", via_train=True)
 
         # A linear model trained on LIBSVM data: d = 100,000, string labels, scaled.
         f = case("libsvm")

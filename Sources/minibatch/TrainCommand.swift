@@ -70,9 +70,6 @@ enum TrainCommand {
             if config.data.categorical != .none {
                 throw UsageError("--export-onnx: the ONNX export does not support one-hot columns (data.categorical) yet")
             }
-            if config.data.missing != .error {
-                throw UsageError("--export-onnx: the ONNX export does not support filling empty cells (data.missing) yet")
-            }
         }
         // Only rank 0 of an MPI job prints.
         if let rank, !rank.isFirst { return try trainQuietly(config, initModel: initModel, every: every, resume: resume, rank: rank) }

@@ -54,7 +54,7 @@ struct ExportCommandTests {
         #expect(box.listing() == before)
     }
 
-    @Test("train --export-onnx with preprocessing the export cannot compute: refused before training, nothing written")
+    @Test("train --export-onnx with one-hot columns, which the export cannot compute: refused before training, nothing written")
     func refusedBeforeTraining() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -68,8 +68,9 @@ struct ExportCommandTests {
         let before = box.listing()
         expectOneLineError(try box.run(["train", "--config", "cat.json", "--export-onnx", "--out", "o"]),
                            mentioning: ["--export-onnx", "data.categorical"])
-        expectOneLineError(try box.run(["train", "--config", "fill.json", "--export-onnx", "--out", "o"]),
-                           mentioning: ["--export-onnx", "data.missing"])
         #expect(box.listing() == before)
+        // Filled cells are computed in the graph: that model exports.
+        let filledRun = try box.run(["train", "--config", "fill.json", "--export-onnx", "--out", "f", "--quiet"])
+        #expect(filledRun.exitCode == 0 && box.exists("f/model.onnx"), "\(filledRun)")
     }
 }

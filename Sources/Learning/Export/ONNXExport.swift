@@ -45,21 +45,32 @@ extension SavedModel {
     ]
 
     /// The first column of the model's preprocessing that the graph cannot compute yet, said
-    /// in words, or nil. Numeric columns taken as they are need no nodes (the input is the
-    /// feature columns, so ignored columns are simply not in it); a one-hot column, a fill
-    /// value for empty cells or a missing indicator would need nodes of their own in
-    /// ``onnxPreprocessing(_:into:)``.
+    /// in words, or nil: a one-hot column, which would need string inputs and nodes of its own
+    /// in ``onnxPreprocessing(_:into:)``. Numeric columns, with fill values and missing
+    /// indicators, are computed there.
     var onnxUnsupportedColumn: String? {
         guard let preprocessing else { return nil }
-        for column in preprocessing.columns {
-            switch column {
-            case .categorical(let c): return "column '\(c.name)' is one-hot encoded (data.categorical)"
-            case .numeric(let c) where c.fill != nil: return "column '\(c.name)' fills empty cells (data.missing)"
-            case .numeric(let c) where c.indicator: return "column '\(c.name)' has a missing indicator (data.missing_indicator)"
-            case .numeric: continue
-            }
+        for case .categorical(let c) in preprocessing.columns {
+            return "column '\(c.name)' is one-hot encoded (data.categorical)"
         }
         return nil
+    }
+
+    /// The columns of the graph's input: the model's features, or with column preprocessing
+    /// its numeric input columns (a missing indicator is computed from its column, and
+    /// ignored columns are not inputs).
+    var onnxInputColumns: [String] { preprocessing?.columns.map(\.name) ?? featureNames }
+
+    /// The numeric columns of the preprocessing, when any of them fills empty cells or has
+    /// a missing indicator (else the input is the features as they are).
+    var onnxImputedColumns: [ColumnPreprocessing.NumericColumn]? {
+        guard let preprocessing else { return nil }
+        let numeric = preprocessing.columns.compactMap { column -> ColumnPreprocessing.NumericColumn? in
+            if case .numeric(let c) = column { return c }
+            return nil
+        }
+        guard numeric.count == preprocessing.columns.count, numeric.contains(where: { $0.fill != nil || $0.indicator }) else { return nil }
+        return numeric
     }
 
     /// The first key of a model file's JSON (or of its scaler) that the export does not
@@ -84,8 +95,9 @@ extension SavedModel {
         let n = ONNXValueInfo.Dimension.symbolic("N")
         let graph = ONNXGraph(
             name: "minibatch_\(model.typeName)", nodes: g.nodes, initializers: g.initializers,
-            inputs: [ONNXValueInfo(name: input, elementType: .float, shape: [n, .fixed(featureNames.count)],
-                                   docString: "one row per sample; columns: the feature_names metadata, in order")],
+            inputs: [ONNXValueInfo(name: input, elementType: .float, shape: [n, .fixed(onnxInputColumns.count)],
+                                   docString: "one row per sample; columns: the input_columns metadata, in order"
+                                       + (onnxImputedColumns == nil ? "" : "; an empty cell is NaN"))],
             outputs: [ONNXValueInfo(name: label, elementType: labelType, shape: [n],
                                     docString: "the most probable class"),
                       ONNXValueInfo(name: probabilities, elementType: .float, shape: [n, .fixed(classes.count)],
@@ -94,16 +106,43 @@ extension SavedModel {
                          docString: onnxDocString(labelType: labelType), metadata: onnxMetadata)
     }
 
-    /// The preprocessing stage: standardisation, S = (X - mean) / scale, as Sub then Div in
-    /// float32 (``Standardizer/transform(_:)``'s arithmetic). Further preprocessing steps of
-    /// a model file (one-hot categories, imputation) belong here, each a few nodes between
-    /// the input and the first layer.
+    /// The preprocessing stage, between the input and the first layer:
+    ///
+    /// - imputation (numeric columns with `data.missing`): an empty cell comes in as NaN;
+    ///   M = IsNaN(X), X' = Where(M, fill, X) (a column without a fill value keeps its NaN, as
+    ///   minibatch refuses such a cell); with missing indicators the flags Cast(M) follow
+    ///   their column's value, put in the model's feature order by Concat and Gather;
+    /// - standardisation, S = (X' - mean) / scale, as Sub then Div in float32
+    ///   (``Standardizer/transform(_:)``'s arithmetic).
+    ///
+    /// One-hot columns (``onnxUnsupportedColumn``) would go here too.
     func onnxPreprocessing(_ x: String, into g: inout ONNXGraphBuilder) -> String {
-        guard let scaler else { return x }
+        var features = x
+        if let columns = onnxImputedColumns {
+            let c = columns.count
+            let missing = g.add("IsNaN", [x], output: "is_missing")
+            if columns.contains(where: { $0.fill != nil }) {
+                let fill = g.constant(.floats("fill_values", dims: [c], columns.map { $0.fill ?? .nan }))
+                features = g.add("Where", [missing, fill, x], output: "filled")
+            }
+            if columns.contains(where: \.indicator) {
+                let flags = g.add("Cast", [missing], attributes: [ONNXAttribute("to", .int(ONNXElementType.float.rawValue))],
+                                  output: "missing_flags")
+                let both = g.add("Concat", [features, flags], attributes: [ONNXAttribute("axis", .int(1))], output: "values_and_flags")
+                var order: [Int64] = []
+                for (j, column) in columns.enumerated() {
+                    order.append(Int64(j))
+                    if column.indicator { order.append(Int64(c + j)) }
+                }
+                let index = g.constant(.int64s("feature_order", dims: [order.count], order))
+                features = g.add("Gather", [both, index], attributes: [ONNXAttribute("axis", .int(1))], output: "imputed")
+            }
+        }
+        guard let scaler else { return features }
         let d = featureNames.count
         let mean = g.constant(.floats("scaler_mean", dims: [d], scaler.mean))
         let scale = g.constant(.floats("scaler_scale", dims: [d], scaler.scale))
-        let centred = g.add("Sub", [x, mean], output: "centered")
+        let centred = g.add("Sub", [features, mean], output: "centered")
         return g.add("Div", [centred, scale], output: "standardized")
     }
 
@@ -168,28 +207,30 @@ extension SavedModel {
         return .strings("class_labels", dims: [classes.count], classes)
     }
 
-    /// Metadata: the feature names and classes as JSON arrays, the label column, the model type.
+    /// Metadata: the feature names, the input columns (the feature names unless imputation
+    /// adds missing indicators) and the classes as JSON arrays, the label column, the model type.
     var onnxMetadata: [(key: String, value: String)] {
         [("feature_names", JSONValue.array(featureNames.map { .string($0) }).jsonText),
+         ("input_columns", JSONValue.array(onnxInputColumns.map { .string($0) }).jsonText),
          ("classes", JSONValue.array(classes.map { .string($0) }).jsonText),
          ("label", label),
          ("model_type", model.typeName),
          ("standardized", scaler == nil ? "false" : "true")]
     }
 
-    /// What the file computes, in words, with the feature names (the first 100 of them;
-    /// all are in the metadata).
+    /// What the file computes, in words, with the input columns (the first 100 of them; all
+    /// are in the metadata).
     func onnxDocString(labelType: ONNXElementType) -> String {
-        let shown = 100
-        var names = featureNames.prefix(shown).joined(separator: ", ")
-        if featureNames.count > shown { names += ", ... (\(featureNames.count - shown) more, all in metadata \"feature_names\")" }
+        let shown = 100, columns = onnxInputColumns
+        var names = columns.prefix(shown).joined(separator: ", ")
+        if columns.count > shown { names += ", ... (\(columns.count - shown) more, all in metadata \"input_columns\")" }
         let kind = switch model {
         case .linear(let m): m.kind == .softmax ? "softmax regression" : "logistic regression"
         case .mlp(let m): "neural network (hidden \(m.hidden.map(String.init).joined(separator: ",")), \(m.activation.rawValue))"
         }
         return """
             minibatch \(MinibatchVersion.current) \(kind) classifier of '\(label)'.
-            Input 'features': float [N, \(featureNames.count)], columns: \(names).\(scaler == nil ? "" : " Standardised inside the graph.")
+            Input 'features': float [N, \(columns.count)], columns: \(names).\(onnxImputedColumns == nil ? "" : " An empty cell is NaN; it is filled inside the graph.")\(scaler == nil ? "" : " Standardised inside the graph.")
             Outputs 'label': \(labelType == .int64 ? "int64" : "string") [N], the most probable class; \
             'probabilities': float [N, \(classes.count)], columns: \(classes.joined(separator: ", ")).
             """

@@ -184,28 +184,70 @@ import Testing
         #expect(SavedModel.unsupportedONNXKey(in: withFill) == "scaler.fill")
     }
 
-    @Test func columnPreprocessingOtherThanNumericColumnsIsAClearError() throws {
+    @Test func oneHotColumnsAreAClearErrorOtherPreprocessingExports() throws {
         var saved = softmax()
         // Numeric columns as they are, some columns ignored: nothing to compute, it exports.
         saved.preprocessing = ColumnPreprocessing(columns: [.numeric(.init(name: "a", fill: nil, indicator: false)),
                                                             .numeric(.init(name: "b", fill: nil, indicator: false))],
                                                   ignored: ["id"])
-        #expect(saved.onnxUnsupportedColumn == nil)
+        #expect(saved.onnxUnsupportedColumn == nil && saved.onnxImputedColumns == nil)
         let dir = TempFolder()
         defer { dir.cleanup() }
         try saved.writeONNX(to: dir.file("ok.onnx"), modelFile: "m.json")
-        // A fill value or a one-hot column would need nodes the export does not write yet.
+        // A fill value is computed in the graph.
         saved.preprocessing!.columns[1] = .numeric(.init(name: "b", fill: 2.5, indicator: false))
-        #expect(saved.onnxUnsupportedColumn == "column 'b' fills empty cells (data.missing)")
-        #expect(throws: LearningError.self) { try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json") }
+        #expect(saved.onnxUnsupportedColumn == nil && saved.onnxImputedColumns?.count == 2)
+        // A one-hot column would need nodes the export does not write yet.
         saved.preprocessing!.columns[0] = .categorical(.init(name: "a", categories: ["x"], fill: nil, emptyIsError: true))
         #expect(saved.onnxUnsupportedColumn == "column 'a' is one-hot encoded (data.categorical)")
+        #expect(throws: LearningError.self) { try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json") }
         do {
             try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json")
         } catch {
             #expect(error.description.hasPrefix("m.json: the ONNX export does not support the model's column preprocessing yet: column 'a'"))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ok.onnx"])
+    }
+
+    @Test func emptyCellsAreFilledInTheGraphAsMinibatchFillsThem() throws {
+        // Columns a (fill 1.5, with a missing indicator), b (no fill) and c (fill -2): the
+        // features are a, a=missing, b, c.
+        let columns: [ColumnPreprocessing.NumericColumn] = [.init(name: "a", fill: 1.5, indicator: true),
+                                                            .init(name: "b", fill: nil, indicator: false),
+                                                            .init(name: "c", fill: -2, indicator: false)]
+        var g = SplitMix64(seed: 5)
+        let m = LinearModel(kind: .softmax, featureCount: 4, classCount: 3,
+                            weights: (0..<12).map { _ in Float(g.nextGaussian()) }, bias: [0.1, -0.2, 0.3])
+        var saved = SavedModel(model: m, classes: ["x", "y", "z"], featureNames: ["a", "a=missing", "b", "c"], label: "t",
+                               scaler: Standardizer(mean: [1, 0.2, -1, 0.5], scale: [2, 0.4, 1, 3]))
+        saved.preprocessing = ColumnPreprocessing(columns: columns.map { .numeric($0) }, ignored: [])
+        let graph = try decode(saved)
+        #expect(graph.opTypes.prefix(6) == ["IsNaN", "Where", "Cast", "Concat", "Gather", "Sub"])
+        // Inputs with empty cells (NaN) in a and c; b always present.
+        let n = 12
+        var raw = rows(n, features: 3)
+        for r in stride(from: 0, to: n, by: 3) { raw[r * 3] = .nan }
+        for r in stride(from: 1, to: n, by: 4) { raw[r * 3 + 2] = .nan }
+        // The features by hand, then standardised and scored by the model.
+        var features: [Float] = []
+        for r in 0..<n {
+            let a = raw[r * 3], b = raw[r * 3 + 1], c = raw[r * 3 + 2]
+            features += [a.isNaN ? 1.5 : a, a.isNaN ? 1 : 0, b, c.isNaN ? -2 : c]
+        }
+        saved.scaler!.transform(&features)
+        let data = Dataset(features: features, labels: [Int32](repeating: 0, count: n), classes: saved.classes,
+                           featureNames: saved.featureNames)
+        let scores = saved.score(.dense(data), pool: try WorkerPool(workers: 1))
+        let out = try ONNXGraphRunner(onnx: try saved.onnxBytes()).run(features: raw, rows: n)
+        let p = try #require(out["probabilities"])
+        #expect(zip(p.floats, scores.probabilities).allSatisfy { abs($0 - $1) <= 1e-5 })
+        #expect(try #require(out["label"]).strings == scores.predicted.map { saved.classes[Int($0)] })
+        // The input is the three columns; the metadata says so.
+        let input = try #require(try graph.graph.messages(11).first?.messages(2).first?.messages(1).first?.messages(2).first).messages(1)
+        #expect(input.count == 2 && input[1].int(1) == 3)
+        var meta: [String: String] = [:]
+        for e in try graph.model.messages(14) { meta[e.string(1) ?? ""] = e.string(2) }
+        #expect(meta["input_columns"] == "[\"a\",\"b\",\"c\"]" && meta["feature_names"] == "[\"a\",\"a=missing\",\"b\",\"c\"]")
     }
 
     @Test func writesAtomically() throws {

@@ -133,8 +133,19 @@ struct ONNXGraphRunner {
                 return Int64(best)
             })
         case "Cast":
-            guard attributes["to"]?.int(3) == 7 else { throw Failure(description: "Cast target") }
-            return Tensor(shape: x[0].shape, ints: x[0].bools.map { $0 ? 1 : 0 })
+            switch attributes["to"]?.int(3) {
+            case 7: return Tensor(shape: x[0].shape, ints: x[0].bools.map { $0 ? 1 : 0 })
+            case 1: return Tensor(shape: x[0].shape, floats: x[0].bools.map { $0 ? 1 : 0 })
+            default: throw Failure(description: "Cast target")
+            }
+        case "IsNaN": return Tensor(shape: x[0].shape, bools: x[0].floats.map(\.isNaN))
+        case "Where":
+            let shape = broadcastShape(broadcastShape(x[0].shape, x[1].shape), x[2].shape)
+            return Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { i in
+                x[0].bools[broadcastIndex(i, outShape: shape, shape: x[0].shape)]
+                    ? x[1].floats[broadcastIndex(i, outShape: shape, shape: x[1].shape)]
+                    : x[2].floats[broadcastIndex(i, outShape: shape, shape: x[2].shape)]
+            })
         case "Reshape":
             guard x[1].ints == [-1] else { throw Failure(description: "Reshape shape") }
             return Tensor(shape: [x[0].shape.reduce(1, *)], ints: x[0].ints)
@@ -144,6 +155,9 @@ struct ONNXGraphRunner {
             var out: [Float] = []
             for r in 0..<n { for (t, w) in zip(x, widths) { out += t.floats[(r * w)..<((r + 1) * w)] } }
             return Tensor(shape: [n, widths.reduce(0, +)], floats: out)
+        case "Gather" where attributes["axis"]?.int(3) == 1:
+            let (n, w) = (x[0].shape[0], x[0].shape[1]), idx = x[1].ints.map { Int($0) }
+            return Tensor(shape: [n, idx.count], floats: (0..<n).flatMap { r in idx.map { x[0].floats[r * w + $0] } })
         case "Gather":
             guard attributes["axis"]?.int(3) == 0 else { throw Failure(description: "Gather axis") }
             let idx = x[1].ints.map { Int($0) }
