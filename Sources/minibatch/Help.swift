@@ -111,9 +111,10 @@ enum Help {
     Usage: minibatch export --model FILE --out FILE [--format onnx]
 
     Writes the model as an ONNX file (IR version 8, opset 17; ONNX Runtime 1.13 or later)
-    that computes what 'minibatch predict' does, standardisation included.
-    Input "features": float [N, d], the columns in the order of the model's feature names
-    (the file's metadata "feature_names"). Outputs "label": [N], the most probable class
+    that computes what 'minibatch predict' does, standardisation and filled empty cells
+    included (one-hot columns are not supported yet). Input "features": float [N, d], the
+    columns in the order of the file's metadata "input_columns", an empty cell as NaN.
+    Outputs "label": [N], the most probable class
     (int64 when every class is an integer, else string), and "probabilities": float [N, K],
     one column per class in the order of the metadata "classes". See docs/onnx.md.
 
