@@ -23,7 +23,14 @@ let package = Package(
     products: [
         .library(name: "DataParallel", targets: ["DataParallel"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "DataParallelMPI", targets: ["DataParallelMPI"]),
         .executable(name: "minibatch", targets: ["minibatch"]),
+    ],
+    traits: [
+        // Several machines: `swift build --traits MPI` links Open MPI (Debian: libopenmpi-dev)
+        // and lets `minibatch train` run as the ranks of an mpirun or srun job. The default
+        // build needs no MPI and links none.
+        .trait(name: "MPI", description: "Train across the ranks of an Open MPI job"),
     ],
     targets: [
         // The reusable scheduler: worker pool, shard plans, deterministic reductions. No flags.
@@ -40,8 +47,26 @@ let package = Package(
         .target(
             name: "LearningKernels", path: "Sources/Learning/Kernels/LearningKernels",
             swiftSettings: kernelSettings),
+        // Open MPI behind the MPI trait: the C library (include path from pkg-config `ompi`),
+        // getters for its macro handles, and the ranks of a job as a DataParallel ProcessGroup.
+        // With the trait off, nothing depends on CMPI, the shim compiles to nothing (its
+        // header checks for mpi.h) and DataParallelMPI only reads the launcher's environment.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/DataParallelMPI/CMPI", pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(
+            name: "CMPIShim", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            path: "Sources/DataParallelMPI/CMPIShim"),
+        .target(
+            name: "DataParallelMPI",
+            dependencies: [
+                "DataParallel",
+                .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+                .target(name: "CMPIShim", condition: .when(traits: ["MPI"])),
+            ],
+            exclude: ["CMPI", "CMPIShim"]),
         // The thin command-line tool.
-        .executableTarget(name: "minibatch", dependencies: ["Learning"]),
+        .executableTarget(name: "minibatch", dependencies: ["Learning", "DataParallelMPI"]),
 
         // Tests mirror the source targets.
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),

@@ -171,7 +171,7 @@ def resolve(config_path, path):
 
 
 def data_format(path, fmt):
-    """The format minibatch reads path in: data.format, or by extension as README says."""
+    """The format minibatch reads path in: data.format, or by extension as docs/config.md says."""
     if fmt and fmt != "auto":
         return fmt
     ext = os.path.splitext(path)[1].lower()

@@ -77,3 +77,24 @@ public final class ShardBuffers: @unchecked Sendable {
         return buffer(0)
     }
 }
+
+extension ShardBuffers {
+    /// Sums the shards of each of `nodes` into the node's first buffer, along the pairs of the
+    /// tree over `0..<shards` inside it (``PairwiseTree/visitPairs(count:inside:_:)``), in
+    /// parallel over blocks of elements.
+    public func reduce(nodes: [TreeNode], shards: Int, pool: WorkerPool) {
+        precondition(shards >= 1 && shards <= shardCount)
+        let needed = nodes.filter { $0.shards(count: shards).count > 1 }
+        if needed.isEmpty { return }
+        let chunks = ShardPlan(count: length, grain: 2048, maxShards: 64)
+        let buffers = storage
+        pool.parallelFor(chunks, cost: 2 * shards * length) { _, range in
+            for node in needed {
+                PairwiseTree.visitPairs(count: shards, inside: node) { into, from in
+                    let a = buffers[into], b = buffers[from]
+                    for i in range { a[i] += b[i] }
+                }
+            }
+        }
+    }
+}

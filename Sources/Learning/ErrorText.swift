@@ -4,8 +4,9 @@
 /// advice), with the middle replaced by a note of how much was left out.
 public enum ErrorText {
     /// The most characters an error line keeps.
-    public static let limit = 1000
-    static let head = 700, tail = 200
+    /// Long enough for a message that names every bad column of a table at once.
+    public static let limit = 4000
+    static let head = 3000, tail = 800
 
     /// `line` cut to at most about ``limit`` characters (see above); shorter lines unchanged.
     public static func readable(_ line: String) -> String {

@@ -13,8 +13,9 @@ struct Arguments {
     private var switches: Set<String> = []
 
     /// Parses `args` against the allowed flags: `valued` take a value (`--x V` or `--x=V`),
-    /// `boolean` take none. Anything else is a usage error, and so is a flag given twice
-    /// (which used to take its last value silently).
+    /// `boolean` take none. Anything else is a usage error. A flag given twice takes its
+    /// last value (so that a wrapper can override a flag by appending it; documented in
+    /// docs/commands.md).
     init(_ args: [String], command: String, valued: [String], boolean: [String]) throws(UsageError) {
         var i = 0
         while i < args.count {
@@ -23,9 +24,6 @@ struct Arguments {
             if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
                 inline = String(arg[arg.index(after: eq)...])
                 arg = String(arg[..<eq])
-            }
-            if valued.contains(arg) || boolean.contains(arg), values[arg] != nil || switches.contains(arg) {
-                throw UsageError("\(arg) is given twice; give it once (see 'minibatch help \(command)')")
             }
             if valued.contains(arg) {
                 if let inline {
@@ -38,7 +36,8 @@ struct Arguments {
             } else if boolean.contains(arg) && inline == nil {
                 switches.insert(arg)
             } else if arg.hasPrefix("-") {
-                throw UsageError("unknown option '\(args[i])' for '\(command)' (see 'minibatch help \(command)')")
+                let hint = Spelling.suggestion(for: arg, among: valued + boolean).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("unknown option '\(args[i])' for '\(command)'\(hint) (see 'minibatch help \(command)')")
             } else {
                 throw UsageError("unexpected argument '\(arg)' for '\(command)' (see 'minibatch help \(command)')")
             }

@@ -5,6 +5,7 @@ import Learning
 /// `minibatch bench`: trains a synthetic workload at worker counts 1...N and prints speed.
 enum BenchCommand {
     static func run(_ args: [String]) throws -> Int32 {
+        if args.contains("--combine") { return try CombineBench.run(args) }
         let a = try Arguments(args, command: "bench",
                               valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--hidden",
                                        "--epochs", "--workers", "--dispatch"],

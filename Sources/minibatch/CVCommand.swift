@@ -8,11 +8,17 @@ enum CVCommand {
         let a = try Arguments(args, command: "cv", valued: ["--config", "--folds", "--workers", "--save-folds"],
                               boolean: ["--json", "--quiet"])
         let config = try Config.load(path: try a.required("--config", command: "cv"))
+        for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
         let k = try a.integer("--folds", in: 2...1000, meaning: "use 2 to 1000 folds") ?? 5
         let options = Searching.Options(folds: k, budget: Searching.budget(try a.workers() ?? config.workers),
                                         saveFolds: a.string("--save-folds"), json: a.flag("--json"), quiet: a.flag("--quiet"))
-        if config.data.isSparse { return try run(LoadedData<SparseDataset>.read(config), config: config, options: options) }
-        return try run(LoadedData<Dataset>.read(config, pool: try WorkerPool(workers: options.budget)), config: config,
+        let loading = LoadingLine()
+        if config.data.isSparse {
+            return try run(loading.around(quiet: options.quiet) { try LoadedData<SparseDataset>.read(config) }, config: config,
+                           options: options)
+        }
+        let pool = try WorkerPool(workers: options.budget)
+        return try run(loading.around(quiet: options.quiet) { try LoadedData<Dataset>.read(config, pool: pool) }, config: config,
                        options: options)
     }
 
@@ -25,10 +31,11 @@ enum CVCommand {
         let progress = SearchProgress(total: search.jobCount, folds: search.folds.count, alreadyDone: [])
         TrainCommand.installStopHandlers()
         gracefulStop.store(true, ordering: .relaxed)
-        let result = try search.run(workers: options.budget, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }) { s in
-            if !options.quiet { progress.finished(s) }
+        let result = try progress.clearing {
+            try search.run(workers: options.budget, shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }) { s in
+                if !options.quiet { progress.finished(s) }
+            }
         }
-        progress.clear()
         guard result.isComplete, let score = result.scores[0] else {
             return Searching.interrupted(done: result.foldScores.count, of: search.jobCount, folder: nil)
         }

@@ -5,26 +5,49 @@ import Learning
 /// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data.
 enum EvaluateCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels", "--format"],
+        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels", "--format", "--config"],
                               boolean: ["--json"])
         let format = try a.format(command: "evaluate")
-        let saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
-        let dataPath = try a.required("--data", command: "evaluate")
-        let (data, hasLabels) = try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
-        guard hasLabels else {
-            if format.resolved(for: dataPath) == .npy {
-                throw UsageError("\(dataPath): a .npy array holds no labels to evaluate against; give them with --labels FILE.npy")
+        let pool = try WorkerPool(workers: 0)
+        let saved: SavedModel
+        let data: ScoringData
+        var source: String? = nil
+        // The file that a row's error names.
+        var scoredFile: String
+        if let configPath = a.string("--config") {
+            // The config's held-out test split (or test file), and by default its run's model.
+            for flag in ["--data", "--labels", "--format"] where a.string(flag) != nil {
+                throw UsageError("\(flag) cannot be combined with --config: the config names the data (see 'minibatch help evaluate')")
             }
-            throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
+            let config = try Config.load(path: configPath)
+            scoredFile = config.data.test ?? configPath
+            saved = try SavedModel.read(path: a.string("--model") ?? SavedModel.defaultModelPath(of: config))
+            data = try LoadingLine().around { try saved.heldOutTestSet(of: config, pool: pool) }
+            source = config.data.test.map { "the test file \($0)" }
+                ?? "the test split of \(configPath) (data.test_fraction \(config.data.testFraction), training.seed \(config.training.seed)), held out of training"
+        } else {
+            saved = try SavedModel.read(path: try a.required("--model", command: "evaluate"))
+            let dataPath = try a.required("--data", command: "evaluate")
+            scoredFile = dataPath
+            let (loaded, hasLabels) = try LoadingLine().around {
+                try saved.loadInput(path: dataPath, labelsPath: a.string("--labels"), format: format)
+            }
+            guard hasLabels else {
+                if format.resolved(for: dataPath) == .npy {
+                    throw UsageError("\(dataPath): a .npy array holds no labels to evaluate against; give them with --labels FILE.npy")
+                }
+                throw LearningError.data(file: dataPath, line: 1, message: "no label column '\(saved.label)' to evaluate against")
+            }
+            data = loaded
         }
-        let e = Evaluation(scores: try saved.scoreChecked(data, pool: try WorkerPool(workers: 0), file: dataPath), labels: data.labels,
+        let e = Evaluation(scores: try saved.scoreChecked(data, pool: pool, file: scoredFile), labels: data.labels,
                            classes: data.classes, unseenLabels: data.unseenLabels)
         func scoresJSON(_ s: ClassScores) -> JSONValue {
             .object([("precision", .number(s.precision)), ("recall", .number(s.recall)), ("f1", .number(s.f1)),
                      ("support", .number(Double(s.support)))])
         }
         if a.flag("--json") {
-            let json = JSONValue.object([
+            let json = JSONValue.object((source.map { [("data", JSONValue.string($0))] } ?? []) + [
                 ("samples", .number(Double(e.count))),
                 ("accuracy", .number(e.accuracy)),
                 ("log_loss", .number(e.logLoss)),
@@ -42,6 +65,7 @@ enum EvaluateCommand {
             try Console.out(json.jsonText)
             return 0
         }
+        if let source { try Console.out("data      \(source)") }
         try Console.out("samples   \(e.count)")
         try Console.out(String(format: "accuracy  %.4f", e.accuracy))
         try Console.out(String(format: "log loss  %.6f", e.logLoss))

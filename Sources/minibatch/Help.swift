@@ -5,11 +5,13 @@ enum Help {
     data-parallel mini-batch SGD.
 
     Usage: minibatch COMMAND [OPTIONS]
+           minibatch --version
 
     Commands:
       train      Train a model from a JSON config file.
       evaluate   Accuracy, log loss and confusion matrix of a model on labelled data.
       predict    Predicted labels or class probabilities, as CSV on stdout.
+      export     Write a model as an ONNX file, for ONNX Runtime and other tools.
       report     Rebuild a run's report.html from its model.json and metrics.jsonl.
       bench      Training speed on a synthetic workload at 1...N workers.
       search     Grid or random search over config values by k-fold cross-validation.
@@ -22,15 +24,26 @@ enum Help {
 
     static let train = """
     Usage: minibatch train --config FILE [--workers N] [--epochs N] [--seed N] [--out DIR]
-                           [--init-model FILE] [--checkpoint-every N] [--json] [--quiet]
+                           [--init-model FILE] [--checkpoint-every N] [--export-onnx]
+                           [--json] [--quiet]
+           minibatch train --data FILE [--label COL] [--test FILE] [--model TYPE]
+                           [--hidden 64,32] [--out DIR] [--print-config] ...
            minibatch train --resume DIR [--workers N] [--checkpoint-every N] [--json] [--quiet]
 
-    Trains the model a config file describes and writes DIR/model.json, DIR/metrics.jsonl
-    and DIR/report.html.
+    Trains the model a config file describes, or with --data and no config every setting at
+    its default, and writes DIR/model.json, DIR/metrics.jsonl and DIR/report.html.
     Flags override the config's values.
 
-      --config FILE   JSON config (keys in README.md); relative paths in it are resolved
+      --config FILE   JSON config (keys in docs/config.md); relative paths in it are resolved
                       against its folder.
+      --data FILE     training data (data.train); relative to the current folder.
+      --label COL     the label column (data.label; default "label").
+      --test FILE     test data (data.test); default: hold out data.test_fraction.
+      --model TYPE    softmax, logistic, mlp or auto (model.type); its training defaults
+                      follow (an mlp trains with adam at 0.001).
+      --hidden SIZES  an mlp's hidden layer sizes, comma-separated (model.hidden).
+      --print-config  print the full resolved config (every key) as JSON and stop; save
+                      it and pass it back with --config.
       --workers N     worker threads; 0 uses every active core (config key "workers").
       --epochs N      the most epochs (training.epochs).
       --seed N        seed of the shuffles, the test split and a network's initial
@@ -41,6 +54,7 @@ enum Help {
       --checkpoint-every N  write DIR/checkpoint every N epochs (atomically).
       --resume DIR    continue the run whose checkpoint is in DIR (its config, data and
                       state); it ends with the same model as a run never interrupted.
+      --export-onnx   also write DIR/model.onnx (see 'minibatch help export').
       --json          print the final summary as one JSON object on the last line of stdout.
       --quiet         no progress bar or per-epoch lines on stderr.
 
@@ -48,30 +62,39 @@ enum Help {
     running loss, and leaves one line per epoch. Ctrl-C (SIGINT) or SIGTERM finishes the
     current step, writes DIR/checkpoint, prints how to resume and exits 130 (143 for
     SIGTERM); a second signal stops at once.
+
+    Several machines: a build with `swift build --traits MPI` started by mpirun or srun
+    trains as the job's ranks, with the bits of one process (--workers is per rank; rank 0
+    prints and writes). See docs/mpi.md.
     """
 
     static let evaluate = """
     Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--format F] [--json]
+           minibatch evaluate --config FILE [--model FILE] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
     accuracy, log loss, the confusion matrix (rows: true labels, columns: predictions), and
     precision, recall and F1 per class with their macro and weighted averages.
     Labels the model never saw count as errors and are left out of the log loss.
 
-      --model FILE    a model.json written by 'minibatch train'.
+      --model FILE    a model.json written by 'minibatch train' (with --config, default:
+                      the model the config's run wrote, in its output.dir).
       --data FILE     CSV with a header row, a .npy feature array, or LIBSVM text
                       (.svm, .libsvm, .svmlight; kept sparse, linear models only).
+      --config FILE   evaluate on the config's test data instead: its data.test file, or
+                      the rows its training held out (data.test_fraction, training.seed),
+                      which the model never trained on.
       --labels FILE   the labels of a .npy --data file, as a 1-D .npy array.
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
       --json          print the result as one JSON object.
     """
 
     static let predict = """
-    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba]
+    Usage: minibatch predict --model FILE --data FILE [--format F] [--proba] [--keep COL,...]
 
-    Writes one CSV row per input row to stdout: the predicted label (column "label"), or
-    with --proba one probability column per class ("p_<class>"). A label column in the input
-    is ignored.
+    Writes one CSV row per input row to stdout: the predicted label (in a column named as
+    the model's label column), and with --proba one probability column per class
+    ("p_<class>") after it. A label column in the input is ignored.
 
       --model FILE    a model.json written by 'minibatch train'.
       --data FILE     CSV with a header row holding the model's feature columns, a
@@ -79,7 +102,25 @@ enum Help {
                       text (.svm, .libsvm, .svmlight) whose indices do not exceed the
                       model's feature count (linear models only).
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
-      --proba         print class probabilities instead of labels.
+      --proba         also print the class probabilities.
+      --keep COLS     copy these CSV columns (an id, say) into the output before the
+                      prediction, comma-separated.
+    """
+
+    static let export = """
+    Usage: minibatch export --model FILE --out FILE [--format onnx]
+
+    Writes the model as an ONNX file (IR version 8, opset 17; ONNX Runtime 1.13 or later)
+    that computes what 'minibatch predict' does, standardisation and filled empty cells
+    included (one-hot columns are not supported yet). Input "features": float [N, d], the
+    columns in the order of the file's metadata "input_columns", an empty cell as NaN.
+    Outputs "label": [N], the most probable class
+    (int64 when every class is an integer, else string), and "probabilities": float [N, K],
+    one column per class in the order of the metadata "classes". See docs/onnx.md.
+
+      --model FILE    a model.json written by 'minibatch train'.
+      --out FILE      the ONNX file to write (atomically); its folder must exist.
+      --format onnx   the export format (the only one, and the default).
     """
 
     static let report = """
@@ -116,6 +157,11 @@ enum Help {
       --dispatch D    team (default: long-lived helper threads) or per-call (one
                       concurrentPerform per parallel call), to compare the two.
       --json          one JSON object with every figure.
+
+    minibatch bench --combine [--parameters P --shards S] [--steps N] [--workers N]
+    times one step's combine of the shard gradients (W1's 7,850 and W3's 101,770 floats, or
+    P floats in S shards): alone, or across the ranks when mpirun starts it in a build with
+    the MPI trait. Prints rank 0's median and 90th percentile and the bytes it received.
     """
 
     static let search = """
@@ -166,11 +212,15 @@ enum Help {
       --quiet         no progress lines on stderr.
     """
 
+    /// The commands, in the overview's order.
+    static let commands = ["train", "evaluate", "predict", "export", "report", "bench", "search", "cv"]
+
     static func text(for command: String) -> String? {
         switch command {
         case "train": return train
         case "evaluate": return evaluate
         case "predict": return predict
+        case "export": return export
         case "report": return report
         case "bench": return bench
         case "search": return search

@@ -40,6 +40,15 @@ final class ProgressBar {
         drawn = false
     }
 
+    /// Runs `body`, clearing the live line first if it throws, so that the error message
+    /// that follows starts on a clean line instead of after a half-drawn bar.
+    func clearing<T>(_ body: () throws -> T) rethrows -> T {
+        do { return try body() } catch {
+            clear()
+            throw error
+        }
+    }
+
     private func write(_ text: String) {
         Console.errorRaw(text)
     }

@@ -10,6 +10,7 @@ enum SearchCommand {
         let a = try Arguments(args, command: "search", valued: ["--config", "--grid", "--folds", "--workers", "--out", "--save-folds"],
                               boolean: ["--json", "--quiet"])
         let config = try Config.load(path: try a.required("--config", command: "search"))
+        for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
         let gridFile = try a.required("--grid", command: "search")
         let space = try SearchSpace.load(path: gridFile)
         let candidates = try space.candidates(base: config)
@@ -19,13 +20,14 @@ enum SearchCommand {
         try SearchFolder.check(folder, configFile: config.file)
         let options = Searching.Options(folds: k, budget: budget, saveFolds: a.string("--save-folds"), json: a.flag("--json"),
                                         quiet: a.flag("--quiet"))
+        let loading = LoadingLine()
         if config.data.isSparse {
-            return try run(LoadedData<SparseDataset>.read(config), config: config, candidates: candidates, gridFile: gridFile,
-                           folder: folder, options: options)
+            let loaded = try loading.around(quiet: options.quiet) { try LoadedData<SparseDataset>.read(config) }
+            return try run(loaded, config: config, candidates: candidates, gridFile: gridFile, folder: folder, options: options)
         }
         let pool = try WorkerPool(workers: budget)
-        return try run(LoadedData<Dataset>.read(config, pool: pool), config: config, candidates: candidates, gridFile: gridFile,
-                       folder: folder, options: options)
+        let loaded = try loading.around(quiet: options.quiet) { try LoadedData<Dataset>.read(config, pool: pool) }
+        return try run(loaded, config: config, candidates: candidates, gridFile: gridFile, folder: folder, options: options)
     }
 
     private static func run<Rows: TrainingRows>(_ loaded: LoadedData<Rows>, config: Config, candidates: [Candidate],
@@ -48,11 +50,12 @@ enum SearchCommand {
         TrainCommand.installStopHandlers()
         gracefulStop.store(true, ordering: .relaxed)
         let stop: @Sendable () -> Bool = { stopSignal.load(ordering: .relaxed) != 0 || recorder.failed }
-        let result = try search.run(workers: options.budget, done: done, shouldStop: stop) { score in
-            recorder.record(score, of: search)
-            if !options.quiet { progress.finished(score) }
+        let result = try progress.clearing {
+            try search.run(workers: options.budget, done: done, shouldStop: stop) { score in
+                recorder.record(score, of: search)
+                if !options.quiet { progress.finished(score) }
+            }
         }
-        progress.clear()
         if let error = recorder.error { throw error }
         guard result.isComplete else { return Searching.interrupted(done: result.foldScores.count, of: search.jobCount, folder: folder) }
         guard let best = result.best else {

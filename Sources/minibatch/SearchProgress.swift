@@ -54,6 +54,12 @@ final class SearchProgress: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` and clears the live line after it, whether it returns or throws.
+    func clearing<T>(_ body: () throws -> T) rethrows -> T {
+        defer { clear() }
+        return try body()
+    }
+
     /// Clears the live line before other output.
     func clear() {
         if drawn { write("\r\u{1B}[2K") }

@@ -20,9 +20,15 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "--help", "-h":
             try Console.out(Help.overview)
             return 0
+        case "--version":
+            try Console.out("minibatch \(MinibatchVersion.current)")
+            return 0
         case "help":
             guard let topic = rest.first else { try Console.out(Help.overview); return 0 }
-            guard let text = Help.text(for: topic) else { throw UsageError("no help for '\(topic)'; commands: train, evaluate, predict, report, bench, search, cv") }
+            guard let text = Help.text(for: topic) else {
+                throw UsageError("no help for '\(topic)'" + (Spelling.suggestion(for: topic, among: Help.commands).map { "; did you mean '\($0)'?" }
+                                                            ?? "; commands: " + Help.commands.joined(separator: ", ")))
+            }
             try Console.out(text)
             return 0
         case "train": return try TrainCommand.run(rest)
@@ -32,8 +38,11 @@ func runMinibatch(_ argv: [String]) -> Int32 {
         case "bench": return try BenchCommand.run(rest)
         case "search": return try SearchCommand.run(rest)
         case "cv": return try CVCommand.run(rest)
+        case "export": return try ExportCommand.run(rest)
         default:
-            throw UsageError("unknown command '\(command)'; commands: train, evaluate, predict, report, bench, search, cv, help")
+            let known = Help.commands + ["help"]
+            throw UsageError("unknown command '\(command)'" + (Spelling.suggestion(for: command, among: known).map { "; did you mean '\($0)'?" }
+                                                            ?? "; commands: " + known.joined(separator: ", ")))
         }
     } catch let e as UsageError {
         Console.error("minibatch: \(e.description)")

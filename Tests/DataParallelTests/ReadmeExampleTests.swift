@@ -2,7 +2,7 @@ import DataParallel
 import Foundation
 import Testing
 
-/// The README's example of DataParallel used for a job that is not training: a
+/// The README's example of DataParallel ("Using the libraries") used for a job that is not training: a
 /// reproducible parallel norm and an element-wise transform.
 @Suite struct ReadmeExampleTests {
     // The README's function, word for word (but `static`).

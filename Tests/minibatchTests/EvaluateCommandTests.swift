@@ -235,3 +235,46 @@ struct EvaluateCommandTests {
         #expect(r2.stderrLines.count == 1)
     }
 }
+
+@Suite("minibatch evaluate --config")
+struct EvaluateConfigTests {
+    @Test("scores the run's held-out test split: the same figures as train's test summary, fewer rows than the file")
+    func heldOutSplit() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(DataTable(rows: 90).csv(), to: "train.csv")
+        try box.writeJSON(Configs.basic(epochs: 4, testFraction: 0.3, outputDir: "run"), to: "c.json")
+        let t = try box.run(["train", "--config", "c.json", "--json", "--quiet"])
+        #expect(t.exitCode == 0, "\(t)")
+        let summary = try JSONRead.object(try #require(t.stdoutLines.last))
+        let r = try box.run(["evaluate", "--config", "c.json", "--json"])
+        #expect(r.exitCode == 0, "\(r)")
+        let e = try JSONRead.object(r.stdout)
+        #expect(JSONRead.int(e["samples"]) == 27)  // 30% of 90 rows, stratified
+        #expect(JSONRead.number(e["accuracy"]) == JSONRead.number(summary["test_accuracy"]))
+        let loss = try #require(JSONRead.number(e["log_loss"])), testLoss = try #require(JSONRead.number(summary["test_loss"]))
+        #expect(abs(loss - testLoss) <= 1e-9 * max(1, testLoss), "\(loss) vs \(testLoss)")
+        #expect((e["data"] as? String)?.contains("test split of c.json") == true)
+        // The plain output says which data it scored.
+        let plain = try box.run(["evaluate", "--config", "c.json"])
+        #expect(plain.stdoutLines.first?.hasPrefix("data      the test split of c.json") == true, "\(plain)")
+        // --model names another model explicitly; on the whole file the count differs.
+        let whole = try box.run(["evaluate", "--model", "run/model.json", "--data", "train.csv", "--json"])
+        #expect(JSONRead.int(try JSONRead.object(whole.stdout)["samples"]) == 90)
+    }
+
+    @Test("errors: --config with --data, no test rows held out, no model yet: one line, exit 2")
+    func errors() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(DataTable(rows: 30).csv(), to: "train.csv")
+        try box.writeJSON(Configs.basic(epochs: 2, testFraction: 0.2, outputDir: "run"), to: "c.json")
+        try box.writeJSON(Configs.basic(epochs: 2, testFraction: 0, outputDir: "run"), to: "none.json")
+        expectOneLineError(try box.run(["evaluate", "--config", "c.json"]), mentioning: ["run/model.json", "no such model file"])
+        #expect(try box.run(["train", "--config", "c.json", "--quiet"]).exitCode == 0)
+        expectOneLineError(try box.run(["evaluate", "--config", "c.json", "--data", "train.csv"]),
+                           mentioning: ["--data cannot be combined with --config"])
+        expectOneLineError(try box.run(["evaluate", "--config", "none.json", "--model", "run/model.json"]),
+                           mentioning: ["none.json", "data.test_fraction", "holds out no test rows"])
+    }
+}

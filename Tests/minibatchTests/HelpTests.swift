@@ -1,9 +1,10 @@
 import Foundation
+import Learning
 import Testing
 
 @Suite("help and usage errors")
 struct HelpTests {
-    static let trainFlags = ["--config", "--workers", "--epochs", "--seed", "--out", "--json", "--quiet"]
+    static let trainFlags = ["--config", "--workers", "--epochs", "--seed", "--out", "--json", "--quiet", "--export-onnx"]
 
     @Test("minibatch --help and -h: exit 0, the overview on stdout naming every command")
     func overview() throws {
@@ -13,7 +14,7 @@ struct HelpTests {
             let r = try box.run([flag])
             #expect(r.exitCode == 0, "\(r)")
             #expect(r.stderr.isEmpty)
-            for command in ["train", "evaluate", "predict", "search", "cv", "help"] {
+            for command in ["train", "evaluate", "predict", "export", "search", "cv", "help"] {
                 #expect(r.stdout.contains(command), "\(flag) does not mention \(command)")
             }
             #expect(r.stdout.contains("Usage: minibatch COMMAND"))
@@ -21,6 +22,17 @@ struct HelpTests {
         let plain = try box.run(["help"])
         #expect(plain.exitCode == 0, "\(plain)")
         #expect(plain.stdout == (try box.run(["--help"])).stdout)
+    }
+
+    @Test("minibatch --version: exit 0, 'minibatch X.Y.Z' from the one version constant")
+    func version() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let r = try box.run(["--version"])
+        #expect(r.exitCode == 0 && r.stderr.isEmpty, "\(r)")
+        #expect(r.stdoutLines == ["minibatch \(MinibatchVersion.current)"])
+        let parts = MinibatchVersion.current.split(separator: ".")
+        #expect(parts.count == 3 && parts.allSatisfy { Int($0) != nil }, "not a semantic version")
     }
 
     @Test("minibatch help train and minibatch train --help: exit 0, the same text, every flag")
@@ -73,6 +85,24 @@ struct HelpTests {
         #expect(r.stdout.isEmpty)
         let h = try box.run(["help", "fit"])
         expectOneLineError(h, mentioning: ["'fit'"])
+    }
+
+    @Test("a misspelled command, flag or help topic: exit 2, one line with the nearest name")
+    func didYouMean() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let command = try box.run(["trian", "--config", "x.json"])
+        expectOneLineError(command, mentioning: ["unknown command 'trian'; did you mean 'train'?"])
+        let flag = try box.run(["train", "--epoch", "3", "--config", "x.json"])
+        expectOneLineError(flag, mentioning: ["unknown option '--epoch' for 'train'; did you mean '--epochs'?"])
+        let valued = try box.run(["predict", "--modle=m.json"])
+        expectOneLineError(valued, mentioning: ["'--modle=m.json'", "did you mean '--model'?"])
+        let topic = try box.run(["help", "exprot"])
+        expectOneLineError(topic, mentioning: ["no help for 'exprot'; did you mean 'export'?"])
+        // Nothing near: the list of commands instead.
+        let far = try box.run(["fit"])
+        expectOneLineError(far, mentioning: ["unknown command 'fit'; commands: train, evaluate, predict, export"])
+        #expect(!far.stderr.contains("did you mean"))
     }
 
     @Test("an unknown option: exit 2, one line naming it", arguments: ["train", "evaluate", "predict"])

@@ -127,10 +127,10 @@ struct ModelFileTests {
         let r = try box.run(["predict", "--model", "edited.json", "--data", "train.csv", "--proba"])
         #expect(r.exitCode == 0, "\(r)")
         let rows = csvRows(r.stdout)
-        #expect(rows.first == ["p_no", "p_yes"])
+        #expect(rows.first == ["label", "p_no", "p_yes"])
         let expected = 1 / (1 + exp(-5.0))
         for row in rows.dropFirst() {
-            #expect(abs((Double(row[1]) ?? -1) - expected) < 1e-6, "\(row)")
+            #expect(row[0] == "yes" && abs((Double(row[2]) ?? -1) - expected) < 1e-6, "\(row)")
         }
         let labels = try box.run(["predict", "--model", "edited.json", "--data", "train.csv"])
         #expect(Set(labels.stdoutLines.dropFirst()) == ["yes"])

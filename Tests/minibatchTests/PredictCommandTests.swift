@@ -21,7 +21,7 @@ struct PredictCommandTests {
         #expect(correct >= 25, "only \(correct) of 45 right")
     }
 
-    @Test("--proba: header p_<class> in the model's class order, rows sum to 1, argmax is predict's label")
+    @Test("--proba: header label, p_<class> in the model's class order, rows sum to 1, argmax is the row's label")
     func probabilities() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -33,15 +33,16 @@ struct PredictCommandTests {
         let r = try box.run(["predict", "--model", model, "--data", "train.csv", "--proba"])
         #expect(r.exitCode == 0, "\(r)")
         let rows = csvRows(r.stdout)
-        #expect(rows.first == classes.map { "p_" + $0 })
+        #expect(rows.first == ["label"] + classes.map { "p_" + $0 })
         #expect(rows.count == 45 + 1)
         var argmaxLabels: [String] = []
         for row in rows.dropFirst() {
-            let p = row.compactMap { Double($0) }
+            let p = row.dropFirst().compactMap { Double($0) }
             try #require(p.count == classes.count, "bad row \(row)")
             #expect(p.allSatisfy { $0 >= 0 && $0 <= 1 })
             #expect(abs(p.reduce(0, +) - 1) <= 1e-5, "row \(row) sums to \(p.reduce(0, +))")
             argmaxLabels.append(classes[p.indices.max { p[$0] < p[$1] }!])
+            #expect(row.first == argmaxLabels.last, "the label printed beside the probabilities is their argmax: \(row)")
         }
         let labels = try box.run(["predict", "--model", model, "--data", "train.csv"])
         #expect(Array(labels.stdoutLines.dropFirst()) == argmaxLabels)
@@ -56,11 +57,11 @@ struct PredictCommandTests {
         let r = try box.run(["predict", "--model", model, "--data", "train.csv", "--proba"])
         #expect(r.exitCode == 0, "\(r)")
         let rows = csvRows(r.stdout)
-        #expect(rows.first == ["p_neg", "p_pos"])
+        #expect(rows.first == ["label", "p_neg", "p_pos"])
         #expect(rows.count == 41)
         var argmax: [String] = []
         for row in rows.dropFirst() {
-            let p = row.compactMap { Double($0) }
+            let p = row.dropFirst().compactMap { Double($0) }
             try #require(p.count == 2, "bad row \(row)")
             #expect(abs(p[0] + p[1] - 1) <= 1e-5)
             argmax.append(p[1] > p[0] ? "pos" : "neg")
@@ -136,7 +137,7 @@ struct PredictCommandTests {
         #expect(classes == ["x,y", "z"])
         let p = try box.run(["predict", "--model", model, "--data", "train.csv", "--proba"])
         #expect(p.exitCode == 0, "\(p)")
-        #expect(p.stdoutLines.first == "\"p_x,y\",p_z")
+        #expect(p.stdoutLines.first == "label,\"p_x,y\",p_z")
         let l = try box.run(["predict", "--model", model, "--data", "train.csv"])
         #expect(Set(l.stdoutLines.dropFirst()).isSubset(of: ["\"x,y\"", "z"]), "\(l.stdout)")
     }

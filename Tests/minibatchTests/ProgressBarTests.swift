@@ -76,6 +76,56 @@ import Testing
         #expect(screen.contains { $0.hasPrefix("trained 3 epochs") })
     }
 
+    @Test("on a terminal: an error during an epoch clears the half-drawn bar before its message")
+    func errorClearsTheBar() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        // Two classes that overlap (labels unrelated to the features): with eta0 1e38 the
+        // weights overflow within the first epoch.
+        let rows = (0..<400).map { i in "\(sin(Double(i) * 1.7)),\(cos(Double(i) * 0.3)),\(i % 2)" }
+        try box.write("a,b,label\n" + rows.joined(separator: "\n") + "\n", to: "train.csv")
+        var c = Configs.basic(epochs: 3, batchSize: 4)
+        c["training"] = (c["training"] as! [String: Any]).merging(["eta0": 1e38, "alpha": 0]) { $1 }
+        try box.writeJSON(c, to: "diverge.json")
+        let inner = "'\(CLI.executable.path)' train --config diverge.json --out d"
+        let r = try CLI.run(["-qec", inner, box.path("screen.txt")], in: box.root,
+                            program: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(r.exitCode == 1, "\(r)")
+        let transcript = try box.read("screen.txt")
+        // The bar was drawn, then erased ("\r", erase-line) right before the message.
+        #expect(transcript.contains("\r\u{1B}[2Kepoch 1/3 ["), "\(transcript.debugDescription)")
+        #expect(transcript.contains("\r\u{1B}[2Kminibatch: epoch 1: the loss or the weights became non-finite"),
+                "\(transcript.debugDescription)")
+    }
+
+    @Test func loadingLineShowsMegabytesRead() {
+        #expect(LoadingLine.render(FileReadProgress(file: "data/big.csv", bytesRead: 64 << 20, totalBytes: 512_300_000))
+            == "loading data/big.csv: 67.1 of 512.3 MB")
+        #expect(LoadingLine.render(FileReadProgress(file: "big.csv", bytesRead: 20_000_000, totalBytes: 20_000_000))
+            == "loading big.csv: 20.0 MB read, parsing")
+    }
+
+    @Test("on a terminal: a line with the megabytes read while a large file loads, replaced by the bar")
+    func loadingLine() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        // 17 MB: over the 16 MB from which the line shows.
+        let row = String(repeating: "0.25,", count: 40) + "a\n" + String(repeating: "0.75,", count: 40) + "b\n"
+        let header = (0..<40).map { "x\($0)" }.joined(separator: ",") + ",label\n"
+        try box.write(header + String(repeating: row, count: 17_000_000 / row.utf8.count + 1), to: "big.csv")
+        try box.writeJSON(Configs.basic(train: "big.csv", epochs: 1, batchSize: 4096), to: "big.json")
+        let inner = "'\(CLI.executable.path)' train --config big.json --out t"
+        let r = try CLI.run(["-qec", inner, box.path("screen.txt")], in: box.root,
+                            program: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(r.exitCode == 0, "\(r)")
+        let transcript = try box.read("screen.txt")
+        #expect(transcript.contains("\r\u{1B}[2Kloading big.csv: 17.0 MB read, parsing\r\u{1B}[2Kepoch 1/1 ["),
+                "\(transcript.prefix(600).debugDescription)")
+        // Not on a terminal: no loading line.
+        let plain = try box.run(["train", "--config", "big.json", "--out", "p"])
+        #expect(plain.exitCode == 0 && !plain.stderr.contains("loading"), "\(plain)")
+    }
+
     @Test("stderr to a file: plain epoch lines, no control characters; --quiet: nothing")
     func notATerminal() throws {
         let box = try Sandbox()

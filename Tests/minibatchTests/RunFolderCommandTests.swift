@@ -122,7 +122,7 @@ import Testing
                 "data": ["train": "d.csv", "test_fraction": 0, "standardize": false] as [String: Any],
                 "model": ["type": "mlp", "hidden": [32, 32], "activation": "relu"] as [String: Any],
                 "training": ["epochs": 30, "tol": NSNull(), "learning_rate": "constant", "eta0": eta0, "batch_size": 4,
-                             "alpha": 0, "momentum": 0.9] as [String: Any],
+                             "alpha": 0, "optimizer": "sgd", "momentum": 0.9] as [String: Any],
             ], to: "c.json")
         }
         try config(eta0: 0.1)

@@ -69,8 +69,8 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         #expect(rows.dropFirst().allSatisfy { ["1", "2", "3"].contains($0[0]) })
         let proba = try box.run(["predict", "--model", "out/model.json", "--data", "test.svm", "--proba"])
         let p = csvRows(proba.stdout)
-        #expect(proba.exitCode == 0 && p.first == ["p_1", "p_2", "p_3"] && p.count == 31)
-        for row in p.dropFirst() { #expect(abs(row.compactMap(Double.init).reduce(0, +) - 1) < 1e-5) }
+        #expect(proba.exitCode == 0 && p.first == ["label", "p_1", "p_2", "p_3"] && p.count == 31)
+        for row in p.dropFirst() { #expect(abs(row.dropFirst().compactMap(Double.init).reduce(0, +) - 1) < 1e-5) }
     }
 
     @Test("--checkpoint-every and --resume on LIBSVM data: the same model as one uninterrupted run")

@@ -2,8 +2,14 @@ import Foundation
 
 extension Config {
     /// Reads and validates a config file. Relative paths inside it are resolved against
-    /// the file's folder.
+    /// the file's folder and normalised (``normalizedPath(_:)``: "configs/../runs/x" is
+    /// "runs/x").
     public static func load(path: String) throws(LearningError) -> Config {
+        try decode(try readJSON(path: path), file: path, baseFolder: folderPart(of: path) ?? "")
+    }
+
+    /// A config file's JSON, read and parsed (errors name the file, and the line and column).
+    static func readJSON(path: String) throws(LearningError) -> JSONValue {
         try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
@@ -16,7 +22,7 @@ extension Config {
         } catch {
             throw .configSyntax(file: path, line: error.line, column: error.column, message: error.message)
         }
-        return try decode(json, file: path, baseFolder: folderPart(of: path) ?? "")
+        return json
     }
 
     /// Reads and validates a parsed config. Every key is checked; an unknown key, a wrong type
@@ -29,14 +35,30 @@ extension Config {
         let top = try r.object(json, path: "", allowed: ["data", "model", "training", "workers", "output"])
         func resolve(_ p: String) -> String {
             if p.hasPrefix("/") || baseFolder.isEmpty { return p }
-            return ((baseFolder as NSString).appendingPathComponent(p) as NSString).standardizingPath
+            return normalizedPath(baseFolder + "/" + p)
         }
 
         if let v = top["data"] {
             let d = try r.object(v, path: "data", allowed: [
                 "train", "test", "label", "train_labels", "test_labels", "label_column", "test_fraction", "standardize", "synthetic",
-                "weight", "train_weights", "format", "features",
+                "weight", "train_weights", "format", "features", "ignore", "categorical", "missing", "missing_indicator",
             ])
+            if let v = d["ignore"] { c.data.ignore = try r.strings(v, "data.ignore") }
+            if let v = d["categorical"] {
+                if case .string(let s) = v {
+                    guard s == "auto" else {
+                        throw r.fail("data.categorical", "expected \"auto\" or an array of column names, found \"\(s)\"")
+                    }
+                    c.data.categorical = .auto
+                } else if v == .null {
+                    c.data.categorical = .none
+                } else {
+                    let names = try r.strings(v, "data.categorical")
+                    c.data.categorical = names.isEmpty ? .none : .named(names)
+                }
+            }
+            if let v = d["missing"] { c.data.missing = try r.choice(v, "data.missing", MissingValues.self) }
+            if let v = d["missing_indicator"] { c.data.missingIndicator = try r.bool(v, "data.missing_indicator") }
             if let v = d["format"] { c.data.format = try r.choice(v, "data.format", DataFormat.self) }
             if let v = d["features"], v != .null {
                 c.data.features = try r.integer(v, "data.features", ConfigLimits.features)
@@ -92,6 +114,7 @@ extension Config {
             if let v = m["activation"] { c.activation = try r.choice(v, "model.activation", Activation.self) }
         }
 
+        c.training = TrainingOptions.defaults(for: c.modelType)
         if let v = top["training"] {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "l1_ratio", "tol",
@@ -99,7 +122,15 @@ extension Config {
                 "max_seconds", "early_stopping", "validation_fraction", "average",
                 "class_weight",
             ])
-            var o = TrainingOptions()
+            // The keys it leaves out take the defaults of what it trains (the model type, the
+            // optimizer and momentum; see TrainingOptions.defaults).
+            let optimizer = try t["optimizer"].map { v throws(LearningError) in
+                try r.choice(v, "training.optimizer", OptimizerKind.self)
+            }
+            let momentum = try t["momentum"].map { v throws(LearningError) in
+                try r.number(v, "training.momentum", ConfigLimits.momentum)
+            }
+            var o = TrainingOptions.defaults(for: c.modelType, optimizer: optimizer, momentum: momentum ?? 0)
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", ConfigLimits.batchSize) }
             if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", ConfigLimits.epochs) }
             if let v = t["learning_rate"] { o.learningRate = try r.choice(v, "training.learning_rate", LearningRateKind.self) }

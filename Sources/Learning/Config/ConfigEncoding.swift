@@ -14,6 +14,10 @@ extension Config {
             ("train_weights", self.data.trainWeights.map { .string($0) } ?? .null),
             ("format", .string(self.data.format.rawValue)),
             ("features", self.data.features.map { .number(Double($0)) } ?? .null),
+            ("ignore", .array(self.data.ignore.map { .string($0) })),
+            ("categorical", self.data.categorical.jsonValue),
+            ("missing", .string(self.data.missing.rawValue)),
+            ("missing_indicator", .bool(self.data.missingIndicator)),
         ]
         if let s = self.data.synthetic {
             data.append(("synthetic", .object([
@@ -46,5 +50,16 @@ extension Config {
             ("workers", .number(Double(workers))),
             ("output", .object([("dir", outputDir.map { .string($0) } ?? .null)])),
         ])
+    }
+}
+
+extension CategoricalColumns {
+    /// `null`, `"auto"` or the array of names, as a config writes it.
+    var jsonValue: JSONValue {
+        switch self {
+        case .none: .null
+        case .auto: .string("auto")
+        case .named(let names): .array(names.map { .string($0) })
+        }
     }
 }

@@ -14,7 +14,9 @@ struct ConfigReader {
         for (k, value) in members {
             let full = path.isEmpty ? k : path + "." + k
             guard allowed.contains(k) else {
-                throw fail(full, "unknown key; allowed here: " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+                let hint = Spelling.suggestion(for: k, among: allowed).map { "; did you mean \"\($0)\"?" } ?? ";"
+                throw fail(full, "unknown key\(hint) allowed here: "
+                           + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
             }
             out[k] = value
         }
@@ -25,6 +27,20 @@ struct ConfigReader {
         guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v.kindName) \(v.jsonText)") }
         if nonEmpty { try checkNotEmpty(s, key) }
         return s
+    }
+
+    /// An array of strings (empty strings allowed), each at most once.
+    func strings(_ v: JSONValue, _ key: String) throws(LearningError) -> [String] {
+        guard case .array(let items) = v else { throw fail(key, "expected an array of column names, found \(v.kindName) \(v.jsonText)") }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw fail("\(key)[\(i)]", "expected a column name (a string), found \(item.kindName) \(item.jsonText)")
+            }
+            if out.contains(s) { throw fail("\(key)[\(i)]", "'\(s)' is listed twice") }
+            out.append(s)
+        }
+        return out
     }
 
     func bool(_ v: JSONValue, _ key: String) throws(LearningError) -> Bool {

@@ -125,6 +125,7 @@ extension DataConfig {
             throw r.fail("data", "give either \"train\" or \"synthetic\", not both")
         }
         try validateWeights(r)
+        try validateColumns(r)
         if train == nil && synthetic == nil {
             throw r.fail("data.train", "missing: give a training CSV file or a \"synthetic\" data set")
         }
@@ -152,6 +153,34 @@ extension DataConfig {
     }
 }
 
+extension DataConfig {
+    /// `ignore`, `categorical`, `missing` and `missing_indicator`: CSV training data only (a
+    /// `.npy` or LIBSVM file has numbers only and no column names), neither the label nor the
+    /// weight column, no column both ignored and categorical, an indicator only with imputation.
+    func validateColumns(_ r: ConfigReader) throws(LearningError) {
+        if missingIndicator && missing == .error {
+            throw r.fail("data.missing_indicator", "needs imputation: set data.missing to \"mean\", \"median\" or \"most_frequent\"")
+        }
+        guard preprocessesColumns else { return }
+        let key = !ignore.isEmpty ? "data.ignore" : categorical != .none ? "data.categorical" : "data.missing"
+        if synthetic != nil { throw r.fail(key, "only for CSV training data (synthetic data has numeric features only)") }
+        for path in [train, test].compactMap({ $0 }) where format.resolved(for: path) != .csv {
+            throw r.fail(key, "only for CSV data: '\(path)' is \(format.resolved(for: path).rawValue), "
+                + "whose columns are all numbers without names")
+        }
+        for column in [label] + (weight.map { [$0] } ?? []) {
+            let what = column == label ? "the label column (data.label)" : "the weight column (data.weight)"
+            if ignore.contains(column) { throw r.fail("data.ignore", "'\(column)' is \(what)") }
+            if case .named(let names) = categorical, names.contains(column) {
+                throw r.fail("data.categorical", "'\(column)' is \(what)")
+            }
+        }
+        if case .named(let names) = categorical, let both = names.first(where: { ignore.contains($0) }) {
+            throw r.fail("data.categorical", "'\(both)' is also in data.ignore; a column is either left out or encoded")
+        }
+    }
+}
+
 extension SyntheticSpec {
     /// The sizes, noise and seed, and the shape's needs: 2 features for "rings" and "xor",
     /// 2 classes for "xor", at least one sample per class.
@@ -173,7 +202,8 @@ extension SyntheticSpec {
 
 extension TrainingOptions {
     /// Checks the range of every option and the options that need or exclude each other:
-    /// adam takes no momentum, nesterov needs momentum, the "optimal" rate needs alpha > 0.
+    /// nesterov needs momentum, the "optimal" rate needs alpha > 0. A key the options never
+    /// read is not an error but a warning (``Config/unreadSettings()``).
     /// ``Config/validate()`` runs it; call it on options built in code for a ``Trainer``.
     /// - Parameter file: the file an error names.
     /// - Throws: ``LearningError/config(file:key:message:)`` naming the key, e.g. `training.eta0`.
@@ -201,14 +231,57 @@ extension TrainingOptions {
             for e in entries { try r.check(e.weight, "training.class_weight." + e.label, ConfigLimits.classWeight) }
         }
         if let maxSeconds { try r.check(maxSeconds, "training.max_seconds", ConfigLimits.maxSeconds) }
-        // sgd's defaults (momentum 0, nesterov false) are allowed with adam: the resolved
-        // config that model files store writes every key.
-        if optimizer == .adam && (momentum != 0 || nesterov) {
-            throw r.fail("training.momentum", "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")
-        }
-        if nesterov && !(momentum > 0) { throw r.fail("training.nesterov", "nesterov needs momentum > 0") }
+        // momentum and nesterov with adam are not read: a warning (see unreadSettings).
+        if optimizer == .sgd && nesterov && !(momentum > 0) { throw r.fail("training.nesterov", "nesterov needs momentum > 0") }
         if learningRate == .optimal && !(alpha > 0) {
             throw r.fail("training.alpha", "the \"optimal\" learning rate needs alpha > 0 (it is 1 / (alpha * (t0 + t)))")
         }
+    }
+}
+
+extension Config {
+    /// One warning per key whose value the chosen settings never read, and which differs from
+    /// its default for what is trained (``TrainingOptions/defaults(for:optimizer:momentum:)``):
+    /// such a value was set on purpose and silently does nothing. A default value is never
+    /// named, so the full config that `--print-config` writes (every key present) reads back
+    /// without a warning. Each line names the key, its value and why it is not read.
+    ///
+    /// Unread keys are warnings, never errors, so that a config stays usable while its
+    /// learning rate or optimizer is switched back and forth (and a search grid over them runs).
+    public func unreadSettings() -> [String] {
+        let t = training
+        let d = TrainingOptions.defaults(for: modelType, optimizer: t.optimizer, momentum: t.momentum)
+        var out: [String] = []
+        func unread(_ key: String, _ value: String, _ why: String) {
+            out.append("training.\(key) = \(value) is not read: \(why)")
+        }
+        func text(_ x: Double) -> String { JSONValue.number(x).jsonText }
+        if t.learningRate == .optimal && t.eta0 != d.eta0 {
+            unread("eta0", text(t.eta0), "the \"optimal\" learning rate is 1 / (alpha (t0 + t)); "
+                + "set learning_rate to \"constant\", \"invscaling\" or \"adaptive\" to use eta0")
+        }
+        if t.learningRate != .invscaling && t.powerT != d.powerT {
+            unread("power_t", text(t.powerT), "only the \"invscaling\" learning rate uses it "
+                + "(learning_rate is \"\(t.learningRate.rawValue)\")")
+        }
+        if t.optimizer == .adam {
+            if t.momentum != 0 { unread("momentum", text(t.momentum), "adam has no momentum (it uses beta1 and beta2)") }
+            if t.nesterov { unread("nesterov", "true", "adam has no momentum (it uses beta1 and beta2)") }
+        } else {
+            for (key, value, base) in [("beta1", t.beta1, d.beta1), ("beta2", t.beta2, d.beta2), ("epsilon", t.epsilon, d.epsilon)]
+            where value != base {
+                unread(key, text(value), "only the \"adam\" optimizer uses it (optimizer is \"sgd\")")
+            }
+        }
+        if t.penalty != .elasticnet && t.l1Ratio != d.l1Ratio {
+            unread("l1_ratio", text(t.l1Ratio), "only the \"elasticnet\" penalty uses it (penalty is \"\(t.penalty.rawValue)\")")
+        }
+        if t.penalty == .none && t.learningRate != .optimal && t.alpha != d.alpha {
+            unread("alpha", text(t.alpha), "penalty is \"none\" and the learning rate is not \"optimal\"")
+        }
+        if !t.earlyStopping && t.validationFraction != d.validationFraction {
+            unread("validation_fraction", text(t.validationFraction), "only early_stopping holds out a validation set")
+        }
+        return out
     }
 }

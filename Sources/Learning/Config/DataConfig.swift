@@ -25,7 +25,41 @@ public struct DataConfig: Sendable, Equatable {
     /// LIBSVM only: the number of features (an index above it is an error); nil takes the
     /// largest index in the training file.
     public var features: Int?
+    /// CSV columns left out of the features (an id, a date); "" names a column without a
+    /// header name, such as the index pandas' `to_csv()` writes.
+    public var ignore: [String] = []
+    /// CSV columns to one-hot encode (see ``ColumnPreprocessing``).
+    public var categorical = CategoricalColumns.none
+    /// What an empty CSV cell of a feature column does.
+    public var missing = MissingValues.error
+    /// With imputation, one more 0/1 column per numeric feature that had empty cells in the
+    /// training split: 1 where the cell was empty (scikit-learn's `add_indicator`).
+    public var missingIndicator = false
     public init() {}
+}
+
+/// `data.categorical`: the CSV columns one-hot encoded.
+public enum CategoricalColumns: Sendable, Equatable {
+    /// None: every feature column must hold numbers.
+    case none
+    /// Every column that is not the label, the weight or ignored and holds a value that is not
+    /// a number (empty cells aside).
+    case auto
+    /// These columns.
+    case named([String])
+}
+
+/// `data.missing`: empty cells in feature columns, scikit-learn SimpleImputer's strategies.
+/// The fill values are learned on the training split and stored in the model.
+public enum MissingValues: String, Sendable, CaseIterable {
+    /// An empty cell is an error naming its column and line.
+    case error
+    /// The column's mean (numeric columns; an empty categorical cell encodes as all zeros).
+    case mean
+    /// The column's median (numeric columns; an empty categorical cell encodes as all zeros).
+    case median
+    /// The column's most frequent value, the smallest of a tie (numeric and categorical).
+    case mostFrequent = "most_frequent"
 }
 
 extension DataConfig {
@@ -37,4 +71,12 @@ extension DataConfig {
 
     /// True when the training data is LIBSVM text and training takes the sparse path.
     public var isSparse: Bool { trainFormat == .libsvm }
+}
+
+extension DataConfig {
+    /// True when the CSV columns need more than numbers: ignored, categorical or imputed
+    /// columns (read by ``TextTable`` and ``ColumnPreprocessing`` instead of the numeric reader).
+    public var preprocessesColumns: Bool {
+        !ignore.isEmpty || categorical != .none || missing != .error
+    }
 }

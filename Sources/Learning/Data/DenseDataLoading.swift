@@ -14,6 +14,7 @@ extension LoadedData where Rows == Dataset {
     {
         let d = config.data
         var table: LabeledTable
+        var preprocessing: ColumnPreprocessing? = nil
         if let spec = d.synthetic {
             try PreparedData.checkMemory(spec, configFile: config.file)
             table = SyntheticData.generate(spec)
@@ -23,6 +24,8 @@ extension LoadedData where Rows == Dataset {
             if let weights = d.trainWeights {
                 table.weights = try TableLoading.loadWeights(path: weights, rows: table.count, features: d.train!)
             }
+        } else if d.preprocessesColumns || initial?.preprocessing != nil {
+            (table, preprocessing) = try PreprocessedCSV.readTraining(config, initial: initial)
         } else {
             table = try CSVReader.read(path: d.train!, label: d.label, weight: d.weight, pool: pool)
         }
@@ -53,6 +56,9 @@ extension LoadedData where Rows == Dataset {
                                 message: "has \(npy.featureNames.count) feature columns, the training data has \(featureNames.count)")
                 }
                 test = npy.encoded(classes: classes)
+            } else if let preprocessing {
+                test = try PreprocessedCSV.readTest(path: testPath, label: d.label, weight: d.weight, preprocessing: preprocessing)
+                    .encoded(classes: classes)
             } else {
                 let t = try CSVReader.readForModel(path: testPath, featureNames: featureNames, label: d.label,
                                                    ignoring: d.weight.map { [$0] } ?? [], pool: pool)
@@ -63,7 +69,9 @@ extension LoadedData where Rows == Dataset {
                     .encoded(classes: classes)
             }
         }
-        return LoadedData(rows: all, test: test, label: d.label, weight: d.weight, source: source)
+        var loaded = LoadedData(rows: all, test: test, label: d.label, weight: d.weight, source: source)
+        loaded.preprocessing = preprocessing
+        return loaded
     }
 }
 

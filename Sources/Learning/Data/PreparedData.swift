@@ -18,6 +18,8 @@ public struct Prepared<Rows: TrainingRows>: Sendable {
     public var weight: String? = nil
     /// Where the training data came from, for messages.
     public var source: String
+    /// How the CSV columns became the features (stored in the model), or nil.
+    public var preprocessing: ColumnPreprocessing? = nil
 
     /// How the splits are standardised.
     public enum Scaling: Sendable {
@@ -75,8 +77,10 @@ public struct Prepared<Rows: TrainingRows>: Sendable {
                               + "training.validation_fraction, more data, or early_stopping false")
         }
         let scaling: Scaling = initial.map { .given($0.scaler) } ?? (config.data.standardize ? .fitted : .none)
-        return Prepared(train: all, test: test, validation: validation, scaling: scaling, label: loaded.label,
-                        weight: loaded.weight, source: loaded.source)
+        var prepared = Prepared(train: all, test: test, validation: validation, scaling: scaling, label: loaded.label,
+                                weight: loaded.weight, source: loaded.source)
+        prepared.preprocessing = loaded.preprocessing
+        return prepared
     }
 
     /// The model kind for `type` and this data's class count.
@@ -117,6 +121,8 @@ public struct LoadedData<Rows: TrainingRows>: Sendable {
     public var weight: String?
     /// Where the training data came from, for messages.
     public var source: String
+    /// How the CSV columns became the features, or nil.
+    public var preprocessing: ColumnPreprocessing? = nil
 
     public init(rows: Rows, test: Rows?, label: String, weight: String? = nil, source: String) {
         self.rows = rows

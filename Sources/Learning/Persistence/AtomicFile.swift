@@ -7,10 +7,15 @@ import Foundation
 /// folder removes it (``RunOutput``).
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws(LearningError) {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` as the whole of `path`, atomically.
+    public static func write(bytes: [UInt8], to path: String) throws(LearningError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temp = (folder as NSString).appendingPathComponent(".\(url.lastPathComponent)\(temporaryMark)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try writeFlushed(text, to: temp, naming: path)
+        try writeFlushed(bytes, to: temp, naming: path)
         if rename(temp, path) != 0 {
             let message = String(cString: strerror(errno))
             unlink(temp)
@@ -29,7 +34,10 @@ public enum AtomicFile {
     /// close, each checked; a short write is continued, EINTR retried). On failure the file
     /// is removed and the error names `naming` (the file the user knows about).
     static func writeFlushed(_ text: String, to path: String, naming: String) throws(LearningError) {
-        let bytes = Array(text.utf8)
+        try writeFlushed(Array(text.utf8), to: path, naming: naming)
+    }
+
+    static func writeFlushed(_ bytes: [UInt8], to path: String, naming: String) throws(LearningError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw .output(file: naming, message: "cannot write: \(String(cString: strerror(errno)))") }
         var written = 0

@@ -3,12 +3,14 @@ import Foundation
 /// A trained model with everything needed to use it on raw data: the class names, the
 /// feature names and the standardiser, plus the config and final metrics for the record.
 ///
-/// On disk it is versioned JSON (see README.md, "Model file"):
+/// On disk it is versioned JSON (see docs/file-formats.md, "DIR/model.json"):
 /// `{"format": "minibatch-model", "version": 1, "model": {"type"}, "label", ["weight",] "classes",
-///   "feature_names", "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
+///   "feature_names", ["preprocessing",] "scaler": {"mean", "scale"} | null, "weights": [[...]], "bias": [...],
 ///   "config", "metrics", "training", "evaluation"}`. An "mlp" model has `"model": {"type",
 ///   "hidden", "activation"}` and `"layers": [{"weights": [[...]], "bias": [...]}, ...]` (input
-///   side first) in place of "weights" and "bias".
+///   side first) in place of "weights" and "bias". "preprocessing" (see ``ColumnPreprocessing``,
+///   docs/own-data.md) is present only for a model trained with data.ignore, data.categorical or
+///   data.missing.
 /// Weights are written as the exact decimal of each float32, so a round trip keeps every bit.
 public struct SavedModel: Sendable {
     public var model: Model
@@ -20,6 +22,9 @@ public struct SavedModel: Sendable {
     /// have it or not; it is never a feature.
     public var weight: String? = nil
     public var scaler: Standardizer?
+    /// How the columns of a CSV file become the features (ignored, one-hot and imputed
+    /// columns), or nil when the features are the file's numeric columns as they are.
+    public var preprocessing: ColumnPreprocessing? = nil
     /// The resolved config of the run that trained it.
     public var config: JSONValue
     /// Final metrics of that run.
@@ -75,21 +80,23 @@ public struct SavedModel: Sendable {
                          ("bias", floats(m.bias(layer: l)))])
             }))]
         }
-        return .object([
+        let preprocessingMembers: [(key: String, value: JSONValue)] =
+            preprocessing.map { [("preprocessing", $0.jsonValue)] } ?? []
+        var members: [(key: String, value: JSONValue)] = [
             ("format", .string(Self.formatName)),
             ("version", .number(Double(Self.formatVersion))),
             ("model", .object(modelObject)),
             ("label", .string(label)),
-        ] + (weight.map { [("weight", .string($0))] } ?? []) + [
-            ("classes", .array(classes.map { .string($0) })),
-            ("feature_names", .array(featureNames.map { .string($0) })),
-            ("scaler", scaler.map { .object([("mean", floats($0.mean)), ("scale", floats($0.scale))]) } ?? .null),
-        ] + parameters + [
-            ("config", config),
-            ("metrics", metrics),
-            ("training", training),
-            ("evaluation", evaluation),
-        ])
+        ]
+        if let weight { members.append(("weight", .string(weight))) }
+        members.append(("classes", .array(classes.map { .string($0) })))
+        members.append(("feature_names", .array(featureNames.map { .string($0) })))
+        members += preprocessingMembers
+        let scalerValue: JSONValue = scaler.map { .object([("mean", floats($0.mean)), ("scale", floats($0.scale))]) } ?? .null
+        members.append(("scaler", scalerValue))
+        members += parameters
+        members += [("config", config), ("metrics", metrics), ("training", training), ("evaluation", evaluation)]
+        return .object(members)
     }
 
     /// Writes the model atomically to `path`.
@@ -246,6 +253,13 @@ public struct SavedModel: Sendable {
                                config: json["config"] ?? .null, metrics: json["metrics"] ?? .null,
                                training: json["training"] ?? .null, evaluation: json["evaluation"] ?? .null)
         saved.weight = weight
+        if let p = json["preprocessing"], p != .null {
+            let preprocessing = try ColumnPreprocessing.decode(p, bad: bad)
+            guard preprocessing.featureNames == featureNames else {
+                throw bad("\"preprocessing\" gives the features \(preprocessing.featureNames.prefix(5)), not \"feature_names\"")
+            }
+            saved.preprocessing = preprocessing
+        }
         try saved.checkRange(file: file)
         return saved
     }
@@ -280,8 +294,15 @@ public struct SavedModel: Sendable {
                 throw .data(file: labelsPath, line: nil,
                             message: "a CSV file holds its own label column ('\(label)'); a labels file is for .npy data")
             }
-            (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label,
-                                                                   ignoring: weight.map { [$0] } ?? [])
+            if let preprocessing {
+                let text = try TextTable.read(path: path)
+                features = try preprocessing.transform(text, label: label, weight: weight)
+                labels = text.column(label)
+                count = text.count
+            } else {
+                (features, labels, count) = try CSVReader.readForModel(path: path, featureNames: featureNames, label: label,
+                                                                       ignoring: weight.map { [$0] } ?? [])
+            }
         }
         scaler?.transform(&features)
         let table = LabeledTable(features: features, labels: labels ?? [String](repeating: "", count: count),

@@ -39,12 +39,32 @@ enum HTMLText {
 }
 
 /// A linear axis over a "nice" range: its ticks are multiples of 1, 2 or 5 times a power of ten.
+/// Or a logarithmic one, whose positions are exponents of ten: ticks at whole powers.
 struct NiceAxis: Equatable {
     var lower: Double
     var upper: Double
     var ticks: [Double]
     /// Decimals that show every tick exactly.
     var decimals: Int
+    /// Positions are log10 of the values; a tick t is labelled 10^t.
+    var logarithmic = false
+
+    /// A logarithmic axis for values whose log10 are `exponents`: from the power of ten at
+    /// or below the smallest to the one at or above the largest (a decade either side when
+    /// every value is the same power of ten, such as a constant rate of 0.1), a tick at every
+    /// power, or every 2nd, 3rd, ... when they span more than 6 decades.
+    init(exponents: [Double]) {
+        var lo = (exponents.min() ?? 0).rounded(.down), hi = (exponents.max() ?? 0).rounded(.up)
+        if hi <= lo { lo -= 1; hi += 1 }
+        let step = max(1, ((hi - lo) / 6).rounded(.up))
+        lo = (lo / step).rounded(.down) * step
+        hi = (hi / step).rounded(.up) * step
+        lower = lo
+        upper = hi
+        ticks = stride(from: lo, through: hi, by: step).map { $0 }
+        decimals = 0
+        logarithmic = true
+    }
 
     /// The tick step for about `count` intervals over `span`.
     static func step(span: Double, count: Int) -> Double {
@@ -91,6 +111,7 @@ struct NiceAxis: Equatable {
     }
 
     func label(_ v: Double) -> String {
+        if logarithmic { return String(format: "%g", pow(10, v)) }
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         let shown = abs(v) < step * 1e-6 ? 0 : v
         return String(format: "%.\(decimals)f", shown)
@@ -166,15 +187,23 @@ struct LineChart {
     var height = 330.0
     /// Point markers (with the value as a tooltip) when there are at most this many epochs.
     var markerLimit = 60
+    /// A log10 y axis (ticks at powers of ten); values <= 0 leave gaps.
+    var logarithmic = false
 
     let left = 62.0, right = 18.0, top = 40.0, bottom = 46.0
 
     func svg() -> String {
-        let drawn = series.filter { $0.points.contains { $0.y != nil } }
+        // On a log axis a value is drawn at its exponent.
+        let plotted = logarithmic ? series.map { s in
+            var s = s
+            s.points = s.points.map { p in (p.x, p.y.flatMap { $0 > 0 ? log10($0) : nil }) }
+            return s
+        } : series
+        let drawn = plotted.filter { $0.points.contains { $0.y != nil } }
         let xs = series.flatMap { $0.points.map(\.x) }
         let ys = drawn.flatMap { $0.points.compactMap(\.y) }
         let xAxis = NiceAxis(integersFrom: Int(xs.min() ?? 1), to: Int(xs.max() ?? 1))
-        let yAxis = NiceAxis(values: ys, includeZero: includeZero)
+        let yAxis = logarithmic ? NiceAxis(exponents: ys) : NiceAxis(values: ys, includeZero: includeZero)
         let x0 = left, x1 = width - right, y0 = top, y1 = height - bottom
         func sx(_ v: Double) -> Double { x0 + (v - xAxis.lower) / (xAxis.upper - xAxis.lower) * (x1 - x0) }
         func sy(_ v: Double) -> Double { y1 - (v - yAxis.lower) / (yAxis.upper - yAxis.lower) * (y1 - y0) }
@@ -199,7 +228,7 @@ struct LineChart {
                 s += "<g class=\"markers\" fill=\"\(c.color)\">"
                 for p in c.points {
                     guard let y = p.y else { continue }
-                    s += "<circle cx=\"\(px(sx(p.x)))\" cy=\"\(px(sy(y)))\" r=\"2.6\"><title>\(esc(c.name)), epoch \(Int(p.x)): \(String(format: "%.6g", y))</title></circle>"
+                    s += "<circle cx=\"\(px(sx(p.x)))\" cy=\"\(px(sy(y)))\" r=\"2.6\"><title>\(esc(c.name)), epoch \(Int(p.x)): \(String(format: "%.6g", logarithmic ? pow(10, y) : y))</title></circle>"
                 }
                 s += "</g>\n"
             }

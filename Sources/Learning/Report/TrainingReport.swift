@@ -101,7 +101,16 @@ public struct TrainingReport: Sendable {
     .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; margin: 0 0 18px; }
     .card { background: #fff; border: 1px solid #dde1e7; border-radius: 8px; padding: 10px 14px; }
     .card .k { color: #5b6475; font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
-    .card .v { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+    .card .v { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+    .card .v.long { font-size: 15px; line-height: 1.9; }
+    .warning { background: #fdecea; border: 1px solid #f1b0aa; color: #8c1d13; border-radius: 8px; padding: 8px 14px; margin: 0 0 18px; }
+    .scales input { margin: 0 4px 8px 0; }
+    .scales label { margin: 0 14px 8px 0; font-size: 12px; color: #3a4150; }
+    .scales .log { display: none; }
+    #loss-scale-log:checked ~ .log { display: block; }
+    #loss-scale-log:checked ~ .linear { display: none; }
+    td.mark { color: #5b6475; font-size: 12px; }
+    tr.default td.json { color: #5b6475; }
     section { background: #fff; border: 1px solid #dde1e7; border-radius: 8px; padding: 16px 18px; margin: 0 0 18px; }
     .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 12px 24px; align-items: start; }
     figure { margin: 0; min-width: 0; }
@@ -148,13 +157,6 @@ public struct TrainingReport: Sendable {
         return String(format: spec, d)
     }
 
-    static func seconds(_ d: Double?) -> String {
-        guard let d, d.isFinite else { return "—" }
-        if d < 0.01 { return String(format: "%.2f ms", d * 1000) }
-        if d < 100 { return String(format: "%.2f s", d) }
-        return String(format: "%.0f s", d)
-    }
-
     static func count(_ n: Int) -> String {
         var s = String(abs(n)), out = ""
         while s.count > 3 { out = "," + s.suffix(3) + out; s.removeLast(3) }
@@ -165,8 +167,42 @@ public struct TrainingReport: Sendable {
         let esc = HTMLText.escape
         var facts = ["\(record.modelType) model", "\(record.classes.count) classes", "\(record.featureNames.count) features",
                      "\(epochs.count) epoch\(epochs.count == 1 ? "" : "s")"]
-        if case .string(let reason)? = record.training["stop_reason"] { facts.append("stopped: \(reason)") }
-        return "<h1>Training report: \(esc(name))</h1>\n<p class=\"sub\">\(esc(facts.joined(separator: " · ")))</p>\n"
+        let rise = lossRise
+        if case .string(let reason)? = record.training["stop_reason"] {
+            // "converged" only means the training loss stopped improving; beside a loss that
+            // rose far above its start it would mislead.
+            facts.append(rise == nil ? "stopped: \(reason)" : reason == "converged" ? "stopped: no progress (tol), not converged" : "stopped: \(reason)")
+        }
+        var h = "<h1>Training report: \(esc(name))</h1>\n<p class=\"sub\">\(esc(facts.joined(separator: " · ")))</p>\n"
+        if let rise {
+            h += "<p id=\"loss-warning\" class=\"warning\">The final \(rise.set) loss, \(Self.format(rise.last, "%.5g")), is "
+                + "\(Self.format(rise.last / rise.first, "%.3g")) times its value after epoch \(rise.firstEpoch) "
+                + "(\(Self.format(rise.first, "%.5g"))): training diverged or overfitted. See the learning rate per epoch below.</p>\n"
+        }
+        return h
+    }
+
+    /// The test loss (the training loss when there is no test set) at the last epoch that has
+    /// one, when it is at least ``lossRiseFactor`` times its value at the first: a run that
+    /// ended far above where it started.
+    var lossRise: (set: String, first: Double, firstEpoch: Int, last: Double)? {
+        for (set, k) in [("test", \EpochMetrics.testLoss), ("training", \EpochMetrics.loss)] as [(String, KeyPath<EpochMetrics, Double?>)] {
+            let values = epochs.compactMap { e in e[keyPath: k].map { (e.epoch, $0) } }
+            guard let first = values.first, let last = values.last else { continue }
+            if values.count >= 2, first.1 > 0, last.1 >= Self.lossRiseFactor * first.1 || !last.1.isFinite {
+                return (set, first.1, first.0, last.1)
+            }
+            return nil
+        }
+        return nil
+    }
+
+    /// How far above its start a final loss must be to be flagged.
+    static let lossRiseFactor = 2.0
+
+    /// The unit of every duration on the page, chosen by the longest (the training time).
+    var durationUnit: DurationUnit {
+        DurationUnit.forLongest([summaryNumber("train_seconds"), summaryNumber("load_seconds")].compactMap { $0 }.max())
     }
 
     func cards() -> String {
@@ -181,13 +217,18 @@ public struct TrainingReport: Sendable {
             items.append(("best validation accuracy", Self.format(best, "%.4f")))
         }
         items.append(("epochs", String(epochs.last?.epoch ?? 0)))
-        items.append(("training time", Self.seconds(summaryNumber("train_seconds"))))
+        items.append(("training time", durationUnit.format(summaryNumber("train_seconds"))))
         var h = "<div class=\"cards\">\n"
         for (k, v) in items {
-            h += "<div class=\"card\"><div class=\"k\">\(HTMLText.escape(k))</div><div class=\"v\">\(HTMLText.escape(v))</div></div>\n"
+            // Long figures get a smaller font and may wrap, so they stay inside their card.
+            let long = v.count > Self.longCardValue ? " long" : ""
+            h += "<div class=\"card\"><div class=\"k\">\(HTMLText.escape(k))</div><div class=\"v\(long)\">\(HTMLText.escape(v))</div></div>\n"
         }
         return h + "</div>\n"
     }
+
+    /// Characters from which a card's figure is set smaller.
+    static let longCardValue = 9
 
     static let colors = (train: "#1f6fd1", validation: "#e07b00", test: "#17914a")
 
@@ -208,9 +249,25 @@ public struct TrainingReport: Sendable {
                              series: chartSeries(\.loss, \.validationLoss, \.testLoss), includeZero: true)
         let accuracy = LineChart(id: "accuracy-chart", title: "accuracy per epoch", xTitle: "epoch", yTitle: "accuracy",
                                  series: chartSeries(\.accuracy, \.validationAccuracy, \.testAccuracy))
+        var logLoss = loss
+        logLoss.id = "loss-chart-log"
+        logLoss.title = "loss per epoch (log scale)"
+        logLoss.yTitle = "loss (cross-entropy, log scale)"
+        logLoss.logarithmic = true
+        let rate = LineChart(
+            id: "learning-rate-chart", title: "learning rate per epoch (log scale)", xTitle: "epoch",
+            yTitle: "learning rate (log scale)",
+            series: [ChartSeries(key: "learning_rate", name: "learning rate at the epoch's end", color: Self.colors.train,
+                                 dash: nil, points: epochs.map { (Double($0.epoch), $0.learningRate.flatMap { $0.isFinite ? $0 : nil }) })],
+            height: 260, logarithmic: true)
         var h = "<section id=\"curves\">\n<h2>Loss and accuracy per epoch</h2>\n<div class=\"two\">\n"
-        h += "<figure>\n\(loss.svg())\n</figure>\n<figure>\n\(accuracy.svg())\n</figure>\n</div>\n"
-        h += "<p class=\"note\">Training figures are running values over each epoch (each sample scored with the weights just before the step that used it); validation and test figures are measured after the epoch.</p>\n"
+        // The loss on a linear or a log axis: two radio buttons and CSS, no script.
+        h += "<figure class=\"scales\">\n<input type=\"radio\" name=\"loss-scale\" id=\"loss-scale-linear\" checked=\"checked\"/>"
+        h += "<label for=\"loss-scale-linear\">linear</label>\n<input type=\"radio\" name=\"loss-scale\" id=\"loss-scale-log\"/>"
+        h += "<label for=\"loss-scale-log\">log scale</label>\n"
+        h += "<div class=\"linear\">\n\(loss.svg())\n</div>\n<div class=\"log\">\n\(logLoss.svg())\n</div>\n</figure>\n"
+        h += "<figure>\n\(accuracy.svg())\n</figure>\n<figure>\n\(rate.svg())\n</figure>\n</div>\n"
+        h += "<p class=\"note\">Training figures are running values over each epoch (each sample scored with the weights just before the step that used it); validation and test figures are measured after the epoch. The learning rate is the one of the epoch's last step.</p>\n"
         return h + "</section>\n"
     }
 
@@ -313,15 +370,16 @@ public struct TrainingReport: Sendable {
 
     func timings() -> String {
         var rows: [(String, String)] = []
-        rows.append(("loading and preparing the data", Self.seconds(summaryNumber("load_seconds"))))
-        rows.append(("training", Self.seconds(summaryNumber("train_seconds"))))
+        let unit = durationUnit
+        rows.append(("loading and preparing the data", unit.format(summaryNumber("load_seconds"))))
+        rows.append(("training", unit.format(summaryNumber("train_seconds"))))
         let secs = epochs.compactMap(\.seconds)
         if !secs.isEmpty {
             let sorted = secs.sorted()
             let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            rows.append(("epochs (sum of epoch times)", Self.seconds(secs.reduce(0, +))))
-            rows.append(("epoch: median", Self.seconds(median)))
-            rows.append(("epoch: fastest / slowest", Self.seconds(sorted.first) + " / " + Self.seconds(sorted.last)))
+            rows.append(("epochs (sum of epoch times)", unit.format(secs.reduce(0, +))))
+            rows.append(("epoch: median", unit.format(median)))
+            rows.append(("epoch: fastest / slowest", unit.format(sorted.first) + " / " + unit.format(sorted.last)))
         }
         if let rate = summaryNumber("samples_per_second"), rate.isFinite {
             rows.append(("samples per second", rate >= 1000 ? Self.count(Int(rate.rounded())) : String(format: "%.4g", rate)))
@@ -332,9 +390,9 @@ public struct TrainingReport: Sendable {
         for (k, v) in rows { h += "<tr><th>\(HTMLText.escape(k))</th><td class=\"n\">\(HTMLText.escape(v))</td></tr>\n" }
         h += "</tbody>\n</table>\n<p class=\"note\">Epoch times cover the training steps only; test and validation scoring is not included.</p>\n</div>\n"
         let chart = LineChart(
-            id: "seconds-chart", title: "milliseconds per epoch", xTitle: "epoch", yTitle: "milliseconds",
+            id: "seconds-chart", title: "\(unit.name) per epoch", xTitle: "epoch", yTitle: unit.name,
             series: [ChartSeries(key: "seconds", name: "training steps of the epoch", color: Self.colors.train, dash: nil,
-                                 points: epochs.map { (Double($0.epoch), $0.seconds.flatMap { $0.isFinite ? $0 * 1000 : nil }) })],
+                                 points: epochs.map { (Double($0.epoch), $0.seconds.flatMap { $0.isFinite ? $0 * unit.perSecond : nil }) })],
             includeZero: true, height: 260)
         h += "<figure>\n\(chart.svg())\n</figure>\n</div>\n"
         return h + "</section>\n"
@@ -342,37 +400,22 @@ public struct TrainingReport: Sendable {
 
     func configSection() -> String {
         var h = "<section id=\"config\">\n<h2>Config</h2>\n"
-        // One table per top-level section (data, model, training), the plain keys together.
-        var groups: [(title: String, rows: [(String, JSONValue)])] = []
-        func flatten(_ prefix: String, _ v: JSONValue, into rows: inout [(String, JSONValue)]) {
-            if case .object(let members) = v, !members.isEmpty {
-                for m in members { flatten(prefix.isEmpty ? m.key : prefix + "." + m.key, m.value, into: &rows) }
-            } else {
-                rows.append((prefix, v))
-            }
-        }
         guard case .object(let top) = record.config, !top.isEmpty else {
             return h + "<p class=\"note\">Not recorded in model.json.</p>\n</section>\n"
         }
-        var plain: [(String, JSONValue)] = []
-        for m in top {
-            if case .object(let members) = m.value, !members.isEmpty {
-                var rows: [(String, JSONValue)] = []
-                flatten(m.key, m.value, into: &rows)
-                groups.append((m.key, rows))
-            } else {
-                plain.append((m.key, m.value))
-            }
-        }
-        if !plain.isEmpty { groups.append(("other", plain)) }
+        var outputFolder: String? = nil
+        if case .string(let path)? = summary["model_path"] { outputFolder = folderPart(of: path) ?? "." }
+        let used = ConfigKeysUsed(config: record.config, outputFolder: outputFolder)
         h += "<div id=\"config-table\" class=\"config\">\n"
-        for g in groups {
-            h += "<table>\n<thead><tr><th colspan=\"2\">\(HTMLText.escape(g.title))</th></tr></thead>\n<tbody>\n"
-            for (k, v) in g.rows {
-                h += "<tr><th>\(HTMLText.escape(k))</th><td class=\"json\">\(HTMLText.escape(v.jsonText))</td></tr>\n"
+        for g in used.groups {
+            h += "<table>\n<thead><tr><th colspan=\"3\">\(HTMLText.escape(g.title))</th></tr></thead>\n<tbody>\n"
+            for row in g.rows {
+                h += "<tr\(row.isDefault ? " class=\"default\"" : "")><th>\(HTMLText.escape(row.key))</th>"
+                h += "<td class=\"json\">\(HTMLText.escape(row.value.jsonText))</td><td class=\"mark\">\(row.isDefault ? "default" : "")</td></tr>\n"
             }
             h += "</tbody>\n</table>\n"
         }
-        return h + "</div>\n</section>\n"
+        h += "</div>\n<p class=\"note\">The keys this run's settings read, as resolved; \"default\" marks minibatch's default value. Keys the settings ignore (beta1 and beta2 with sgd, l1_ratio without elasticnet, ...) are left out.</p>\n"
+        return h + "</section>\n"
     }
 }

@@ -34,9 +34,9 @@ public struct Candidate: Sendable, Equatable {
     {
         var json = base.jsonValue
         let inMemory = base.data.train == nil && base.data.synthetic == nil
-        if inMemory { json = Self.setting(json, path: ["data", "train"], to: .string("<in memory>")) }
+        if inMemory { json = json.setting(["data", "train"], to: .string("<in memory>")) }
         for (path, value) in settings {
-            json = Self.setting(json, path: path.split(separator: ".").map(String.init)[...], to: value)
+            json = json.setting(path.split(separator: ".").map(String.init)[...], to: value)
         }
         var config: Config
         do {
@@ -53,18 +53,6 @@ public struct Candidate: Sendable, Equatable {
         self.init(index: index, settings: settings, config: config)
     }
 
-    /// `json` with the value at `path` replaced or added (missing objects on the way are made).
-    static func setting(_ json: JSONValue, path: ArraySlice<String>, to value: JSONValue) -> JSONValue {
-        guard let key = path.first else { return value }
-        var members: [(key: String, value: JSONValue)] = []
-        if case .object(let m) = json { members = m }
-        if let i = members.firstIndex(where: { $0.key == key }) {
-            members[i].value = setting(members[i].value, path: path.dropFirst(), to: value)
-        } else {
-            members.append((key, setting(.null, path: path.dropFirst(), to: value)))
-        }
-        return .object(members)
-    }
 }
 
 extension SearchSpace {

@@ -13,6 +13,9 @@ public struct SearchData<Rows: TrainingRows>: Sendable {
     public var source: String
     /// Rows of the data read that make up `train`, in order (all of them with a test file).
     public var trainRows: [Int]
+    /// How the CSV columns became the features, learned on the whole training split (every
+    /// fold shares it), or nil.
+    public var preprocessing: ColumnPreprocessing?
 
     /// Splits rows read for `base` (see the type's description).
     /// - Throws: when every feature of the training split is constant.
@@ -32,6 +35,7 @@ public struct SearchData<Rows: TrainingRows>: Sendable {
         weight = loaded.weight
         source = loaded.source
         trainRows = rows
+        preprocessing = loaded.preprocessing
     }
 
     /// What `--save-folds` writes: for every row of the training split, its row in the data
@@ -68,7 +72,9 @@ public struct SearchData<Rows: TrainingRows>: Sendable {
             validation = rows.subset(split.test)
             rows = rows.subset(split.train)
         }
-        return Prepared(train: rows, test: scored, validation: validation,
-                        scaling: config.data.standardize ? .fitted : .none, label: label, weight: weight, source: source)
+        var prepared = Prepared(train: rows, test: scored, validation: validation,
+                                scaling: config.data.standardize ? .fitted : .none, label: label, weight: weight, source: source)
+        prepared.preprocessing = preprocessing
+        return prepared
     }
 }

@@ -61,6 +61,7 @@ public enum SearchFolder {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
+        saved.preprocessing = data.preprocessing
         saved = RunFolder.recorded(saved, result: result, config: config, summary: summary, trainCount: data.train.count,
                                    testCount: data.test?.count ?? 0, classCounts: data.classCountsJSON)
         try AtomicFile.makeFolder(folder)

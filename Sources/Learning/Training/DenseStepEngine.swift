@@ -12,12 +12,14 @@ final class DenseStepEngine<M: TrainableModel>: StepEngine {
     private let train: Dataset
     private let options: TrainingOptions
     private let pool: WorkerPool
-    private let combiner: any StepCombiner
+    let combiner: any StepCombiner
     private let regularization: Regularization
     private let optimizer: any Optimizer
     private let l1: CumulativeL1?
     private let gradients: ShardBuffers
     private let scratch: ShardBuffers
+    /// The figures of this process's shards of the last ``accumulate(_:)``, in shard order.
+    private var shardFigures: [StepFigures] = []
 
     init(_ start: M, train: Dataset, options: TrainingOptions, pool: WorkerPool, combiner: any StepCombiner) {
         precondition(train.count > 0 && train.featureCount == start.featureCount)
@@ -52,29 +54,37 @@ final class DenseStepEngine<M: TrainableModel>: StepEngine {
         if let l1 { (state.l1Total, state.l1Received) = (l1.total, l1.received) }
     }
 
-    func accumulate(_ batch: Batch) -> StepFigures {
+    func accumulate(_ batch: Batch) {
         let model = current, gradients = gradients, scratch = scratch
-        let figures = train.features.withUnsafeBufferPointer { x in
-            pool.mapReduce(batch.plan, cost: batch.count * model.flopsPerSample, map: { shard, range in
-                let at = range.lowerBound
-                let (loss, correct) = model.computeGradient(
-                    x: x.baseAddress!, labels: batch.labels + at, rows: batch.rows + at, count: range.count,
-                    weights: batch.weights.map { $0 + at }, grad: gradients.buffer(shard).baseAddress!,
-                    scratch: scratch.buffer(shard).baseAddress!)
-                return StepFigures(loss: loss, correct: correct)
-            }, combine: +)!
+        let owned = combiner.ownedShards(of: batch.plan.shardCount)
+        let ownedRows = owned.isEmpty ? 0 : batch.plan.range(of: owned.upperBound - 1).upperBound
+            - batch.plan.range(of: owned.lowerBound).lowerBound
+        shardFigures = [StepFigures](repeating: .zero, count: owned.count)
+        shardFigures.withUnsafeMutableBufferPointer { figures in
+            train.features.withUnsafeBufferPointer { x in
+                pool.forEachShard(owned.count, cost: ownedRows * model.flopsPerSample) { k in
+                    let shard = owned.lowerBound + k, range = batch.plan.range(of: shard)
+                    let at = range.lowerBound
+                    let (loss, correct) = model.computeGradient(
+                        x: x.baseAddress!, labels: batch.labels + at, rows: batch.rows + at, count: range.count,
+                        weights: batch.weights.map { $0 + at }, grad: gradients.buffer(shard).baseAddress!,
+                        scratch: scratch.buffer(shard).baseAddress!)
+                    figures[k] = StepFigures(loss: loss, correct: correct)
+                }
+            }
         }
-        return combiner.combine(figures)
     }
 
-    func step(_ batch: Batch, eta: Float, t: Int) {
+    func step(_ batch: Batch, eta: Float, t: Int, stop: Bool) -> StepOutcome {
         optimizer.beginStep(t)
         l1?.beginStep(eta: Double(eta))
         let optimizer = optimizer, l1 = l1, weightCount = current.weightCount, decay = regularization.decay
         let b = batch.count
-        current.parameters.withUnsafeMutableBufferPointer { p in
+        let figures = shardFigures
+        return current.parameters.withUnsafeMutableBufferPointer { p in
             let parameters = p.baseAddress!
-            combiner.combine(gradients, shards: batch.plan.shardCount, pool: pool) { range, total in
+            return combiner.combine(gradients, figures: figures, shards: batch.plan.shardCount, stop: stop, pool: pool) {
+                range, total in
                 optimizer.step(parameters: parameters, gradient: total, range: range, weightCount: weightCount, eta: eta,
                                batchSize: b, decay: decay)
                 l1?.truncate(parameters: parameters, range: range)

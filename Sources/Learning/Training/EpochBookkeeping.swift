@@ -14,11 +14,11 @@ extension TrainingState {
     /// validation and zero-weight figures are the caller's to add).
     /// - Throws: ``LearningError/training(message:)`` naming the epoch when the loss or a
     ///   weight is not finite.
-    func epochReport(rows n: Int, weightsAreFinite: Bool) throws(LearningError) -> EpochReport {
+    /// - Parameter advice: what to try instead (``TrainingOptions/divergenceAdvice``).
+    func epochReport(rows n: Int, weightsAreFinite: Bool, advice: String) throws(LearningError) -> EpochReport {
         let loss = epochLossSum / Double(n)
         if !loss.isFinite || !weightsAreFinite {
-            throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); "
-                + "try a smaller eta0, another learning_rate schedule, or data.standardize = true")
+            throw .training(message: "epoch \(epoch): the loss or the weights became non-finite (loss \(loss)); " + advice)
         }
         return EpochReport(
             epoch: epoch, loss: loss, accuracy: Double(epochCorrect) / Double(n), learningRate: learningRate,
@@ -35,5 +35,23 @@ extension TrainingState {
         epochLossSum = 0
         epochCorrect = 0
         epochSeconds = 0
+    }
+}
+
+extension TrainingOptions {
+    /// What a diverged run should try, naming only settings that it reads: under "optimal" the
+    /// rate 1 / (alpha (t0 + t)) ignores eta0, so a larger alpha or another schedule; otherwise a
+    /// smaller eta0 (the current one named), and for sgd the gentler "adaptive" schedule.
+    /// (Standardisation is the data's part: ``fit(_:data:pool:from:resume:control:combiner:onEpoch:)``
+    /// adds it when `data.standardize` is off.)
+    public var divergenceAdvice: String {
+        if learningRate == .optimal {
+            return "the \"optimal\" rate 1 / (alpha (t0 + t)) ignores eta0: try a larger training.alpha (now "
+                + JSONValue.number(alpha).jsonText + ") or training.learning_rate \"adaptive\" with a small eta0"
+        }
+        var advice = "try a smaller training.eta0 (now \(JSONValue.number(eta0).jsonText))"
+        if optimizer == .sgd && learningRate == .constant { advice += " or training.learning_rate \"adaptive\"" }
+        if optimizer == .sgd && momentum > 0 { advice += " or a smaller training.momentum" }
+        return advice
     }
 }

@@ -69,6 +69,10 @@ public func fit<Rows: TrainingRows>(
     try config.validateTraining()
     let options = config.training
     if let data = data as? PreparedSparseData {
+        if combiner.processCount > 1 {
+            throw .config(file: config.file, key: "data.train",
+                          message: "sparse (LIBSVM) rows train in one process; run without mpirun, or use dense data (CSV, .npy)")
+        }
         let run = try SparseTrainer(options: options, pool: pool, combiner: combiner)
             .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
                    validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)
@@ -79,9 +83,18 @@ public func fit<Rows: TrainingRows>(
     guard let data = data as? PreparedData else {
         preconditionFailure("fit trains Dataset and SparseDataset rows; \(Rows.self) has no trainer")
     }
-    let run = try Trainer(options: options, pool: pool, combiner: combiner)
-        .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
-               validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)
+    let run: TrainingRun<Model>
+    do {
+        run = try Trainer(options: options, pool: pool, combiner: combiner)
+            .train(try TrainingJob.startingModel(config, data: data, from: start), on: data.train, test: data.test,
+                   validation: data.validation, resume: resume, control: control, onEpoch: onEpoch)
+    } catch {
+        // Unscaled features are the data's usual cause of a diverged run.
+        if case .training(let message) = error, data.scaler == nil, !config.data.standardize {
+            throw .training(message: message + ", or set data.standardize = true")
+        }
+        throw error
+    }
     return FitResult(run, options: options, data: data, score: { $0.score(data.train, pool: pool) },
                      evaluate: { Evaluation(model: $0, data: $1, pool: pool) })
 }

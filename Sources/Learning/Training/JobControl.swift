@@ -12,6 +12,15 @@ public struct JobControl {
     /// Called as the run enters each stage (see ``JobStage``): a caller that handles signals
     /// can tell when ``shouldStop`` is asked (only while training).
     public var onStage: ((JobStage) -> Void)? = nil
+    /// Where each step's shard gradients are summed. A ``GroupCombiner`` makes this run one
+    /// of the processes of a group (the ranks of an MPI job), which train in lock step.
+    public var combiner: any StepCombiner = LocalCombiner()
+    /// False on every process of a group but the first: the run's files (checkpoints,
+    /// model.json, metrics.jsonl, report.html) are written once.
+    public var writesFiles = true
+    /// Called once the data is loaded and the starting model chosen, before training: where
+    /// the processes of a group learn that every one of them has loaded.
+    public var onLoaded: () throws(LearningError) -> Void = {}
 
     public init(checkpointEvery: Int? = nil, resume: Checkpoint? = nil, shouldStop: @escaping () -> Bool = { false },
                 onProgress: ((TrainingProgress) -> Void)? = nil) {
@@ -36,7 +45,7 @@ extension JobControl {
     /// Checks that a resumed run trains on its checkpoint's data, and makes the trainer's
     /// control, whose checkpoints go to `folder`/checkpoint.
     /// - Returns: that control, and the function that writes a state as the checkpoint.
-    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, output: RunOutput)
+    func trainerControl(config: Config, initModel: String?, data identity: DataIdentity, output: RunOutput?)
         throws(LearningError) -> (control: TrainingControl, checkpoint: (TrainingState) throws(LearningError) -> Void)
     {
         if let resume, resume.data != identity {
@@ -46,11 +55,12 @@ extension JobControl {
                             + "and a fingerprint of every value); resume with the same data")
         }
         let checkpoint = { (state: TrainingState) throws(LearningError) in
+            guard let output else { return }  // a process of a group that writes no files
             try output.writeCheckpoint(Checkpoint(config: config, initModel: initModel, data: identity, state: state))
         }
         var control = TrainingControl(checkpointEvery: checkpointEvery, onCheckpoint: checkpoint, shouldStop: shouldStop,
                                       onProgress: onProgress)
-        if resume != nil { control.checkpointFile = Checkpoint.path(in: output.folder) }
+        if resume != nil { control.checkpointFile = Checkpoint.path(in: RunFolder.outputFolder(config)) }
         return (control, checkpoint)
     }
 }

@@ -43,7 +43,7 @@ final class SparseStepEngine: StepEngine {
     private let train: SparseDataset
     private let options: TrainingOptions
     private let pool: WorkerPool
-    private let combiner: any StepCombiner
+    let combiner: any StepCombiner
     private let decay: Float
     private let l1: LazyL1?
     private let maxRows: Int
@@ -55,6 +55,8 @@ final class SparseStepEngine: StepEngine {
     private let mapSlots: ScratchSlots
     /// The stored entries of the batch of the last ``accumulate(_:)``.
     private var entries = 0
+    /// The figures of the batch of the last ``accumulate(_:)``.
+    private var batchFigures = StepFigures.zero
     private(set) var work = SparseTrainingWork()
 
     init(_ start: LinearModel, train: SparseDataset, options: TrainingOptions, pool: WorkerPool,
@@ -115,10 +117,10 @@ final class SparseStepEngine: StepEngine {
         }
     }
 
-    func accumulate(_ batch: Batch) -> StepFigures {
+    func accumulate(_ batch: Batch) {
         let o = w.outputCount, kind = w.kind, scale = Float(w.scale), owed = l1?.owed
         let maxRows = maxRows, scratch = scratch, parts = gradients.parts, maps = maps, mapSlots = mapSlots
-        let figures = train.withCSRRows { rows in
+        batchFigures = train.withCSRRows { rows in
             var entries = 0
             for i in 0..<batch.count {
                 let r = Int(batch.rows[i])
@@ -142,12 +144,11 @@ final class SparseStepEngine: StepEngine {
                 }
             }
         }
-        return combiner.combine(figures)
     }
 
-    func step(_ batch: Batch, eta: Float, t: Int) {
+    func step(_ batch: Batch, eta: Float, t: Int, stop: Bool) -> StepOutcome {
         l1?.beginStep(eta: Double(eta))
-        combiner.combine(gradients, shards: batch.plan.shardCount)
+        let outcome = combiner.combine(gradients, figures: batchFigures, shards: batch.plan.shardCount, stop: stop)
         let gradient = gradients.total
         if decay > 0 {
             // W <- (1 - eta alpha) W, in the scale alone.
@@ -164,6 +165,7 @@ final class SparseStepEngine: StepEngine {
         work.weightsUpdated += gradient.count * o
         work.mostWeightsInAStep = max(work.mostWeightsInAStep, gradient.count * o)
         work.batchEntries += entries
+        return outcome
     }
 
     func average(into averaged: inout [Float], k: Int) {

@@ -41,6 +41,10 @@ public final class SparseTrainer {
     ) throws(LearningError) -> TrainingRun<LinearModel> {
         try options.validate()
         try Self.check(options)
+        if combiner.processCount > 1 {
+            throw .config(file: "<training options>", key: "data.train",
+                          message: "sparse (LIBSVM) rows train in one process; run without mpirun, or use dense data (CSV, .npy)")
+        }
         let engine = SparseStepEngine(start, train: train, options: options, pool: pool, combiner: combiner)
         defer { work = engine.work }
         return try TrainingLoop(options: options)

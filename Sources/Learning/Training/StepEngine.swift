@@ -24,6 +24,8 @@ protocol StepEngine: AnyObject {
     associatedtype Rows: TrainingRows
     associatedtype Trained: TrainableModel
 
+    /// Where the engine's steps are combined.
+    var combiner: any StepCombiner { get }
     /// The parameters now, in the model's flat layout (the state's `parameters`).
     var parameters: [Float] { get }
     /// True when every parameter is finite.
@@ -36,12 +38,15 @@ protocol StepEngine: AnyObject {
     /// Writes the state this engine keeps (parameters, optimizer, penalty) into `state`.
     func save(into state: inout TrainingState)
 
-    /// Computes every shard's gradient of the batch with the current parameters (into the
-    /// engine's per-shard buffers) and returns the batch's figures.
-    func accumulate(_ batch: Batch) -> StepFigures
-    /// Combines the shard gradients of the last ``accumulate(_:)`` and takes the step at rate
-    /// `eta`, the run's step `t` (1, 2, ...).
-    func step(_ batch: Batch, eta: Float, t: Int)
+    /// Computes the gradients of this process's shards of the batch (the combiner's
+    /// ``StepCombiner/ownedShards(of:)``; every shard in one process) with the current
+    /// parameters, into the engine's per-shard buffers, with their figures.
+    func accumulate(_ batch: Batch)
+    /// Combines the shard gradients and figures of the last ``accumulate(_:)`` and takes the
+    /// step at rate `eta`, the run's step `t` (1, 2, ...).
+    /// - Parameter stop: whether this process wants the run to stop after this step.
+    /// - Returns: the batch's figures, and whether the run stops after this step.
+    func step(_ batch: Batch, eta: Float, t: Int, stop: Bool) -> StepOutcome
     /// averaged <- averaged + (parameters - averaged) / k.
     func average(into averaged: inout [Float], k: Int)
     /// Work due at the end of every epoch (the sparse path settles its lazy l1 penalty).

@@ -73,6 +73,10 @@ public final class Trainer {
         control: TrainingControl, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingRun<M> {
         try options.validate()
+        // Every process starts from the first one's parameters.
+        var start = start, resume = resume
+        combiner.share(&start.parameters)
+        if resume != nil { combiner.share(&resume!.parameters) }
         let engine = DenseStepEngine(start, train: train, options: options, pool: pool, combiner: combiner)
         return try TrainingLoop(options: options)
             .run(engine, on: train, test: test, validation: validation, resume: resume, control: control, onEpoch: onEpoch)

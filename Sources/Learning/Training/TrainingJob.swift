@@ -12,7 +12,8 @@ public enum TrainingJob {
     /// training succeeds, except checkpoints: every `control.checkpointEvery` epochs, and when
     /// `control.shouldStop` interrupts the run (then only the checkpoint is written, and the
     /// summary's stop reason is ``StopReason/interrupted``). A run that fails leaves the folder
-    /// as it was, its checkpoints included.
+    /// as it was, its checkpoints included. A process of a group that does not write files
+    /// (`control.writesFiles` false: every MPI rank but the first) neither locks nor writes.
     /// - Parameters:
     ///   - initModel: a model file to continue training from (warm start), or nil.
     ///   - control: checkpoints, a checkpoint to resume from, interruption, progress.
@@ -25,20 +26,26 @@ public enum TrainingJob {
             throw .config(file: config.file, key: "workers", message: error.description)
         }
         try RunFolder.checkOutputFolder(config)
-        let output = try RunOutput.open(folder: RunFolder.outputFolder(config), file: config.file,
-                                        runID: control.resume.map { $0.runID ?? RunOutput.newRunID() })
+        if config.data.isSparse && control.combiner.processCount > 1 {
+            throw .config(file: config.file, key: "data.train",
+                          message: "sparse (LIBSVM) rows train in one process; run without mpirun, or use dense data (CSV, .npy)")
+        }
+        let output = control.writesFiles
+            ? try RunOutput.open(folder: RunFolder.outputFolder(config), file: config.file,
+                                 runID: control.resume.map { $0.runID ?? RunOutput.newRunID() })
+            : nil
         do throws(LearningError) {
             let summary = try run(config, initModel: initModel, control: control, pool: pool, output: output, onEpoch: onEpoch)
-            output.close()
+            output?.close()
             return summary
         } catch {
-            output.abandon()
+            output?.abandon()
             throw error
         }
     }
 
     /// Loads the data and the starting model, then runs the rest.
-    static func run(_ config: Config, initModel: String?, control: JobControl, pool: WorkerPool, output: RunOutput,
+    static func run(_ config: Config, initModel: String?, control: JobControl, pool: WorkerPool, output: RunOutput?,
                     onEpoch: (EpochReport) -> Void) throws(LearningError) -> TrainingSummary {
         control.onStage?(.loading)
         let loadStart = Date()
@@ -59,18 +66,19 @@ public enum TrainingJob {
 
     /// The part of ``run(_:initModel:control:onEpoch:)`` after loading and choosing the
     /// starting model: checks a resumed run's data, fits, then writes the checkpoint of an
-    /// interrupted run, or the run's files.
+    /// interrupted run, or the run's files (through `output`; nil on a process that writes none).
     static func run<Rows: TrainingRows>(
         _ config: Config, data: Prepared<Rows>, start: Model, initModel: String?, control: JobControl, pool: WorkerPool,
-        output: RunOutput, loadSeconds: Double, onEpoch: (EpochReport) -> Void
+        output: RunOutput?, loadSeconds: Double, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingSummary {
-        let folder = output.folder
+        let folder = RunFolder.outputFolder(config)
         let (trainerControl, checkpoint) = try control.trainerControl(
             config: config, initModel: initModel, data: data.train.identity, output: output)
         try checkScoringMemory(config, data: data)
+        try control.onLoaded()
         control.onStage?(.training)
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
-                             control: trainerControl, onEpoch: onEpoch)
+                             control: trainerControl, combiner: control.combiner, onEpoch: onEpoch)
         control.onStage?(.writing)
         if result.stopReason == .interrupted {
             try checkpoint(result.state)
@@ -82,6 +90,8 @@ public enum TrainingJob {
         var saved = SavedModel(model: result.model, classes: data.train.classes, featureNames: data.train.featureNames,
                                label: data.label, scaler: data.scaler)
         saved.weight = data.weight
+        saved.preprocessing = data.preprocessing
+        guard let output else { return summary }
         try RunFolder.write(result, config: config, summary: summary, saved: saved, output: output,
                             trainCount: data.train.count, testCount: data.test?.count ?? 0,
                             classCounts: data.classCountsJSON)

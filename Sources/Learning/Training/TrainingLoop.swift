@@ -84,12 +84,15 @@ struct TrainingLoop {
                             let batch = Batch(first: first, count: b, rows: rows.baseAddress! + first,
                                               labels: ys.baseAddress! + first, weights: weights.map { $0 + first },
                                               plan: Batches.plan(batchRows: b))
-                            let figures = engine.accumulate(batch)
-                            st.epochLossSum += figures.loss
-                            st.epochCorrect += figures.correct
+                            engine.accumulate(batch)
                             st.step += 1
                             st.learningRate = schedule.rate(step: st.step, divisor: st.adaptiveDivisor)
-                            engine.step(batch, eta: Float(st.learningRate), t: st.step)
+                            // Asked before the combine, so that the first process's answer
+                            // travels with it and every process stops after the same step.
+                            let wantsStop = first + b < n && control.shouldStop()
+                            let outcome = engine.step(batch, eta: Float(st.learningRate), t: st.step, stop: wantsStop)
+                            st.epochLossSum += outcome.figures.loss
+                            st.epochCorrect += outcome.figures.correct
                             st.position += b
                             st.samplesSeen += b
                             if let after = options.averageAfter, st.samplesSeen >= after {
@@ -97,7 +100,7 @@ struct TrainingLoop {
                                 engine.average(into: &st.averaged!, k: st.averagedSteps)
                             }
                             control.onProgress?(st.progress(epochs: options.epochs, batches: batches, epochStart: epochStart))
-                            if st.position < n, control.shouldStop() {
+                            if st.position < n, outcome.stop {
                                 interrupted = true
                                 return
                             }
@@ -112,7 +115,7 @@ struct TrainingLoop {
                                    steps: st.step, seconds: st.elapsed, state: snapshot())
             }
             engine.endEpoch()
-            var report = try st.epochReport(rows: n, weightsAreFinite: engine.parametersAreFinite)
+            var report = try st.epochReport(rows: n, weightsAreFinite: engine.parametersAreFinite, advice: options.divergenceAdvice)
             let loss = report.loss
             if let test, test.count > 0 {
                 let e = engine.evaluate(test, averaged: averaged())
@@ -128,8 +131,9 @@ struct TrainingLoop {
             onEpoch(report)
             st.startNextEpoch(after: report, randomState: rng.state)
 
-            if let budget = options.maxSeconds, st.elapsed + Date().timeIntervalSince(runStart) >= budget,
-               epoch < options.epochs {
+            // The clock differs between processes: the first one's reading decides for all.
+            if let budget = options.maxSeconds, epoch < options.epochs,
+               engine.combiner.agree(st.elapsed + Date().timeIntervalSince(runStart) >= budget) {
                 stop = .timeBudget
                 break
             }

@@ -59,14 +59,18 @@ struct ConfigMistake: Sendable, CustomTestStringConvertible {
 
     /// The checks that tie keys together: each one, removed, lets its config through.
     @Test(arguments: [
-        ConfigMistake("training.momentum", "adam uses beta1 and beta2") {
-            $0.training.optimizer = .adam; $0.training.momentum = 0.5
-        },
-        ConfigMistake("training.momentum", "adam uses beta1 and beta2") {
-            $0.training.optimizer = .adam; $0.training.nesterov = true
-        },
         ConfigMistake("training.nesterov", "needs momentum > 0") { $0.training.nesterov = true },
-        ConfigMistake("training.alpha", "\"optimal\" learning rate needs alpha > 0") { $0.training.alpha = 0 },
+        ConfigMistake("training.alpha", "\"optimal\" learning rate needs alpha > 0") {
+            $0.training.learningRate = .optimal; $0.training.alpha = 0
+        },
+        ConfigMistake("data.missing_indicator", "needs imputation") { $0.data.missingIndicator = true },
+        ConfigMistake("data.ignore", "is the label column") { $0.data.ignore = ["label"] },
+        ConfigMistake("data.categorical", "also in data.ignore") {
+            $0.data.ignore = ["id"]; $0.data.categorical = .named(["id"])
+        },
+        ConfigMistake("data.categorical", "only for CSV data") {
+            $0.data.train = "x.npy"; $0.data.labelColumn = 0; $0.data.categorical = .auto
+        },
         ConfigMistake("data", "not both") { $0.data.synthetic = SyntheticSpec() },
         ConfigMistake("data.train", "missing") { $0.data.train = nil },
         ConfigMistake("data.synthetic.features", "\"rings\" needs at least 2 features") {
@@ -194,11 +198,12 @@ struct ConfigMistake: Sendable, CustomTestStringConvertible {
             (#"{"data": {"train": "a.csv"}, "training": {"class_weight": {"b": 0}}}"#, {
                 $0.training.classWeight = .given([LabelWeight(label: "b", weight: 0)])
             }),
-            (#"{"data": {"train": "a.csv"}, "training": {"optimizer": "adam", "momentum": 0.5}}"#, {
-                $0.training.optimizer = .adam; $0.training.momentum = 0.5
-            }),
+            (#"{"data": {"train": "a.csv", "ignore": ["label"]}}"#, { $0.data.ignore = ["label"] }),
+            (#"{"data": {"train": "a.csv", "missing_indicator": true}}"#, { $0.data.missingIndicator = true }),
             (#"{"data": {"train": "a.csv"}, "training": {"nesterov": true}}"#, { $0.training.nesterov = true }),
-            (#"{"data": {"train": "a.csv"}, "training": {"alpha": 0}}"#, { $0.training.alpha = 0 }),
+            (#"{"data": {"train": "a.csv"}, "training": {"learning_rate": "optimal", "alpha": 0}}"#, {
+                $0.training.learningRate = .optimal; $0.training.alpha = 0
+            }),
             (#"{"data": {"train": "a.csv", "synthetic": {}}}"#, { $0.data.synthetic = SyntheticSpec() }),
             (#"{"data": {}}"#, { $0.data.train = nil }),
             (#"{"data": {"synthetic": {"samples": 3, "classes": 5}}}"#, {
@@ -239,7 +244,7 @@ struct ConfigMistake: Sendable, CustomTestStringConvertible {
         (#"{"data": {"synthetic": {"shape": "rings", "features": 1, "samples": 2, "classes": 3}}}"#,
          "data.synthetic.features"),
         (#"{"data": {"train": "x.npy", "test": "u.svm"}}"#, "data.train_labels"),
-        (#"{"data": {"train": "t.svm"}, "training": {"optimizer": "adam", "momentum": 0.5}}"#, "training.momentum"),
+        (#"{"data": {"train": "t.svm"}, "training": {"optimizer": "adam", "momentum": 0.5}}"#, "training.optimizer"),
         (#"{"data": {"train": "t.svm", "test": "u.csv"}, "training": {"momentum": 0.5}}"#, "data.test"),
     ])
     func severalCrossKeyMistakesReportTheFirstAsBefore(text: String, key: String) throws {

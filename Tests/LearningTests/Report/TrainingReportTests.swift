@@ -166,20 +166,25 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
 
     /// Where the series of `charts` are not drawn at the values of their metrics.jsonl
     /// columns (times `factor`): one message per difference, none when all agree.
+    /// With `logY`, the y axis is read as logarithmic: tick labels and values are compared
+    /// as their log10, and values <= 0 are expected to be left out.
     func curveMismatches(html: String, metrics: String, charts: [(id: String, series: [(key: String, column: String)])],
-                         factor: Double = 1) throws -> [String] {
+                         factor: Double = 1, logY: Bool = false) throws -> [String] {
         var problems: [String] = []
         let doc = try Node.parse(html)
         for chart in charts {
             let svg = try #require(doc.first(id: chart.id), "no chart \(chart.id)")
-            let read = try ReadChart(svg)
+            var read = try ReadChart(svg)
+            if logY { read.yTicks = read.yTicks.map { (log10($0.value), $0.px) } }
             let (xOf, xUnit) = try ReadChart.scale(read.xTicks)
             let (yOf, yUnit) = try ReadChart.scale(read.yTicks)
             // Every tick sits where its label says (the axis is linear).
             for t in read.yTicks where abs(yOf(t.px) - t.value) > Self.pixelTolerance * yUnit { problems.append("\(chart.id): y tick \(t.value) off its place") }
             for t in read.xTicks where abs(xOf(t.px) - t.value) > Self.pixelTolerance * xUnit { problems.append("\(chart.id): x tick \(t.value) off its place") }
             for (key, column) in chart.series {
-                let expected = try metricsColumn(metrics, column).map { (epoch: $0.epoch, value: $0.value.map { $0 * factor }) }
+                let expected = try metricsColumn(metrics, column).map { e in
+                    (epoch: e.epoch, value: e.value.map { $0 * factor }.flatMap { logY ? ($0 > 0 ? log10($0) : nil) : $0 })
+                }
                 let present = expected.filter { $0.value != nil }
                 guard !present.isEmpty else {
                     if read.series[key] != nil { problems.append("\(chart.id): \(key) drawn without values") }
@@ -212,14 +217,20 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
     }
 
     func checkCurves(html: String, metrics: String, charts: [(id: String, series: [(key: String, column: String)])],
-                     factor: Double = 1, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let problems = try curveMismatches(html: html, metrics: metrics, charts: charts, factor: factor)
+                     factor: Double = 1, logY: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let problems = try curveMismatches(html: html, metrics: metrics, charts: charts, factor: factor, logY: logY)
         #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))", sourceLocation: sourceLocation)
     }
 
     static let lossAndAccuracy: [(id: String, series: [(key: String, column: String)])] = [
         ("loss-chart", [("train", "loss"), ("validation", "validation_loss"), ("test", "test_loss")]),
         ("accuracy-chart", [("train", "accuracy"), ("validation", "validation_accuracy"), ("test", "test_accuracy")]),
+    ]
+
+    /// The charts on log axes: the loss again, and the learning rate.
+    static let logCharts: [(id: String, series: [(key: String, column: String)])] = [
+        ("loss-chart-log", [("train", "loss"), ("validation", "validation_loss"), ("test", "test_loss")]),
+        ("learning-rate-chart", [("learning_rate", "learning_rate")]),
     ]
 
     @Test func curvesOfATrainingRunAreTheValuesOfMetricsJsonl() throws {
@@ -233,6 +244,8 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
             #expect(try metricsColumn(metrics, column).allSatisfy { $0.value != nil }, "\(column)")
         }
         try checkCurves(html: html, metrics: metrics, charts: Self.lossAndAccuracy)
+        try checkCurves(html: html, metrics: metrics, charts: Self.logCharts, logY: true)
+        #expect(try metricsColumn(metrics, "learning_rate").allSatisfy { $0.value != nil })
         try checkCurves(html: html, metrics: metrics, charts: [("seconds-chart", [("seconds", "seconds")])], factor: 1000)
         // The legend names each drawn curve.
         let doc = try Node.parse(html)
@@ -331,7 +344,8 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
         }
         let doc = try Node.parse(html)
         #expect(doc.all("style").count == 1)
-        #expect(doc.all("svg").count == 4)
+        // loss (linear and log), accuracy, learning rate, confusion matrix, seconds per epoch.
+        #expect(doc.all("svg").count == 6)
     }
 
     @Test func heatMapAndTablesShowModelJsonFigures() throws {
@@ -376,6 +390,11 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
             .map { ($0.children[0].deepText, $0.children[1].deepText) }
         #expect(configRows.contains { $0 == ("training.early_stopping", "true") })
         #expect(configRows.contains { $0 == ("training.batch_size", "8") })
+        // Defaults are marked in a third cell; keys an sgd run ignores are not there.
+        let marks = try #require(doc.first(id: "config-table")).all("tbody").flatMap { $0.all("tr") }
+            .map { ($0.children[0].deepText, $0.children[2].deepText) }
+        #expect(marks.contains { $0 == ("training.shuffle", "default") } && marks.contains { $0 == ("training.batch_size", "") })
+        #expect(!configRows.contains { $0.0 == "training.beta1" || $0.0 == "training.l1_ratio" })
     }
 
     @Test func testLabelsTheModelNeverSawGetTheirOwnRows() throws {
@@ -499,6 +518,155 @@ func metricsColumn(_ text: String, _ key: String) throws -> [(epoch: Int, value:
             .contains("whole numbers >= 0") == true)
         #expect(error { $0 = $0.map { $0.key == "version" ? ("version", .number(9)) : $0 } }?.contains("newer") == true)
         #expect(error { $0 = $0.filter { $0.key != "classes" } }?.contains("\"classes\"") == true)
+    }
+
+    @Test func aLearningRateFarFromTheConfigsIsPlainOnItsLogAxis() throws {
+        // A schedule that ran at 9.6 for three epochs, then 0.001: four decades apart.
+        let lines = (1...6).map { e in
+            #"{"epoch":\#(e),"loss":\#(1.0 / Double(e)),"accuracy":0.5,"learning_rate":\#(e <= 3 ? 9.6 : 0.001)}"#
+        }.joined(separator: "\n")
+        let (html, metrics) = try report(metrics: lines)
+        try checkCurves(html: html, metrics: metrics, charts: [("learning-rate-chart", [("learning_rate", "learning_rate")])], logY: true)
+        let read = try ReadChart(try #require(try Node.parse(html).first(id: "learning-rate-chart")))
+        #expect(read.yTicks.map(\.value) == [0.001, 0.01, 0.1, 1, 10])
+        // The check fails for a curve drawn on a linear reading of the same axis.
+        #expect(try !curveMismatches(html: html, metrics: metrics, charts: [("learning-rate-chart", [("learning_rate", "learning_rate")])]).isEmpty)
+    }
+
+    @Test func theLossHasALogScaleToggleWithoutScript() throws {
+        // A loss that falls from 2 to 0.0002: flat near 0 on a linear axis, a line on a log one.
+        let lines = (1...5).map { #"{"epoch":\#($0),"loss":\#(2 / pow(10, Double($0 - 1))),"accuracy":0.9}"# }.joined(separator: "\n")
+        let (html, metrics) = try report(metrics: lines)
+        try checkCurves(html: html, metrics: metrics, charts: [("loss-chart-log", [("train", "loss")])], logY: true)
+        let doc = try Node.parse(html)
+        let radios = try #require(doc.first(id: "curves")).all("input")
+        #expect(radios.map { $0.attributes["id"] } == ["loss-scale-linear", "loss-scale-log"])
+        #expect(radios.allSatisfy { $0.attributes["type"] == "radio" && $0.attributes["name"] == "loss-scale" })
+        #expect(radios[0].attributes["checked"] != nil && radios[1].attributes["checked"] == nil)
+        // The CSS shows the log chart only while its button is checked.
+        #expect(html.contains(".scales .log { display: none; }") && html.contains("#loss-scale-log:checked ~ .log { display: block; }"))
+        #expect(!html.contains("<script"))
+    }
+
+    func model(training: JSONValue = .null, metrics: JSONValue = .null, config: JSONValue = .null) -> JSONValue {
+        guard case .object(let members) = Self.oldModel else { return .null }
+        return .object(members + [("training", training), ("metrics", metrics), ("config", config)])
+    }
+
+    @Test func aRunThatEndsFarAboveItsStartingLossIsFlagged() throws {
+        let rising = (1...6).map { #"{"epoch":\#($0),"loss":\#(0.4 * Double($0)),"accuracy":0.5,"test_loss":\#(0.5 * Double($0))}"# }
+        let converged = model(training: .object([("stop_reason", .string("converged"))]))
+        let (html, _) = try report(metrics: rising.joined(separator: "\n"), model: converged)
+        let doc = try Node.parse(html)
+        let warning = try #require(doc.first(id: "loss-warning")).deepText
+        #expect(warning.contains("final test loss, 3,") && warning.contains("6 times its value after epoch 1 (0.5)"), "\(warning)")
+        #expect(!html.contains("stopped: converged") && html.contains("not converged"))
+        // A falling loss, or one that rose less than twofold, is not flagged.
+        let falling = (1...6).map { #"{"epoch":\#($0),"loss":0.5,"accuracy":0.5,"test_loss":\#(0.5 + 0.09 * Double($0))}"# }
+        let (calm, _) = try report(metrics: falling.joined(separator: "\n"), model: converged)
+        #expect(try Node.parse(calm).first(id: "loss-warning") == nil && calm.contains("stopped: converged"))
+        // Without a test set the training loss is what counts.
+        let trainOnly = (1...3).map { #"{"epoch":\#($0),"loss":\#(pow(3, Double($0))),"accuracy":0.5}"# }
+        let (h3, _) = try report(metrics: trainOnly.joined(separator: "\n"))
+        #expect(try Node.parse(h3).first(id: "loss-warning")?.deepText.contains("final training loss") == true)
+    }
+
+    @Test func durationsShareOneUnitAndLongFiguresFitTheirCards() throws {
+        #expect(DurationUnit.forLongest(0.5) == .milliseconds && DurationUnit.forLongest(12) == .seconds)
+        #expect(DurationUnit.milliseconds.format(0.00898) == "8.98 ms")
+        #expect(DurationUnit.milliseconds.format(0.0123) == "12.3 ms")
+        #expect(DurationUnit.milliseconds.format(1.5) == "1,500 ms")
+        #expect(DurationUnit.seconds.format(0.01) == "0.01 s" && DurationUnit.seconds.format(nil) == "—")
+        // A run of 0.9 s with 9 ms epochs: every duration in ms, none in s.
+        let lines = (1...3).map { #"{"epoch":\#($0),"loss":0.5,"accuracy":0.5,"seconds":0.00898}"# }.joined(separator: "\n")
+        let metrics: JSONValue = .object([("train_seconds", .number(0.9)), ("load_seconds", .number(0.012)),
+                                           ("train_accuracy", .number(0.5)), ("train_loss", .number(123456789.25))])
+        let (html, _) = try report(metrics: lines, model: model(metrics: metrics))
+        let doc = try Node.parse(html)
+        let timings = try #require(doc.first(id: "timing-table")).all("td").map(\.deepText)
+        #expect(!timings.isEmpty && timings.allSatisfy { $0.hasSuffix(" ms") || $0.contains(" ms /") }, "\(timings)")
+        #expect(timings.contains("900 ms") && timings.contains("12.0 ms") && timings.contains("8.98 ms"), "\(timings)")
+        #expect(try #require(doc.first(id: "seconds-chart")).all("text", class: "axis-title").map(\.deepText).contains("milliseconds"))
+        // The 15-character loss gets the smaller font of a long figure; short ones do not.
+        let values = doc.all("div", class: "v")
+        #expect(values.contains { $0.attributes["class"] == "v long" && $0.deepText == "123456789.25000" })
+        #expect(values.contains { $0.attributes["class"] == "v" && $0.deepText == "0.5000" })
+    }
+
+    func configRows(_ config: Config, outputFolder: String? = "runs/x") -> [String: (value: String, isDefault: Bool)] {
+        var out: [String: (String, Bool)] = [:]
+        for g in ConfigKeysUsed(config: config.jsonValue, outputFolder: outputFolder).groups {
+            for r in g.rows { out[r.key] = (r.value.jsonText, r.isDefault) }
+        }
+        return out
+    }
+
+    @Test func theConfigShowsTheKeysTheRunUsedWithDefaultsMarked() throws {
+        var c = Config()
+        c.data.train = "data/x.csv"
+        c.training.learningRate = .optimal
+        #expect(configRows(c)["training.eta0"] == nil)  // the optimal schedule does not read it
+        c.training.learningRate = .constant
+        c.training.eta0 = 0.001
+        let sgd = configRows(c)
+        // sgd with l2: no adam keys, no l1_ratio, no power_t, no validation_fraction, no nesterov.
+        for key in ["training.beta1", "training.beta2", "training.epsilon", "training.l1_ratio", "training.power_t",
+                    "training.validation_fraction", "training.nesterov", "data.features", "data.train_labels", "data.weight"] {
+            #expect(sgd[key] == nil, "\(key) shown")
+        }
+        #expect(sgd["training.eta0"]?.value == "0.001" && sgd["training.eta0"]?.isDefault == false)
+        #expect(sgd["training.alpha"]?.isDefault == true && sgd["training.momentum"]?.isDefault == true)
+        #expect(sgd["data.label"]?.isDefault == true && sgd["data.test_fraction"] != nil)
+        // output.dir left null: the folder the run wrote to, as the default.
+        #expect(sgd["output.dir"]?.value == "\"runs/x\"" && sgd["output.dir"]?.isDefault == true)
+
+        c.training.optimizer = .adam
+        c.training.penalty = .elasticnet
+        c.training.learningRate = .invscaling
+        c.training.earlyStopping = true
+        c.data.test = "data/t.csv"
+        c.outputDir = "out"
+        let adam = configRows(c)
+        for key in ["training.beta1", "training.beta2", "training.epsilon", "training.l1_ratio", "training.power_t",
+                    "training.validation_fraction", "data.test"] {
+            #expect(adam[key] != nil, "\(key) missing")
+        }
+        #expect(adam["training.momentum"] == nil && adam["data.test_fraction"] == nil)
+        #expect(adam["training.optimizer"]?.isDefault == false && adam["output.dir"]?.isDefault == false)
+
+        // No penalty and a constant rate: alpha is not read; a LIBSVM file: features, no label.
+        c.training.penalty = .none
+        c.training.learningRate = .constant
+        c.data.train = "data/x.svm"
+        c.data.features = 100
+        let sparse = configRows(c)
+        #expect(sparse["training.alpha"] == nil && sparse["data.features"]?.value == "100" && sparse["data.label"] == nil)
+        #expect(sparse["data.missing"] == nil && sparse["data.categorical"] == nil)
+
+        // Defaults follow the model: an mlp's adam at 0.001 is its default, a linear model's is not.
+        var mlp = Config()
+        mlp.data.train = "data/x.csv"
+        mlp.modelType = .mlp
+        mlp.training = TrainingOptions.defaults(for: .mlp)
+        let network = configRows(mlp)
+        #expect(network["training.optimizer"]?.isDefault == true && network["training.eta0"]?.isDefault == true)
+        #expect(network["training.eta0"]?.value == "0.001" && network["data.missing"]?.isDefault == true)
+        var linearAdam = Config()
+        linearAdam.data.train = "data/x.csv"
+        linearAdam.training.optimizer = .adam
+        #expect(configRows(linearAdam)["training.optimizer"]?.isDefault == false)
+    }
+
+    @Test func logAxesHaveTicksAtPowersOfTen() {
+        let rates = NiceAxis(exponents: [log10(9.6), log10(0.001)])
+        #expect(rates.logarithmic && rates.ticks == [-3, -2, -1, 0, 1] && rates.ticks.map(rates.label) == ["0.001", "0.01", "0.1", "1", "10"])
+        // A constant rate at a power of ten sits in the middle of two decades.
+        let constant = NiceAxis(exponents: [-1, -1])
+        #expect(constant.lower == -2 && constant.upper == 0 && constant.ticks == [-2, -1, 0])
+        // Within one decade: the powers around it.
+        #expect(NiceAxis(exponents: [log10(0.02), log10(0.05)]).ticks == [-2, -1])
+        // Twelve decades: every second power.
+        #expect(NiceAxis(exponents: [-10, 1.5]).ticks == [-10, -8, -6, -4, -2, 0, 2])
     }
 
     @Test func niceAxes() {

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test("a bad key or value is an error naming the grid file and the key", arguments: [
-        (#"{"training.alfa": [1]}"#, "grid.json: training.alfa: unknown key; allowed here:"),
+        (#"{"training.alfa": [1]}"#, "grid.json: training.alfa: unknown key; did you mean \"alpha\"? allowed here:"),
         (#"{"training.alpha": [-1]}"#, "grid.json: training.alpha: -1 is out of range"),
         (#"{"training.batch_size": [0.5]}"#, "grid.json: training.batch_size: 0.5 is not a whole number"),
         (#"{"model.hidden": [[64]]}"#, "grid.json: model.hidden: only for \"type\": \"mlp\""),

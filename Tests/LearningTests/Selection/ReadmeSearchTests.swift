@@ -2,7 +2,7 @@ import DataParallel
 import Learning
 import Testing
 
-/// The README's search example ("Model selection: search and cv"), word for word (but
+/// The search example of docs/commands.md ("Model selection: search and cv"), word for word (but
 /// `static`), through the public API only.
 @Suite struct ReadmeSearchTests {
     static func chooseAlpha(rows: Dataset) throws -> Config? {

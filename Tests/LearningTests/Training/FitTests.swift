@@ -6,7 +6,7 @@ import Testing
 /// The library entry point: fit trains prepared rows in memory, writes nothing, is what the
 /// command line's train runs, and sends every step through the combiner it is given.
 @Suite struct FitTests {
-    // The README's example ("Training in your own code"), word for word (but `static`).
+    // The README's example ("Using the libraries", training in your own code), word for word (but `static`).
     static func trainInMemory(features: [Float], labels: [String], featureNames: [String]) throws -> FitResult {
         let table = LabeledTable(features: features, labels: labels, featureNames: featureNames, file: "in memory")
         let rows = table.encoded(classes: table.distinctLabels)
@@ -66,18 +66,14 @@ import Testing
     final class CountingCombiner: StepCombiner, @unchecked Sendable {
         let lock = NSLock()
         var figures = 0, dense = 0, sparse = 0
-        func combine(_ f: StepFigures) -> StepFigures {
-            lock.withLock { figures += 1 }
-            return LocalCombiner().combine(f)
+        func combine(_ gradients: ShardBuffers, figures: [StepFigures], shards: Int, stop: Bool, pool: WorkerPool,
+                     update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> StepOutcome {
+            lock.withLock { dense += 1; self.figures += 1 }
+            return LocalCombiner().combine(gradients, figures: figures, shards: shards, stop: stop, pool: pool, update: update)
         }
-        func combine(_ gradients: ShardBuffers, shards: Int, pool: WorkerPool,
-                     update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-            lock.withLock { dense += 1 }
-            LocalCombiner().combine(gradients, shards: shards, pool: pool, update: update)
-        }
-        func combine(_ gradients: SparseShardGradients, shards: Int) {
-            lock.withLock { sparse += 1 }
-            LocalCombiner().combine(gradients, shards: shards)
+        func combine(_ gradients: SparseShardGradients, figures: StepFigures, shards: Int, stop: Bool) -> StepOutcome {
+            lock.withLock { sparse += 1; self.figures += 1 }
+            return LocalCombiner().combine(gradients, figures: figures, shards: shards, stop: stop)
         }
     }
 
@@ -110,11 +106,15 @@ import Testing
     /// epoch's running loss (so a step that bypassed it would show).
     @Test func theCombinersFiguresAreTheStepsFigures() throws {
         struct Doubling: StepCombiner {
-            func combine(_ f: StepFigures) -> StepFigures { StepFigures(loss: 2 * f.loss, correct: f.correct) }
-            func combine(_ g: ShardBuffers, shards: Int, pool: WorkerPool, update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-                LocalCombiner().combine(g, shards: shards, pool: pool, update: update)
+            func combine(_ g: ShardBuffers, figures: [StepFigures], shards: Int, stop: Bool, pool: WorkerPool,
+                         update: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> StepOutcome {
+                var o = LocalCombiner().combine(g, figures: figures, shards: shards, stop: stop, pool: pool, update: update)
+                o.figures.loss *= 2
+                return o
             }
-            func combine(_ g: SparseShardGradients, shards: Int) { LocalCombiner().combine(g, shards: shards) }
+            func combine(_ g: SparseShardGradients, figures: StepFigures, shards: Int, stop: Bool) -> StepOutcome {
+                LocalCombiner().combine(g, figures: figures, shards: shards, stop: stop)
+            }
         }
         var o = TrainingOptions()
         o.epochs = 2
@@ -155,10 +155,9 @@ import Testing
         let rows = blobs(samples: 60, features: 2, classes: 2, seed: 4)
         let data = Prepared(train: rows, test: nil, validation: nil, scaling: .fitted, label: "label", source: "memory")
         var config = Config()
-        config.training.optimizer = .adam
-        config.training.momentum = 0.9
-        #expect(throws: LearningError.config(file: "<config>", key: "training.momentum",
-                                             message: "momentum and nesterov belong to \"sgd\"; adam uses beta1 and beta2")) {
+        config.training.nesterov = true
+        #expect(throws: LearningError.config(file: "<config>", key: "training.nesterov",
+                                             message: "nesterov needs momentum > 0")) {
             try fit(config, data: data, pool: pool)
         }
         var options = TrainingOptions()

@@ -23,7 +23,12 @@ public enum CSVReader {
     {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
-        let table = try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        let table: LabeledTable
+        do {
+            table = try parse(bytes, file: path, labelColumn: label, requireLabel: true, pool: pool)
+        } catch {
+            throw everyColumnProblem(error, bytes: bytes, file: path, label: label, weight: weight, featureNames: nil)
+        }
         guard let weight else { return table }
         return try takingWeights(table, column: weight, bytes: bytes)
     }
@@ -40,7 +45,13 @@ public enum CSVReader {
         let pool = pool ?? defaultPool(path)
         let bytes = try readFile(path, pool: pool)
         let hasLabel = try header(bytes, file: path).contains(label)
-        var table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        var table: LabeledTable
+        do {
+            table = try parse(bytes, file: path, labelColumn: hasLabel ? label : nil, requireLabel: false, pool: pool)
+        } catch {
+            throw everyColumnProblem(error, bytes: bytes, file: path, label: label, weight: ignoring.first,
+                                     featureNames: featureNames)
+        }
         for name in ignoring where !featureNames.contains(name) && name != label {
             if let j = table.featureNames.firstIndex(of: name), table.featureNames.count > 1 {
                 table = table.removingColumn(j).table
@@ -48,6 +59,32 @@ public enum CSVReader {
         }
         let matched = try table.matchingColumns(featureNames)
         return (matched.features, hasLabel ? matched.labels : nil, matched.count)
+    }
+
+    /// The error that names every bad column of the file when `error` (from the numeric
+    /// parser, which stops at the first bad cell) is about a cell's value: the file is read as
+    /// text and every column (or, with `featureNames`, every one of those) is checked as a
+    /// numeric feature column, so one message lists each column's first bad line (see
+    /// ``ColumnProblems``). Otherwise (a structural problem, a missing label) `error` itself.
+    static func everyColumnProblem(_ error: LearningError, bytes: [UInt8], file: String, label: String, weight: String?,
+                                   featureNames: [String]?) -> LearningError {
+        guard case .data = error, let text = try? TextTable.parse(bytes, file: file) else { return error }
+        do {
+            if let featureNames {
+                guard featureNames.allSatisfy(text.names.contains) else { return error }
+                let others = text.names.filter { !featureNames.contains($0) && $0 != label && $0 != weight }
+                let numeric = ColumnPreprocessing(
+                    columns: featureNames.map { .numeric(.init(name: $0, fill: nil, indicator: false)) }, ignored: others)
+                _ = try numeric.transform(text, label: label, weight: weight)
+            } else {
+                guard text.names.contains(label) else { return error }
+                _ = try ColumnPreprocessing.learn(text, label: label, weight: weight, data: DataConfig(),
+                                                  trainingRows: Array(0..<text.count))
+            }
+        } catch let found {
+            return found
+        }
+        return error
     }
 
     /// Moves the feature column `column` of `table` (parsed from `bytes`) into its weights and
@@ -102,14 +139,17 @@ public enum CSVReader {
     }
 
     /// The bytes of the file at `path`; large files are read in pieces in parallel on `pool`.
-    static func readFile(_ path: String, pool: WorkerPool? = nil) throws(LearningError) -> [UInt8] {
+    /// While ``FileReading/onProgress`` is set, it hears of every `progressStep` bytes read.
+    static func readFile(_ path: String, pool: WorkerPool? = nil, progressStep: Int = FileReading.progressStep)
+        throws(LearningError) -> [UInt8]
+    {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw .data(file: path, line: nil, message: "no such file")
         }
         if isDir.boolValue { throw .data(file: path, line: nil, message: "is a folder, not a data file") }
         try InputFile.checkKind(path) { .data(file: path, line: nil, message: $0) }
-        if let bytes = readRegularFile(path, pool: pool) { return bytes }
+        if let bytes = readRegularFile(path, pool: pool, progressStep: progressStep) { return bytes }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .data(file: path, line: nil, message: "cannot read the file (check its permissions)")
         }
@@ -117,9 +157,10 @@ public enum CSVReader {
     }
 
     /// The bytes of a non-empty regular file, read straight into the array (in pieces of a
-    /// few MB in parallel on `pool`); nil when that fails (the caller then tries Foundation,
-    /// which gives the error).
-    static func readRegularFile(_ path: String, pool: WorkerPool?) -> [UInt8]? {
+    /// few MB in parallel on `pool`; in steps of `progressStep` bytes, each reported, while
+    /// ``FileReading/onProgress`` is set); nil when that fails (the caller then tries
+    /// Foundation, which gives the error).
+    static func readRegularFile(_ path: String, pool: WorkerPool?, progressStep: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // a FIFO swapped in after the check does not block
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -141,23 +182,36 @@ public enum CSVReader {
             }
             return done
         }
+        let progress = FileReading.onProgress
+        let step = progress == nil ? size : max(1, progressStep)
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            let plan = ShardPlan(count: size, grain: 4 << 20, maxShards: 256)
-            if let pool, plan.shardCount > 1, pool.workerCount > 1 {
-                let complete = pool.mapReduce(plan, map: { _, range in readPiece(buffer.baseAddress!, range) == range.count },
-                                              combine: { $0 && $1 }) ?? false
-                if complete {
-                    initialized = size
-                    return
+            var start = 0
+            while start < size {
+                let end = min(size, start + step), offset = start
+                let plan = ShardPlan(count: end - offset, grain: 4 << 20, maxShards: 256)
+                var complete = false
+                if let pool, plan.shardCount > 1, pool.workerCount > 1 {
+                    complete = pool.mapReduce(plan, map: { _, piece in
+                        let range = (offset + piece.lowerBound)..<(offset + piece.upperBound)
+                        return readPiece(buffer.baseAddress!, range) == range.count
+                    }, combine: { $0 && $1 }) ?? false
                 }
+                if !complete {
+                    // Serially (also when the parallel read came short: the file changed meanwhile).
+                    guard let n = readPiece(buffer.baseAddress!, offset..<end) else {
+                        failed = true
+                        return
+                    }
+                    if n < end - offset {  // the file is shorter than it was
+                        initialized = offset + n
+                        return
+                    }
+                }
+                start = end
+                progress?(FileReadProgress(file: path, bytesRead: end, totalBytes: size))
             }
-            // Serially (also when the parallel read came short: the file changed meanwhile).
-            guard let n = readPiece(buffer.baseAddress!, 0..<size) else {
-                failed = true
-                return
-            }
-            initialized = n
+            initialized = size
         }
         return failed ? nil : bytes
     }
@@ -188,7 +242,12 @@ public enum CSVReader {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
-            if n.isEmpty { throw .data(file: file, line: headerLine.number, message: "column \(i + 1) of the header has no name") }
+            if n.isEmpty {
+                throw .data(file: file, line: headerLine.number, message: i == 0
+                    ? "column 1 of the header has no name: it looks like the index pandas' to_csv() writes; write the file "
+                        + "with to_csv(index=False), or add \"ignore\": [\"\"] to the config's data section to leave it out"
+                    : "column \(i + 1) of the header has no name")
+            }
             if !seen.insert(n).inserted { throw .data(file: file, line: headerLine.number, message: "column name '\(n)' appears twice in the header") }
         }
         var labelIndex: Int? = nil

@@ -373,8 +373,14 @@ import Testing
         guard case .data(_, let errorLine, _) = wantError else { Issue.record("\(wantError)"); return }
         #expect(errorLine == line)
         try Self.withTemporaryFile(bad) { path in
+            // read names every bad column (here the one) with what to set, from the serial error.
+            let named = CSVReader.everyColumnProblem(wantError.relabelled(file: path), bytes: bad, file: path, label: "label",
+                                                     weight: nil, featureNames: nil)
+            guard case .data(_, let namedLine, let message) = named else { Issue.record("\(named)"); return }
+            #expect(namedLine == line)
+            #expect(message.hasPrefix("column 'f0' value 'q' is not a number; list the column in data.categorical"), "\(message)")
             for pool in [nil] + Self.pools {
-                #expect(throws: wantError.relabelled(file: path)) { try CSVReader.read(path: path, label: "label", pool: pool) }
+                #expect(throws: named) { try CSVReader.read(path: path, label: "label", pool: pool) }
             }
         }
     }
@@ -425,6 +431,30 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.path
         #expect(throws: LearningError.data(file: folder, line: nil, message: "is a folder, not a data file")) {
             try CSVReader.readFile(folder, pool: Self.pools[1])
+        }
+    }
+
+    @Test func anObserverHearsOfEveryStepReadAndTheBytesAreTheSame() throws {
+        // 9 MB + 12,345 bytes in steps of 4 MB: three reports, the last at the file's size.
+        var rng = SplitMix64(seed: 12)
+        let bytes = (0..<(9 << 20) + 12_345).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [FileReadProgress] = []
+            func add(_ p: FileReadProgress) { lock.lock(); seen.append(p); lock.unlock() }
+        }
+        try Self.withTemporaryFile(bytes) { path in
+            for pool in [nil] + Self.pools {
+                let reports = Reports()
+                let read = try FileReading.$onProgress.withValue({ reports.add($0) }) {
+                    try CSVReader.readFile(path, pool: pool, progressStep: 4 << 20)
+                }
+                #expect(read == bytes)
+                #expect(reports.seen.map(\.bytesRead) == [4 << 20, 8 << 20, bytes.count])
+                #expect(reports.seen.allSatisfy { $0.totalBytes == bytes.count && $0.file == path })
+            }
+            // Without an observer nothing is reported and the file is read in one go.
+            #expect(try CSVReader.readFile(path, pool: Self.pools[1], progressStep: 4 << 20) == bytes)
         }
     }
 

@@ -1,0 +1,19 @@
+/// One operator call of an ONNX graph (`NodeProto`): `opType` from the default domain
+/// (ai.onnx) applied to named inputs, writing named outputs.
+///
+/// Fields written: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
+struct ONNXNode: ProtobufMessage, Equatable, Sendable {
+    var opType: String
+    var inputs: [String]
+    var outputs: [String]
+    var name: String
+    var attributes: [ONNXAttribute] = []
+
+    func encode(into w: inout ProtobufWriter) {
+        for i in inputs { w.string(1, i) }
+        for o in outputs { w.string(2, o) }
+        w.string(3, name)
+        w.string(4, opType)
+        for a in attributes { w.message(5, a) }
+    }
+}
