@@ -4,7 +4,8 @@
 For each model kind (softmax; logistic with two string labels and with two integer labels;
 an MLP with each activation, and one with two classes; a linear model trained on LIBSVM data
 with d = 100,000 and string labels; a model whose empty cells are filled, with missing
-indicators and an ignored id column) it trains a small model with `minibatch train`, exports it
+indicators and an ignored id column; models with one-hot text columns, with unseen categories
+and empty cells in the rows scored) it trains a small model with `minibatch train`, exports it
 with `minibatch export` (and once with `train --export-onnx`), checks the file with
 onnx.checker.check_model, runs it with ONNX Runtime on held-out rows, and compares with
 `minibatch predict --proba` and `minibatch predict`: every probability within 1e-5, every
@@ -79,6 +80,13 @@ def dense_features(test_path, input_columns):
     return np.array([[float(row[c]) if row[c] != "" else np.nan for c in columns] for row in rows], dtype=np.float32)
 
 
+def text_columns(test_path, columns):
+    """Test rows' text columns as a string array [N, m]; an empty cell is the empty string."""
+    header, rows = read_csv(test_path)
+    index = [header.index(name) for name in columns]
+    return np.array([[row[c] for c in index] for row in rows], dtype=object)
+
+
 def libsvm_features(test_path, d):
     rows = [line.split() for line in open(test_path) if line.strip() and not line.startswith("#")]
     x = np.zeros((len(rows), d), dtype=np.float32)
@@ -103,13 +111,20 @@ def check(binary, name, folder, test_path, expect_label_type, libsvm_features_co
     meta = {p.key: p.value for p in model.metadata_props}
     feature_names = json.loads(meta["feature_names"])
     classes = json.loads(meta["classes"])
+    inputs = {}
     if libsvm_features_count:
-        x = libsvm_features(test_path, libsvm_features_count)
+        inputs["features"] = libsvm_features(test_path, libsvm_features_count)
     else:
-        x = dense_features(test_path, json.loads(meta["input_columns"]))
+        numeric, text = json.loads(meta["input_columns"]), json.loads(meta.get("categorical_columns", "[]"))
+        if numeric:
+            inputs["features"] = dense_features(test_path, numeric)
+        if text:
+            inputs["categories"] = text_columns(test_path, text)
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     outputs = {o.name: o for o in session.get_outputs()}
-    label, probabilities = session.run(["label", "probabilities"], {"features": x})
+    if sorted(i.name for i in session.get_inputs()) != sorted(inputs):
+        return [f"{name}: the graph's inputs are {[i.name for i in session.get_inputs()]}, expected {sorted(inputs)}"]
+    label, probabilities = session.run(["label", "probabilities"], inputs)
     problems = []
     if outputs["label"].type != f"tensor({expect_label_type})":
         problems.append(f"{name}: label output is {outputs['label'].type}, expected tensor({expect_label_type})")
@@ -130,7 +145,7 @@ def check(binary, name, folder, test_path, expect_label_type, libsvm_features_co
     mismatched = sum(a != b for a, b in zip(expected_labels, got)) + abs(len(expected_labels) - len(got))
     if mismatched:
         problems.append(f"{name}: {mismatched} of {len(expected_labels)} labels differ")
-    print(f"{name}: {len(got)} rows, d = {x.shape[1]}, K = {len(classes)}, label {expect_label_type}, "
+    print(f"{name}: {len(got)} rows, d = {len(feature_names)}, K = {len(classes)}, label {expect_label_type}, "
           f"largest probability difference {worst:.2g}, labels identical: {mismatched == 0}")
     return problems
 
@@ -216,6 +231,42 @@ def main():
         train(f, {"train": tr, "label": "label", "standardize": True, "test_fraction": 0, "ignore": ["id"],
                   "missing": "mean", "missing_indicator": True}, {"type": "softmax"}, export=True)
         problems += check(binary, "softmax (empty cells filled, missing indicators, id ignored)", f, te, "string", via_train=True)
+
+        # One-hot text columns beside numbers: a plan (with a category only the scored rows
+        # have, and empty cells filled with the most frequent plan), a region (empty cells as
+        # all zeros), a filled and flagged numeric column, an id ignored; then an MLP on text
+        # columns alone.
+        f = case("one-hot")
+        plans, regions = ["basic", "pro", "team"], ["north", "south", "east", "west"]
+        header = ["id", "plan", "age", "region", "spend", "churn"]
+        rows = []
+        for i in range(400):
+            plan = plans[int(rng.integers(3))]
+            region = regions[int(rng.integers(4))]
+            age = float(rng.integers(18, 80))
+            spend = float(rng.normal(50 + 30 * plans.index(plan), 15))
+            churn = "yes" if spend + 10 * regions.index(region) - age / 2 + rng.normal(0, 10) < 40 else "no"
+            row = [f"c{i}", plan, f"{age:g}", region, f"{spend:.2f}", churn]
+            if i % 9 == 0:
+                row[1] = ""
+            if i % 13 == 5:
+                row[3] = ""
+            if i % 11 == 2:
+                row[2] = ""
+            if i % 4 == 0 and i % 3 == 0:
+                row[1] = "enterprise"  # only in the scored rows (every fourth row is a test row)
+            rows.append(row)
+        tr, te = split_csv(f, header, rows)
+        train(f, {"train": tr, "label": "churn", "test_fraction": 0, "ignore": ["id"], "categorical": ["plan", "region"],
+                  "missing": "most_frequent", "missing_indicator": True}, {"type": "logistic"}, export=True)
+        problems += check(binary, "logistic (one-hot plan and region, unseen and empty categories, filled numbers)",
+                          f, te, "string", via_train=True)
+        f = case("one-hot-only")
+        text_header = ["plan", "region", "churn"]
+        tr, te = split_csv(f, text_header, [[r[1] or "basic", r[3] or "north", r[5]] for r in rows])
+        train(f, {"train": tr, "label": "churn", "test_fraction": 0, "categorical": "auto"},
+              {"type": "mlp", "hidden": [6], "activation": "relu"}, epochs=10)
+        problems += check(binary, "mlp relu (text columns only, categorical auto)", f, te, "string")
 
         # A linear model trained on LIBSVM data: d = 100,000, string labels, scaled.
         f = case("libsvm")

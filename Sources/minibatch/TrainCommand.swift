@@ -69,12 +69,6 @@ enum TrainCommand {
             for warning in config.unreadSettings() { Console.error("minibatch: warning: " + warning) }
         }
         let every = try a.integer("--checkpoint-every", in: 1...100_000_000, meaning: "use a positive number of epochs")
-        if a.flag("--export-onnx") {
-            // Refused before training, not after it: the export cannot compute these yet.
-            if config.data.categorical != .none {
-                throw UsageError("--export-onnx: the ONNX export does not support one-hot columns (data.categorical) yet")
-            }
-        }
         // Only rank 0 of an MPI job prints.
         if let rank, !rank.isFirst { return try trainQuietly(config, initModel: initModel, every: every, resume: resume, rank: rank) }
         let quiet = a.flag("--quiet"), json = a.flag("--json")

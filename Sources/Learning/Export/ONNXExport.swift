@@ -2,13 +2,18 @@ import Foundation
 
 /// A saved model as an ONNX graph that computes what `minibatch predict` does.
 ///
-/// Input `features`: float [N, d], the columns in the order of the model's feature names (the
-/// metadata key `feature_names`). Outputs `probabilities`: float [N, K], columns in the order
-/// of the classes; `label`: [N] the most probable class, int64 when every class is an
-/// integer written plainly ("3", "-1"; not "+1" or "03"), else string.
+/// Input `features`: float [N, c], the numeric input columns (the metadata key
+/// `input_columns`; without column preprocessing, the model's feature names); with one-hot
+/// columns also `categories`: string [N, m], the text columns (`categorical_columns`).
+/// Outputs `probabilities`: float [N, K], columns in the order of the classes; `label`: [N]
+/// the most probable class, int64 when every class is an integer written plainly ("3", "-1";
+/// not "+1" or "03"), else string.
 ///
 /// The graph, in stages:
 ///
+///     columns:        fill empty cells, missing flags    IsNaN, Where, Cast
+///                     one-hot text columns              Gather, LabelEncoder (ai.onnx.ml), OneHot
+///                     the features in the model's order Concat, Gather
 ///     preprocessing:  S = (X - mean) / scale            Sub, Div (when the model has a scaler)
 ///     layers:         A_l = f(A_{l-1} W_l^T + b_l)       Gemm (transB = 1), Relu | Tanh | Sigmoid
 ///                     Z = A_{L-1} W_L^T + b_L            Gemm
@@ -27,50 +32,46 @@ extension SavedModel {
     public func writeONNX(to path: String, modelFile: String = "model.json") throws(LearningError) {
         if let key = Self.unsupportedONNXKey(in: jsonValue) {
             throw .modelFile(file: modelFile, message: "\"\(key)\" is preprocessing that the ONNX export does not support yet; "
-                             + "the export handles standardisation (\"scaler\": mean and scale) only")
-        }
-        if let column = onnxUnsupportedColumn {
-            throw .modelFile(file: modelFile, message: "the ONNX export does not support the model's column preprocessing yet: \(column); "
-                             + "it exports models whose features are the table's numeric columns as they are (ignored columns are fine)")
+                             + "the export handles standardisation (\"scaler\": mean and scale) and the column preprocessing section")
         }
         try AtomicFile.write(bytes: try onnxBytes(), to: path)
     }
 
-    /// The model file keys the export knows; anything else a model file gains (one-hot
-    /// categories, imputation, ...) changes what the model computes, so exporting without it
-    /// would give wrong probabilities.
+    /// The model file keys the export knows; anything else a model file gains changes what
+    /// the model computes, so exporting without it would give wrong probabilities.
     static let onnxKnownKeys: Set<String> = [
         "format", "version", "model", "label", "weight", "classes", "feature_names", "preprocessing", "scaler", "weights", "bias",
         "layers", "config", "metrics", "training", "evaluation",
     ]
 
-    /// The first column of the model's preprocessing that the graph cannot compute yet, said
-    /// in words, or nil: a one-hot column, which would need string inputs and nodes of its own
-    /// in ``onnxPreprocessing(_:into:)``. Numeric columns, with fill values and missing
-    /// indicators, are computed there.
-    var onnxUnsupportedColumn: String? {
-        guard let preprocessing else { return nil }
-        for case .categorical(let c) in preprocessing.columns {
-            return "column '\(c.name)' is one-hot encoded (data.categorical)"
-        }
-        return nil
-    }
-
-    /// The columns of the graph's input: the model's features, or with column preprocessing
-    /// its numeric input columns (a missing indicator is computed from its column, and
-    /// ignored columns are not inputs).
-    var onnxInputColumns: [String] { preprocessing?.columns.map(\.name) ?? featureNames }
-
-    /// The numeric columns of the preprocessing, when any of them fills empty cells or has
-    /// a missing indicator (else the input is the features as they are).
-    var onnxImputedColumns: [ColumnPreprocessing.NumericColumn]? {
-        guard let preprocessing else { return nil }
-        let numeric = preprocessing.columns.compactMap { column -> ColumnPreprocessing.NumericColumn? in
+    /// The numeric columns: the model's features, or with column preprocessing its numeric
+    /// input columns.
+    var onnxNumericColumns: [ColumnPreprocessing.NumericColumn] {
+        guard let preprocessing else { return featureNames.map { .init(name: $0, fill: nil, indicator: false) } }
+        return preprocessing.columns.compactMap { column in
             if case .numeric(let c) = column { return c }
             return nil
         }
-        guard numeric.count == preprocessing.columns.count, numeric.contains(where: { $0.fill != nil || $0.indicator }) else { return nil }
-        return numeric
+    }
+
+    /// The one-hot encoded text columns, in the file's order.
+    var onnxCategoricalColumns: [ColumnPreprocessing.CategoricalColumn] {
+        guard let preprocessing else { return [] }
+        return preprocessing.columns.compactMap { column in
+            if case .categorical(let c) = column { return c }
+            return nil
+        }
+    }
+
+    /// The columns of the graph's `features` input: the numeric input columns (a missing
+    /// indicator is computed from its column; ignored and text columns are not in it).
+    var onnxInputColumns: [String] { onnxNumericColumns.map(\.name) }
+
+    /// The numeric columns, when any of them fills empty cells or has a missing indicator
+    /// (else their values are the features as they are).
+    var onnxImputedColumns: [ColumnPreprocessing.NumericColumn]? {
+        let numeric = onnxNumericColumns
+        return numeric.contains(where: { $0.fill != nil || $0.indicator }) ? numeric : nil
     }
 
     /// The first key of a model file's JSON (or of its scaler) that the export does not
@@ -86,18 +87,28 @@ extension SavedModel {
 
     /// The model as an ONNX model.
     func onnxModel() throws(LearningError) -> ONNXModel {
-        let input = "features"
-        var g = ONNXGraphBuilder(reserved: [input])
-        let prepared = onnxPreprocessing(input, into: &g)
+        let input = "features", text = "categories"
+        var g = ONNXGraphBuilder(reserved: [input, text])
+        let prepared = onnxPreprocessing(input, categories: text, into: &g)
         let logits = onnxLayers(prepared, into: &g)
         let labelType = onnxClassLabels.elementType
         let (probabilities, label) = onnxHead(logits, into: &g)
         let n = ONNXValueInfo.Dimension.symbolic("N")
+        var inputs: [ONNXValueInfo] = []
+        if !onnxInputColumns.isEmpty {
+            inputs.append(ONNXValueInfo(name: input, elementType: .float, shape: [n, .fixed(onnxInputColumns.count)],
+                                        docString: "one row per sample; columns: the input_columns metadata, in order"
+                                            + (onnxImputedColumns == nil ? "" : "; an empty cell is NaN")))
+        }
+        let categorical = onnxCategoricalColumns
+        if !categorical.isEmpty {
+            inputs.append(ONNXValueInfo(name: text, elementType: .string, shape: [n, .fixed(categorical.count)],
+                                        docString: "the text columns of each row, in the order of the categorical_columns "
+                                            + "metadata; an empty cell is the empty string"))
+        }
         let graph = ONNXGraph(
             name: "minibatch_\(model.typeName)", nodes: g.nodes, initializers: g.initializers,
-            inputs: [ONNXValueInfo(name: input, elementType: .float, shape: [n, .fixed(onnxInputColumns.count)],
-                                   docString: "one row per sample; columns: the input_columns metadata, in order"
-                                       + (onnxImputedColumns == nil ? "" : "; an empty cell is NaN"))],
+            inputs: inputs,
             outputs: [ONNXValueInfo(name: label, elementType: labelType, shape: [n],
                                     docString: "the most probable class"),
                       ONNXValueInfo(name: probabilities, elementType: .float, shape: [n, .fixed(classes.count)],
@@ -106,37 +117,96 @@ extension SavedModel {
                          docString: onnxDocString(labelType: labelType), metadata: onnxMetadata)
     }
 
-    /// The preprocessing stage, between the input and the first layer:
+    /// The preprocessing stage, between the inputs and the first layer:
     ///
     /// - imputation (numeric columns with `data.missing`): an empty cell comes in as NaN;
     ///   M = IsNaN(X), X' = Where(M, fill, X) (a column without a fill value keeps its NaN, as
-    ///   minibatch refuses such a cell); with missing indicators the flags Cast(M) follow
-    ///   their column's value, put in the model's feature order by Concat and Gather;
+    ///   minibatch refuses such a cell); with missing indicators the flags Cast(M);
+    /// - one-hot (text columns, `data.categorical`), per column c with categories
+    ///   k = 0..<K_c: its text Gather(C, c); the category's index LabelEncoder(text)
+    ///   (ai.onnx.ml), with an empty cell mapped to the fill category's index (data.missing
+    ///   "most_frequent") and any other text, an unseen category or an empty cell without a
+    ///   fill, to K_c; then OneHot(index, K_c), which is all zeros for K_c, as minibatch
+    ///   encodes such a cell;
+    /// - the features in the model's order: Concat of the blocks, then Gather of the model's
+    ///   columns (left out when the blocks are the features already);
     /// - standardisation, S = (X' - mean) / scale, as Sub then Div in float32
     ///   (``Standardizer/transform(_:)``'s arithmetic).
-    ///
-    /// One-hot columns (``onnxUnsupportedColumn``) would go here too.
-    func onnxPreprocessing(_ x: String, into g: inout ONNXGraphBuilder) -> String {
-        var features = x
-        if let columns = onnxImputedColumns {
-            let c = columns.count
-            let missing = g.add("IsNaN", [x], output: "is_missing")
-            if columns.contains(where: { $0.fill != nil }) {
-                let fill = g.constant(.floats("fill_values", dims: [c], columns.map { $0.fill ?? .nan }))
-                features = g.add("Where", [missing, fill, x], output: "filled")
-            }
-            if columns.contains(where: \.indicator) {
-                let flags = g.add("Cast", [missing], attributes: [ONNXAttribute("to", .int(ONNXElementType.float.rawValue))],
-                                  output: "missing_flags")
-                let both = g.add("Concat", [features, flags], attributes: [ONNXAttribute("axis", .int(1))], output: "values_and_flags")
-                var order: [Int64] = []
-                for (j, column) in columns.enumerated() {
-                    order.append(Int64(j))
-                    if column.indicator { order.append(Int64(c + j)) }
+    func onnxPreprocessing(_ x: String, categories text: String, into g: inout ONNXGraphBuilder) -> String {
+        // Blocks of columns side by side; `positions` are the model's features in the blocks.
+        var blocks: [String] = []
+        var width = 0
+        var valueAt: [Int] = [], flagAt: [Int] = []
+        let numeric = onnxNumericColumns
+        if !numeric.isEmpty {
+            var values = x
+            var flags: String? = nil
+            if let columns = onnxImputedColumns {
+                let missing = g.add("IsNaN", [x], output: "is_missing")
+                if columns.contains(where: { $0.fill != nil }) {
+                    let fill = g.constant(.floats("fill_values", dims: [columns.count], columns.map { $0.fill ?? .nan }))
+                    values = g.add("Where", [missing, fill, x], output: "filled")
                 }
-                let index = g.constant(.int64s("feature_order", dims: [order.count], order))
-                features = g.add("Gather", [both, index], attributes: [ONNXAttribute("axis", .int(1))], output: "imputed")
+                if columns.contains(where: \.indicator) {
+                    flags = g.add("Cast", [missing], attributes: [ONNXAttribute("to", .int(ONNXElementType.float.rawValue))],
+                                  output: "missing_flags")
+                }
             }
+            blocks.append(values)
+            valueAt = Array(0..<numeric.count)
+            width = numeric.count
+            if let flags {
+                blocks.append(flags)
+                flagAt = Array(width..<(width + numeric.count))
+                width += numeric.count
+            }
+        }
+        var categoryAt: [[Int]] = []
+        for (j, c) in onnxCategoricalColumns.enumerated() {
+            let k = c.categories.count
+            let column = g.add("Gather", [text, g.constant(.int64s("text_column\(j + 1)", dims: [], [Int64(j)]))],
+                               attributes: [ONNXAttribute("axis", .int(1))], output: "text\(j + 1)")
+            var keys = c.categories, indices = (0..<k).map { Int64($0) }
+            if let fill = c.fill, let at = c.categories.firstIndex(of: fill), !c.categories.contains("") {
+                keys.append("")
+                indices.append(Int64(at))
+            }
+            let index = g.add("LabelEncoder", [column],
+                              attributes: [ONNXAttribute("keys_strings", .strings(keys)), ONNXAttribute("values_int64s", .ints(indices)),
+                                           ONNXAttribute("default_int64", .int(Int64(k)))],
+                              domain: ONNXModel.mlDomain, output: "category_index\(j + 1)")
+            let depth = g.constant(.int64s("category_count\(j + 1)", dims: [], [Int64(k)]))
+            let offOn = g.constant(.floats("one_hot_values\(j + 1)", dims: [2], [0, 1]))
+            blocks.append(g.add("OneHot", [index, depth, offOn], attributes: [ONNXAttribute("axis", .int(-1))],
+                                output: "one_hot\(j + 1)"))
+            categoryAt.append(Array(width..<(width + k)))
+            width += k
+        }
+        // The model's features, column by column, in the blocks.
+        var positions: [Int] = []
+        if let preprocessing {
+            var i = 0, j = 0
+            for column in preprocessing.columns {
+                switch column {
+                case .numeric(let c):
+                    positions.append(valueAt[i])
+                    if c.indicator { positions.append(flagAt[i]) }
+                    i += 1
+                case .categorical:
+                    positions += categoryAt[j]
+                    j += 1
+                }
+            }
+        } else {
+            positions = valueAt
+        }
+        var features = blocks[0]
+        if blocks.count > 1 {
+            features = g.add("Concat", blocks, attributes: [ONNXAttribute("axis", .int(1))], output: "columns")
+        }
+        if positions != Array(0..<width) {
+            let order = g.constant(.int64s("feature_order", dims: [positions.count], positions.map { Int64($0) }))
+            features = g.add("Gather", [features, order], attributes: [ONNXAttribute("axis", .int(1))], output: "model_features")
         }
         guard let scaler else { return features }
         let d = featureNames.count
@@ -207,11 +277,13 @@ extension SavedModel {
         return .strings("class_labels", dims: [classes.count], classes)
     }
 
-    /// Metadata: the feature names, the input columns (the feature names unless imputation
-    /// adds missing indicators) and the classes as JSON arrays, the label column, the model type.
+    /// Metadata: the feature names, the input columns (the numeric ones: the feature names
+    /// unless imputation adds missing indicators or text columns are one-hot encoded), the
+    /// text columns and the classes as JSON arrays, the label column, the model type.
     var onnxMetadata: [(key: String, value: String)] {
         [("feature_names", JSONValue.array(featureNames.map { .string($0) }).jsonText),
          ("input_columns", JSONValue.array(onnxInputColumns.map { .string($0) }).jsonText),
+         ("categorical_columns", JSONValue.array(onnxCategoricalColumns.map { .string($0.name) }).jsonText),
          ("classes", JSONValue.array(classes.map { .string($0) }).jsonText),
          ("label", label),
          ("model_type", model.typeName),
@@ -230,10 +302,20 @@ extension SavedModel {
         }
         return """
             minibatch \(MinibatchVersion.current) \(kind) classifier of '\(label)'.
-            Input 'features': float [N, \(columns.count)], columns: \(names).\(onnxImputedColumns == nil ? "" : " An empty cell is NaN; it is filled inside the graph.")\(scaler == nil ? "" : " Standardised inside the graph.")
+            Input 'features': float [N, \(columns.count)], columns: \(names).\(onnxImputedColumns == nil ? "" : " An empty cell is NaN; it is filled inside the graph.")\(onnxTextInputDoc)\(scaler == nil ? "" : " Standardised inside the graph.")
             Outputs 'label': \(labelType == .int64 ? "int64" : "string") [N], the most probable class; \
             'probabilities': float [N, \(classes.count)], columns: \(classes.joined(separator: ", ")).
             """
+    }
+}
+
+extension SavedModel {
+    /// The doc string's sentence on the `categories` input, or "".
+    var onnxTextInputDoc: String {
+        let text = onnxCategoricalColumns
+        if text.isEmpty { return "" }
+        return " Input 'categories': string [N, \(text.count)], columns: \(text.map(\.name).joined(separator: ", ")), "
+            + "one-hot encoded inside the graph (an unseen category is all zeros)."
     }
 }
 

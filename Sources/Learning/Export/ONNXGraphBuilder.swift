@@ -19,10 +19,11 @@ struct ONNXGraphBuilder {
     /// Adds a node `opType(inputs)` with one output named `output` and returns that name.
     /// The node is named after its output.
     @discardableResult
-    mutating func add(_ opType: String, _ inputs: [String], attributes: [ONNXAttribute] = [], output: String) -> String {
+    mutating func add(_ opType: String, _ inputs: [String], attributes: [ONNXAttribute] = [], domain: String = "",
+                      output: String) -> String {
         precondition(names.insert(output).inserted, "value '\(output)' is defined twice")
         nodes.append(ONNXNode(opType: opType, inputs: inputs, outputs: [output], name: output + "_" + opType,
-                              attributes: attributes))
+                              attributes: attributes, domain: domain))
         return output
     }
 }

@@ -3,13 +3,18 @@
 ///
 /// Fields written: ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6,
 /// graph = 7, opset_import = 8 (`OperatorSetIdProto`: domain = 1, version = 2; the empty
-/// domain is the default one, ai.onnx), metadata_props = 14 (`StringStringEntryProto`:
+/// domain is the default one, ai.onnx; ai.onnx.ml is imported when a node uses it),
+/// metadata_props = 14 (`StringStringEntryProto`:
 /// key = 1, value = 2).
 struct ONNXModel: ProtobufMessage, Equatable, Sendable {
     /// IR version 8 (ONNX 1.10 on); ONNX Runtime reads it from 1.11 on.
     static let irVersion: Int64 = 8
     /// Operator set 17 of the default domain (ONNX 1.12; ONNX Runtime 1.13 on).
     static let opsetVersion: Int64 = 17
+    /// Operator set 2 of ai.onnx.ml (LabelEncoder with keys_strings and values_int64s; ONNX
+    /// Runtime 1.0 on).
+    static let mlDomain = "ai.onnx.ml"
+    static let mlOpsetVersion: Int64 = 2
 
     var graph: ONNXGraph
     var producerName: String
@@ -29,15 +34,19 @@ struct ONNXModel: ProtobufMessage, Equatable, Sendable {
         w.string(3, producerVersion)
         if !docString.isEmpty { w.string(6, docString) }
         w.message(7, graph)
-        w.message(8, OperatorSet(version: Self.opsetVersion))
+        w.message(8, OperatorSet(domain: "", version: Self.opsetVersion))
+        if graph.nodes.contains(where: { $0.domain == Self.mlDomain }) {
+            w.message(8, OperatorSet(domain: Self.mlDomain, version: Self.mlOpsetVersion))
+        }
         for entry in metadata { w.message(14, Entry(key: entry.key, value: entry.value)) }
     }
 
-    /// `OperatorSetIdProto` of the default domain.
+    /// `OperatorSetIdProto`.
     private struct OperatorSet: ProtobufMessage {
+        let domain: String
         let version: Int64
         func encode(into w: inout ProtobufWriter) {
-            w.string(1, "")
+            w.string(1, domain)
             w.int64(2, version)
         }
     }

@@ -184,29 +184,73 @@ import Testing
         #expect(SavedModel.unsupportedONNXKey(in: withFill) == "scaler.fill")
     }
 
-    @Test func oneHotColumnsAreAClearErrorOtherPreprocessingExports() throws {
+    @Test func columnsExportNumericAsTheyAreTextOneHot() throws {
         var saved = softmax()
-        // Numeric columns as they are, some columns ignored: nothing to compute, it exports.
+        // Numeric columns as they are, some columns ignored: nothing to compute, one input.
         saved.preprocessing = ColumnPreprocessing(columns: [.numeric(.init(name: "a", fill: nil, indicator: false)),
                                                             .numeric(.init(name: "b", fill: nil, indicator: false))],
                                                   ignored: ["id"])
-        #expect(saved.onnxUnsupportedColumn == nil && saved.onnxImputedColumns == nil)
+        #expect(saved.onnxImputedColumns == nil && saved.onnxCategoricalColumns.isEmpty)
+        #expect(try decode(saved).opTypes.prefix(2) == ["Sub", "Div"])
         let dir = TempFolder()
         defer { dir.cleanup() }
         try saved.writeONNX(to: dir.file("ok.onnx"), modelFile: "m.json")
         // A fill value is computed in the graph.
         saved.preprocessing!.columns[1] = .numeric(.init(name: "b", fill: 2.5, indicator: false))
-        #expect(saved.onnxUnsupportedColumn == nil && saved.onnxImputedColumns?.count == 2)
-        // A one-hot column would need nodes the export does not write yet.
-        saved.preprocessing!.columns[0] = .categorical(.init(name: "a", categories: ["x"], fill: nil, emptyIsError: true))
-        #expect(saved.onnxUnsupportedColumn == "column 'a' is one-hot encoded (data.categorical)")
-        #expect(throws: LearningError.self) { try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json") }
-        do {
-            try saved.writeONNX(to: dir.file("no.onnx"), modelFile: "m.json")
-        } catch {
-            #expect(error.description.hasPrefix("m.json: the ONNX export does not support the model's column preprocessing yet: column 'a'"))
-        }
+        #expect(saved.onnxImputedColumns?.count == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ok.onnx"])
+    }
+
+    /// Text columns come in as strings and are one-hot encoded in the graph exactly as
+    /// minibatch encodes them: an empty cell as the fill category (or zeros), an unseen
+    /// category as zeros; the features reach the first layer in the model's order.
+    @Test func oneHotColumnsAreEncodedInTheGraphAsMinibatchEncodesThem() throws {
+        // Columns: plan (text: basic, pro; empty -> pro), x (number, fill 0.5, flagged),
+        // region (text: n, s, w; empty -> zeros). Features: plan=basic, plan=pro, x, x=missing,
+        // region=n, region=s, region=w.
+        let columns: [ColumnPreprocessing.Column] = [
+            .categorical(.init(name: "plan", categories: ["basic", "pro"], fill: "pro", emptyIsError: false)),
+            .numeric(.init(name: "x", fill: 0.5, indicator: true)),
+            .categorical(.init(name: "region", categories: ["n", "s", "w"], fill: nil, emptyIsError: false)),
+        ]
+        let names = ["plan=basic", "plan=pro", "x", "x=missing", "region=n", "region=s", "region=w"]
+        var g = SplitMix64(seed: 9)
+        let m = LinearModel(kind: .softmax, featureCount: 7, classCount: 3,
+                            weights: (0..<21).map { _ in Float(g.nextGaussian()) }, bias: [0.3, 0, -0.1])
+        var saved = SavedModel(model: m, classes: ["a", "b", "c"], featureNames: names, label: "t",
+                               scaler: Standardizer(mean: [0.4, 0.5, 1, 0.1, 0.3, 0.3, 0.3], scale: [0.5, 0.5, 2, 0.3, 0.4, 0.4, 0.4]))
+        saved.preprocessing = ColumnPreprocessing(columns: columns, ignored: ["id"])
+        #expect(saved.onnxInputColumns == ["x"] && saved.onnxCategoricalColumns.map(\.name) == ["plan", "region"])
+        let graph = try decode(saved)
+        #expect(graph.opTypes.filter { $0 == "LabelEncoder" || $0 == "OneHot" }.count == 4)
+        let plans = ["basic", "pro", "", "enterprise", "pro", "basic"]
+        let regions = ["n", "", "w", "s", "east", "n"]
+        let xs: [Float] = [1, .nan, -2, 3.5, .nan, 0]
+        let n = plans.count
+        // The features by hand, then standardised and scored by the model.
+        var features: [Float] = []
+        for r in 0..<n {
+            let plan = plans[r].isEmpty ? "pro" : plans[r]
+            features += [plan == "basic" ? 1 : 0, plan == "pro" ? 1 : 0, xs[r].isNaN ? 0.5 : xs[r], xs[r].isNaN ? 1 : 0]
+            features += ["n", "s", "w"].map { regions[r] == $0 ? 1 : 0 }
+        }
+        saved.scaler!.transform(&features)
+        let data = Dataset(features: features, labels: [Int32](repeating: 0, count: n), classes: saved.classes, featureNames: names)
+        let scores = saved.score(.dense(data), pool: try WorkerPool(workers: 1))
+        let text = (0..<n).flatMap { [plans[$0], regions[$0]] }
+        let out = try ONNXGraphRunner(onnx: try saved.onnxBytes()).run(features: xs, rows: n, categories: text)
+        let p = try #require(out["probabilities"])
+        #expect(p.floats.count == scores.probabilities.count)
+        #expect(zip(p.floats, scores.probabilities).allSatisfy { abs($0 - $1) <= 1e-5 })
+        #expect(try #require(out["label"]).strings == scores.predicted.map { saved.classes[Int($0)] })
+        // Two inputs, the text one of strings; both opsets imported.
+        let inputs = try graph.graph.messages(11)
+        #expect(inputs.map { $0.string(1) } == ["features", "categories"])
+        let opsets = try graph.model.messages(8).map { "\($0.string(1) ?? "")@\($0.int(2) ?? 0)" }
+        #expect(opsets == ["@17", "ai.onnx.ml@2"])
+        var meta: [String: String] = [:]
+        for e in try graph.model.messages(14) { meta[e.string(1) ?? ""] = e.string(2) }
+        #expect(meta["input_columns"] == "[\"x\"]" && meta["categorical_columns"] == "[\"plan\",\"region\"]")
     }
 
     @Test func emptyCellsAreFilledInTheGraphAsMinibatchFillsThem() throws {

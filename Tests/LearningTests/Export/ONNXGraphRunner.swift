@@ -25,11 +25,13 @@ struct ONNXGraphRunner {
         graph = g
     }
 
-    /// The graph's outputs by name for the input `features` (n, d).
-    func run(features: [Float], rows n: Int) throws -> [String: Tensor] {
+    /// The graph's outputs by name for the input `features` (n, d) and, for a graph with
+    /// one-hot columns, `categories` (n, m) of text.
+    func run(features: [Float], rows n: Int, categories: [String] = []) throws -> [String: Tensor] {
         var values: [String: Tensor] = [:]
         for t in try graph.messages(5) { values[t.string(8) ?? ""] = try Self.tensor(t) }
         values["features"] = Tensor(shape: [n, features.count / max(n, 1)], floats: features)
+        values["categories"] = Tensor(shape: [n, categories.count / max(n, 1)], strings: categories)
         for node in try graph.messages(1) {
             let op = node.string(4) ?? ""
             var attributes: [String: DecodedMessage] = [:]
@@ -155,6 +157,25 @@ struct ONNXGraphRunner {
             var out: [Float] = []
             for r in 0..<n { for (t, w) in zip(x, widths) { out += t.floats[(r * w)..<((r + 1) * w)] } }
             return Tensor(shape: [n, widths.reduce(0, +)], floats: out)
+        case "Gather" where attributes["axis"]?.int(3) == 1 && x[1].shape.isEmpty:
+            // One column of a 2-D tensor: [N].
+            let (n, w) = (x[0].shape[0], x[0].shape[1]), c = Int(x[1].ints[0])
+            return Tensor(shape: [n], floats: x[0].floats.isEmpty ? [] : (0..<n).map { x[0].floats[$0 * w + c] },
+                          strings: x[0].strings.isEmpty ? [] : (0..<n).map { x[0].strings[$0 * w + c] })
+        case "LabelEncoder":
+            // ai.onnx.ml: keys_strings -> values_int64s, anything else -> default_int64.
+            guard let keys = attributes["keys_strings"]?.strings(9), let values = try attributes["values_int64s"]?.packedInts(8),
+                  let fallback = attributes["default_int64"]?.int(3), keys.count == values.count
+            else { throw Failure(description: "LabelEncoder attributes") }
+            let map = Dictionary(zip(keys, values), uniquingKeysWith: { a, _ in a })
+            return Tensor(shape: x[0].shape, ints: x[0].strings.map { map[$0] ?? fallback })
+        case "OneHot":
+            // indices [N], depth (scalar), values [off, on]; out of range -> all off.
+            guard attributes["axis"]?.int(3) == -1, x[0].shape.count == 1 else { throw Failure(description: "OneHot axis") }
+            let depth = Int(x[1].ints[0]), (off, on) = (x[2].floats[0], x[2].floats[1])
+            return Tensor(shape: [x[0].shape[0], depth], floats: x[0].ints.flatMap { i in
+                (0..<depth).map { Int64($0) == i || (i < 0 && Int64($0) == i + Int64(depth)) ? on : off }
+            })
         case "Gather" where attributes["axis"]?.int(3) == 1:
             let (n, w) = (x[0].shape[0], x[0].shape[1]), idx = x[1].ints.map { Int($0) }
             return Tensor(shape: [n, idx.count], floats: (0..<n).flatMap { r in idx.map { x[0].floats[r * w + $0] } })
