@@ -19,12 +19,12 @@ cd "$work"
 cat > W1.json <<JSON
 {"data": {"synthetic": {"samples": 60000, "features": 784, "classes": 10, "seed": 1}, "test_fraction": 0},
  "model": {"type": "softmax"},
- "training": {"batch_size": 256, "epochs": $epochs, "learning_rate": "constant", "eta0": 0.1, "tol": null, "seed": 1}}
+ "training": {"batch_size": 256, "epochs": $epochs, "optimizer": "sgd", "learning_rate": "constant", "eta0": 0.1, "tol": null, "seed": 1}}
 JSON
 cat > W3.json <<JSON
 {"data": {"synthetic": {"samples": 60000, "features": 784, "classes": 10, "seed": 1}, "test_fraction": 0},
  "model": {"type": "mlp", "hidden": [128], "activation": "relu"},
- "training": {"batch_size": 128, "epochs": $epochs, "learning_rate": "constant", "eta0": 0.1, "tol": null, "seed": 1}}
+ "training": {"batch_size": 128, "epochs": $epochs, "optimizer": "sgd", "learning_rate": "constant", "eta0": 0.1, "tol": null, "seed": 1}}
 JSON
 setups=("1p x 1w" "1p x 2w" "2r x 1w shm" "2r x 1w tcp")
 run() {  # workload setup out

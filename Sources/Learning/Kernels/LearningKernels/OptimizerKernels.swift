@@ -33,11 +33,26 @@ package func momentumStep(
     range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float, momentum: Float, nesterov: Bool
 ) {
     let invB = 1 / Float(batchSize)
-    for i in range {
-        let g = gradient[i] * invB + (i < weightCount ? decay * parameters[i] : 0)
-        let v = momentum * velocity[i] + g
-        velocity[i] = v
-        parameters[i] -= eta * (nesterov ? g + momentum * v : v)
+    // Weights (with the l2 term), then biases; 8 lanes at a time with the scalar rule's
+    // arithmetic lane by lane, so the result is the same bits as one element at a time.
+    let split = min(max(weightCount, range.lowerBound), range.upperBound)
+    for (part, decayed) in [(range.lowerBound..<split, true), (split..<range.upperBound, false)] {
+        var i = part.lowerBound
+        while i + laneCount <= part.upperBound {
+            let w = loadLanes(parameters + i)
+            let g = loadLanes(gradient + i) * invB + (decayed ? decay * w : Lanes(repeating: 0))
+            let v = momentum * loadLanes(velocity + i) + g
+            storeLanes(v, velocity + i)
+            storeLanes(w - eta * (nesterov ? g + momentum * v : v), parameters + i)
+            i += laneCount
+        }
+        while i < part.upperBound {
+            let g = gradient[i] * invB + (decayed ? decay * parameters[i] : 0)
+            let v = momentum * velocity[i] + g
+            velocity[i] = v
+            parameters[i] -= eta * (nesterov ? g + momentum * v : v)
+            i += 1
+        }
     }
 }
 
@@ -52,13 +67,30 @@ package func adamStep(
     beta1: Float, beta2: Float, epsilon: Float, correction1: Float, correction2: Float
 ) {
     let invB = 1 / Float(batchSize)
-    for i in range {
-        let g = gradient[i] * invB + (i < weightCount ? decay * parameters[i] : 0)
-        let mi = beta1 * m[i] + (1 - beta1) * g
-        let vi = beta2 * v[i] + (1 - beta2) * g * g
-        m[i] = mi
-        v[i] = vi
-        parameters[i] -= eta * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon)
+    // As momentumStep: weights, then biases, 8 lanes at a time with the scalar arithmetic
+    // (IEEE division and square root are exact per lane), the same bits as the scalar loop.
+    let split = min(max(weightCount, range.lowerBound), range.upperBound)
+    for (part, decayed) in [(range.lowerBound..<split, true), (split..<range.upperBound, false)] {
+        var i = part.lowerBound
+        while i + laneCount <= part.upperBound {
+            let w = loadLanes(parameters + i)
+            let g = loadLanes(gradient + i) * invB + (decayed ? decay * w : Lanes(repeating: 0))
+            let mi = beta1 * loadLanes(m + i) + (1 - beta1) * g
+            let vi = beta2 * loadLanes(v + i) + (1 - beta2) * g * g
+            storeLanes(mi, m + i)
+            storeLanes(vi, v + i)
+            storeLanes(w - eta * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon), parameters + i)
+            i += laneCount
+        }
+        while i < part.upperBound {
+            let g = gradient[i] * invB + (decayed ? decay * parameters[i] : 0)
+            let mi = beta1 * m[i] + (1 - beta1) * g
+            let vi = beta2 * v[i] + (1 - beta2) * g * g
+            m[i] = mi
+            v[i] = vi
+            parameters[i] -= eta * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon)
+            i += 1
+        }
     }
 }
 
