@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Epoch times of W1 (softmax 60000x784x10, batch 256) and W3 (MLP 784-128-10, batch 128) as
+# Epoch times of W1 (softmax 60000x784x10, batch 256) and W3 (MLP 784-128-10, batch 128; with
+# plain SGD as `minibatch bench` has it, and with adam, the MLP's default) as
 # 1 process x 1 worker, 1 process x 2 workers and 2 ranks x 1 worker (mpirun over shared
 # memory or TCP loopback), side by side: the setups take turns for ROUNDS rounds and each
 # prints the median of its epochs' seconds (metrics.jsonl) over every round. Shuffling on, as
@@ -26,6 +27,9 @@ cat > W3.json <<JSON
  "model": {"type": "mlp", "hidden": [128], "activation": "relu"},
  "training": {"batch_size": 128, "epochs": $epochs, "optimizer": "sgd", "learning_rate": "constant", "eta0": 0.1, "tol": null, "seed": 1}}
 JSON
+# W3 with the MLP's default optimizer (adam), whose update every rank repeats on all P
+# parameters.
+sed 's/"optimizer": "sgd", "learning_rate": "constant", "eta0": 0.1/"optimizer": "adam"/' W3.json > W3adam.json
 setups=("1p x 1w" "1p x 2w" "2r x 1w shm" "2r x 1w tcp")
 run() {  # workload setup out
     case $2 in
@@ -37,7 +41,7 @@ run() {  # workload setup out
     esac > /dev/null 2>&1
 }
 echo "$(lscpu | grep -m1 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $rounds rounds x $epochs epochs; median ms per epoch"
-for w in W1 W3; do
+for w in W1 W3 W3adam; do
     for r in $(seq 1 "$rounds"); do
         for i in "${!setups[@]}"; do
             run $w "${setups[$i]}" "$w-$i-$r"
