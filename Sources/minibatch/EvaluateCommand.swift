@@ -40,7 +40,7 @@ enum EvaluateCommand {
             }
             data = loaded
         }
-        let e = Evaluation(scores: try saved.scoreChecked(data, pool: pool, file: scoredFile), labels: data.labels,
+        let e = Evaluation(scores: try saved.scoreChecked(data, pool: pool, file: scoredFile, labelled: true), labels: data.labels,
                            classes: data.classes, unseenLabels: data.unseenLabels)
         func scoresJSON(_ s: ClassScores) -> JSONValue {
             .object([("precision", .number(s.precision)), ("recall", .number(s.recall)), ("f1", .number(s.f1)),

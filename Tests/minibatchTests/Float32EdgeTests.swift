@@ -88,4 +88,82 @@ import Testing
         expectOneLineError(resumed, mentioning: ["run/checkpoint", "state.parameters", "1e+39", "beyond float32"])
         #expect(box.listing() == before)
     }
+
+    /// Two classes in two columns; column a varies by about 1e-3 only.
+    func narrowTable(rows: Int, huge: Int? = nil) -> String {
+        var text = "a,b,label\n"
+        for i in 0..<rows {
+            let y = i % 2
+            let a = i == huge ? "3e38" : String(format: "%.6f", 0.001 * Double(y) + 0.0003 * sin(Double(i)))
+            text += "\(a),\(String(format: "%.4f", Double(y) - 0.5 + 0.8 * cos(1.7 * Double(i)))),\(y == 1 ? "yes" : "no")\n"
+        }
+        return text
+    }
+
+    @Test("a value standardised beyond float32 (3e38 where the training column varies by 1e-3): train, evaluate and predict refuse it naming the file, row and column; nothing written")
+    func standardisedBeyondFloat32() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(narrowTable(rows: 120), to: "train.csv")
+        try box.write(narrowTable(rows: 10, huge: 3), to: "test.csv")
+        let before = box.listing()
+        let r = try box.run(["train", "--data", "train.csv", "--test", "test.csv", "--label", "label", "--out", "run", "--quiet"])
+        expectOneLineError(r, mentioning: ["test.csv", "row 4", "column 'a'", "beyond float32"])
+        #expect(box.listing() == before)
+        // Trained without that row, the model refuses it when scoring too (it was a test loss of nan).
+        try box.write(narrowTable(rows: 10), to: "ok.csv")
+        let trained = try box.run(["train", "--data", "train.csv", "--test", "ok.csv", "--label", "label", "--out", "run", "--quiet"])
+        #expect(trained.exitCode == 0, "\(trained)")
+        for args in [["evaluate", "--model", "run/model.json", "--data", "test.csv"],
+                     ["predict", "--model", "run/model.json", "--data", "test.csv", "--proba"]] {
+            let e = try box.run(args)
+            expectOneLineError(e, mentioning: ["test.csv: row 4", "column 'a'", "beyond float32"])
+            #expect(!e.stdout.contains("nan"))
+        }
+    }
+
+    @Test("a logit beyond float32 that the probabilities hide (sigmoid(inf) = 1): evaluate refuses the row instead of a log loss of nan")
+    func infiniteLogitBehindFiniteProbabilities() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(narrowTable(rows: 120), to: "train.csv")
+        try box.writeJSON(["data": ["train": "train.csv", "label": "label", "standardize": false, "test_fraction": 0] as [String: Any],
+                           "model": ["type": "logistic"], "training": ["epochs": 3]] as [String: Any], to: "raw.json")
+        let trained = try box.run(["train", "--config", "raw.json", "--out", "raw", "--quiet"])
+        #expect(trained.exitCode == 0, "\(trained)")
+        // Weights of 10: row 2's logit is 10 (3e38 + 3e38), beyond float32, and sigmoid gives 1.
+        var json = try JSONRead.object(try box.read("raw/model.json"))
+        json["weights"] = [[10.0, 10.0]]
+        try box.writeJSON(json, to: "raw/model.json")
+        try box.write("a,b,label\n0.001,0.5,yes\n3e38,3e38,yes\n", to: "far.csv")
+        let p = try box.run(["predict", "--model", "raw/model.json", "--data", "far.csv", "--proba"])
+        #expect(p.exitCode == 0 && !p.stdout.contains("nan"), "\(p)")  // the probabilities are finite
+        let e = try box.run(["evaluate", "--model", "raw/model.json", "--data", "far.csv"])
+        expectOneLineError(e, mentioning: ["far.csv: row 2: the model's scores for it are beyond float32"])
+        #expect(!e.stdout.contains("nan"))
+    }
+
+    @Test("a test row whose logits overflow with the trained weights: train ends with exit 2 naming the test file and row, not a test loss of nan; nothing written")
+    func testRowBeyondTheTrainedModel() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write(narrowTable(rows: 120), to: "train.csv")
+        try box.writeJSON(["data": ["train": "train.csv", "label": "label", "standardize": false, "test_fraction": 0] as [String: Any],
+                           "model": ["type": "logistic"], "training": ["epochs": 1]] as [String: Any], to: "raw.json")
+        #expect(try box.run(["train", "--config", "raw.json", "--out", "raw", "--quiet"]).exitCode == 0)
+        // A warm start from weights of 10 with a step too small to move them: row 3's logit
+        // 10 (3e38 + 3e38) is beyond float32.
+        var json = try JSONRead.object(try box.read("raw/model.json"))
+        json["weights"] = [[10.0, 10.0]]
+        try box.writeJSON(json, to: "start.json")
+        try box.write("a,b,label\n0.001,0.5,yes\n0,0.1,no\n3e38,3e38,yes\n", to: "far.csv")
+        try box.writeJSON(["data": ["train": "train.csv", "test": "far.csv", "label": "label", "standardize": false] as [String: Any],
+                           "model": ["type": "logistic"],
+                           "training": ["epochs": 1, "learning_rate": "constant", "eta0": 1e-12] as [String: Any]] as [String: Any],
+                          to: "warm.json")
+        let before = box.listing()
+        let r = try box.run(["train", "--config", "warm.json", "--init-model", "start.json", "--out", "warm", "--quiet"])
+        expectOneLineError(r, mentioning: ["far.csv", "row 3", "beyond float32"])
+        #expect(box.listing() == before)
+    }
 }

@@ -80,7 +80,22 @@ public struct Prepared<Rows: TrainingRows>: Sendable {
         var prepared = Prepared(train: all, test: test, validation: validation, scaling: scaling, label: loaded.label,
                                 weight: loaded.weight, source: loaded.source)
         prepared.preprocessing = loaded.preprocessing
+        try prepared.checkStandardisedRange(config, source: loaded.source)
         return prepared
+    }
+
+    /// Dense rows standardised beyond float32 (a test cell of 3e38 where the training column
+    /// varies by 1e-3) are an error naming the file and the column, not a test loss of nan.
+    func checkStandardisedRange(_ config: Config, source: String) throws(LearningError) {
+        guard let scaler else { return }
+        let splits: [(String, Rows?, String)] = [("training split", train, source), ("validation split", validation, source),
+                                                 (config.data.test == nil ? "test split" : "test file", test,
+                                                  config.data.test ?? source)]
+        for (name, rows, file) in splits {
+            guard let d = rows as? Dataset, let (r, j) = scaler.firstNonFinite(in: d.features) else { continue }
+            let which = name == "test file" ? "row \(r + 1)" : "a row of the \(name)"
+            throw .data(file: file, line: nil, message: "\(which): " + scaler.beyondFloat32(column: d.featureNames[j], at: j))
+        }
     }
 
     /// The model kind for `type` and this data's class count.

@@ -45,3 +45,20 @@ public struct Standardizer: Sendable, Equatable {
         }
     }
 }
+
+extension Standardizer {
+    /// The first (row, column) of standardised rows (`features`, d columns) that is not
+    /// finite: a value so far from the training mean, relative to the training scale, that
+    /// (x - mean) / scale is beyond float32. No model can score such a row.
+    public func firstNonFinite(in features: [Float]) -> (row: Int, column: Int)? {
+        let d = mean.count
+        guard d > 0, let i = features.firstIndex(where: { !$0.isFinite }) else { return nil }
+        return (i / d, i % d)
+    }
+
+    /// The message for such a value of `column`.
+    func beyondFloat32(column: String, at j: Int) -> String {
+        "the value of column '\(column)' standardised with the training mean \(mean[j]) and scale \(scale[j]) is beyond "
+            + "float32; values this far from the training data cannot be scored"
+    }
+}

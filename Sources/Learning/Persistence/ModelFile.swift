@@ -304,7 +304,12 @@ public struct SavedModel: Sendable {
                                                                        ignoring: weight.map { [$0] } ?? [])
             }
         }
-        scaler?.transform(&features)
+        if let scaler {
+            scaler.transform(&features)
+            if let (r, j) = scaler.firstNonFinite(in: features) {
+                throw .data(file: path, line: nil, message: "row \(r + 1): " + scaler.beyondFloat32(column: featureNames[j], at: j))
+            }
+        }
         let table = LabeledTable(features: features, labels: labels ?? [String](repeating: "", count: count),
                                  featureNames: featureNames, file: path)
         var data = table.encoded(classes: classes)

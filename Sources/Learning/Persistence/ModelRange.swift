@@ -74,7 +74,10 @@ extension SavedModel {
     /// standardised values too large for float32 arithmetic with this model, such as a cell of
     /// 3e38) is an error naming the file, the row and its largest standardised value, not a
     /// row of `nan` probabilities and an arbitrary label.
-    public func scoreChecked(_ data: ScoringData, pool: WorkerPool, file: String,
+    /// - Parameter labelled: the rows' labels are real (evaluate): a row whose loss is not
+    ///   finite (a logit beyond float32 that the probabilities hide, such as sigmoid(inf) = 1)
+    ///   is an error too, not a log loss of nan.
+    public func scoreChecked(_ data: ScoringData, pool: WorkerPool, file: String, labelled: Bool = false,
                              available: Double = MemoryBudget.physicalMemory) throws(LearningError) -> Scores {
         if let shortfall = MemoryBudget.shortfall(needs: MemoryBudget.scoringBytes(rows: data.count, classes: classes.count),
                                                   available: available) {
@@ -82,7 +85,14 @@ extension SavedModel {
         }
         let scores = score(data, pool: pool)
         let k = classes.count
-        for i in 0..<data.count where !scores.probabilities[(i * k)..<((i + 1) * k)].allSatisfy(\.isFinite) {
+        let labels: [Int32] = switch data {
+        case .dense(let d): d.labels
+        case .sparse(let d): d.labels
+        }
+        for i in 0..<data.count
+        where !scores.probabilities[(i * k)..<((i + 1) * k)].allSatisfy(\.isFinite)
+            || (labelled && labels[i] >= 0 && !scores.losses[i].isFinite)
+        {
             var detail = ""
             if case .dense(let d) = data {
                 let row = d.features[(i * d.featureCount)..<((i + 1) * d.featureCount)]

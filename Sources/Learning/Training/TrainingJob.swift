@@ -79,6 +79,7 @@ public enum TrainingJob {
         control.onStage?(.training)
         let result = try fit(config, data: data, pool: pool, from: start, resume: control.resume?.state,
                              control: trainerControl, combiner: control.combiner, onEpoch: onEpoch)
+        try checkTestScores(result, data: data, config: config, pool: pool)
         control.onStage?(.writing)
         if result.stopReason == .interrupted {
             try checkpoint(result.state)
@@ -114,5 +115,19 @@ extension TrainingJob {
             throw .config(file: config.file, key: "data.synthetic.classes", message: message)
         }
         throw .data(file: data.source, line: nil, message: message)
+    }
+
+    /// A test row whose scores the trained model cannot compute in float32 (finite values
+    /// whose logits overflow) is an error naming the test file and row, not a test loss of nan
+    /// in the summary and the files.
+    static func checkTestScores<Rows: TrainingRows>(_ result: FitResult, data: Prepared<Rows>, config: Config,
+                                                    pool: WorkerPool) throws(LearningError) {
+        guard let test = data.test as? Dataset, let figures = result.test, !figures.logLoss.isFinite else { return }
+        let losses = result.model.score(test, pool: pool).losses
+        let row = losses.firstIndex { !$0.isFinite } ?? 0
+        let which = config.data.test == nil ? "a row of the test split" : "row \(row + 1)"
+        throw .data(file: config.data.test ?? data.source, line: nil,
+                    message: "\(which): the trained model's scores for it are beyond float32 (its log loss is not finite); "
+                        + "values this far from the training data cannot be scored")
     }
 }
