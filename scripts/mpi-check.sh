@@ -24,6 +24,10 @@ echo "== build with the MPI trait: swift build --traits MPI --build-path .build-
 swift build --traits MPI --build-path .build-mpi 2>&1 | tail -n 1
 mb="$root/.build-mpi/debug/minibatch"
 ldd "$mb" | grep -q libmpi || { echo "FAIL: the MPI build does not link libmpi"; exit 1; }
+# The default build (when there is one) links nothing of MPI.
+if [ -x .build/debug/minibatch ] && ldd .build/debug/minibatch | grep -q libmpi; then
+    echo "FAIL: the default build links libmpi"; exit 1
+fi
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # TCP over loopback (and self); ob1 instead of UCX, which Debian's build also has.
