@@ -49,6 +49,7 @@ final class Rank {
     /// The job control's part: steps combined across the ranks, files written by rank 0,
     /// and the agreement that every rank has loaded.
     func configure(_ control: inout JobControl) {
+        signalRepeatsIgnored.store(true, ordering: .relaxed)
         control.combiner = GroupCombiner(group: group)
         control.writesFiles = isFirst
         control.onLoaded = { () throws(LearningError) in try self.agreeLoaded(code: 0) }

@@ -9,6 +9,12 @@ let stopSignal = Atomic<Int32>(0)
 /// (train's training loop; a search's or cv's jobs): a signal then stops it gracefully.
 /// Otherwise the first signal ends the process at once.
 let gracefulStop = Atomic<Bool>(false)
+/// True for a rank of an MPI job: a signal after the first is ignored while the stop is under
+/// way. A Ctrl-C reaches every rank twice (from the terminal to the process group, and
+/// forwarded by mpirun), and the second must not end rank 0 before it writes the checkpoint;
+/// the launcher itself kills the ranks when they take too long (mpirun: after
+/// odls_base_sigkill_timeout seconds).
+let signalRepeatsIgnored = Atomic<Bool>(false)
 
 /// Whether stderr is a terminal (where progress lines are drawn), read once at start-up.
 let stderrIsTerminal = isatty(STDERR_FILENO) == 1
@@ -215,6 +221,7 @@ enum TrainCommand {
         SignalCleanup.clear()  // initialises its statics now, not in the handler
         for s in [SIGINT, SIGTERM] {
             signal(s) { sig in
+                if signalRepeatsIgnored.load(ordering: .relaxed), stopSignal.load(ordering: .relaxed) != 0 { return }
                 if !gracefulStop.load(ordering: .relaxed) { endAtOnce(sig) }
                 let (exchanged, _) = stopSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
                 if !exchanged {
