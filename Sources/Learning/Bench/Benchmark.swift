@@ -91,7 +91,7 @@ public enum Benchmark {
         let dataBytes = MemoryBudget.denseDataBytes(samples: w.samples, features: w.features)
         if !w.hidden.isEmpty {
             try TrainingJob.checkNetworkMemory(c, features: w.features, classes: w.classes, dataBytes: dataBytes,
-                                               available: available)
+                                               rows: w.samples, available: available)
         }
         if let shortfall = MemoryBudget.shortfall(needs: dataBytes + MemoryBudget.scoringBytes(rows: w.samples, classes: w.classes),
                                                   available: available) {

@@ -4,15 +4,17 @@ import Foundation
 extension TrainingJob {
     /// The model a fit on dense rows starts from: `start` (a warm start) once it is checked
     /// against the config, else a new one.
-    static func startingModel(_ config: Config, data: PreparedData, from start: Model?) throws(LearningError) -> Model {
-        guard let start else { return try initialModel(config, data: data) }
+    static func startingModel(_ config: Config, data: PreparedData, from start: Model?,
+                              available: Double = MemoryBudget.physicalMemory) throws(LearningError) -> Model {
+        guard let start else { return try initialModel(config, data: data, available: available) }
         try checkWarmStart(config, initial: start)
         // A warm-started network trains with the same buffers as a new one of its shape.
         if let net = start.network {
             var shaped = config
             shaped.hidden = net.hidden
             try checkNetworkMemory(shaped, features: data.train.featureCount, classes: data.train.classes.count,
-                                   dataBytes: Double(data.train.features.count) * 4)
+                                   dataBytes: Double(data.train.features.count) * 4, rows: data.train.count,
+                                   available: available)
         }
         return start
     }
@@ -32,10 +34,12 @@ extension TrainingJob {
 
     /// The untrained model the config asks for: linear models start at zero, networks at
     /// seeded random weights (``MLP/initialized(seed:)`` with training.seed).
-    static func initialModel(_ config: Config, data: PreparedData) throws(LearningError) -> Model {
+    static func initialModel(_ config: Config, data: PreparedData,
+                             available: Double = MemoryBudget.physicalMemory) throws(LearningError) -> Model {
         let d = data.train.featureCount, k = data.train.classes.count
         if config.modelType == .mlp {
-            try checkNetworkMemory(config, features: d, classes: k, dataBytes: Double(data.train.features.count) * 4)
+            try checkNetworkMemory(config, features: d, classes: k, dataBytes: Double(data.train.features.count) * 4,
+                                   rows: data.train.count, available: available)
             return .mlp(MLP(featureCount: d, hidden: config.hidden, activation: config.activation, classCount: k)
                 .initialized(seed: config.training.seed))
         }
@@ -53,10 +57,13 @@ extension TrainingJob {
     /// Refuses, before allocating it, a network whose parameters, per-shard buffers and
     /// model file, with the `dataBytes` of training data already held, need more memory than
     /// the machine has (see ``MemoryBudget``); the error names `model.hidden`.
-    static func checkNetworkMemory(_ config: Config, features d: Int, classes k: Int, dataBytes: Double,
+    /// - Parameter rows: the training rows, when known: a batch never holds more of them than
+    ///   there are (a batch_size of 10^9 on 150 rows needs the buffers of 150).
+    static func checkNetworkMemory(_ config: Config, features d: Int, classes k: Int, dataBytes: Double, rows: Int? = nil,
                                    available: Double = MemoryBudget.physicalMemory) throws(LearningError) {
         let t = config.training
-        let bytes = MemoryBudget.networkBytes(features: d, hidden: config.hidden, classes: k, batchSize: t.batchSize,
+        let batch = min(t.batchSize, rows ?? t.batchSize)
+        let bytes = MemoryBudget.networkBytes(features: d, hidden: config.hidden, classes: k, batchSize: batch,
                                               optimizerSlots: t.optimizer == .adam ? 2 : (t.momentum != 0 ? 1 : 0))
         guard let shortfall = MemoryBudget.shortfall(needs: bytes + dataBytes, available: available) else { return }
         throw .config(file: config.file, key: "model.hidden",

@@ -85,4 +85,39 @@ import Testing
             #expect(message.contains("[100000, 100000, 100000]"))
         }
     }
+
+    /// A batch never holds more rows than there are: a batch_size of 10^9 on 150 rows is
+    /// checked with the buffers of 150 (it was refused as needing 576 GB).
+    @Test func aBatchLargerThanTheDataNeedsTheBuffersOfTheData() throws {
+        var config = Config()
+        config.file = "run.json"
+        config.modelType = .mlp
+        config.hidden = [8]
+        config.training.batchSize = 1_000_000_000
+        try TrainingJob.checkNetworkMemory(config, features: 4, classes: 3, dataBytes: 2400, rows: 150, available: 1e9)
+        #expect(throws: LearningError.self) {
+            try TrainingJob.checkNetworkMemory(config, features: 4, classes: 3, dataBytes: 2400, available: 1e9)
+        }
+    }
+
+    /// A warm-started network is checked as a new one of its shape is: its buffers, not its
+    /// file, decide (the warm start skipped the check before).
+    @Test func aWarmStartedNetworkIsCheckedLikeANewOne() throws {
+        let data = blobs(samples: 200, features: 50, classes: 3, seed: 4)
+        let prepared = Prepared(train: data, test: nil, validation: nil, scaling: .none, label: "label", source: "blobs")
+        var config = Config()
+        config.file = "run.json"
+        config.modelType = .mlp
+        config.hidden = [4000]
+        let net = MLP(featureCount: 50, hidden: [4000], activation: .relu, classCount: 3).initialized(seed: 1)
+        // About 216,000 parameters: their per-shard gradients alone are more than 5 MB.
+        _ = try TrainingJob.startingModel(config, data: prepared, from: .mlp(net), available: 1e10)
+        do {
+            _ = try TrainingJob.startingModel(config, data: prepared, from: .mlp(net), available: 5e6)
+            Issue.record("no error")
+        } catch {
+            guard case .config("run.json", "model.hidden", let message) = error else { Issue.record("\(error)"); return }
+            #expect(message.contains("[4000]"))
+        }
+    }
 }
