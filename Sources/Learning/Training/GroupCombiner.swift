@@ -94,6 +94,27 @@ public final class GroupCombiner: StepCombiner, @unchecked Sendable {
         return message.load(as: Int64.self) != 0
     }
 
+    /// Reads the received messages, process r's `counts[r]` bytes back to back: every node's
+    /// figures into `sums` and the address of its floats (`bytesPerNode` apart after the head)
+    /// by the node's first shard, and the first process's stop wish.
+    private func readMessages(cut: [[TreeNode]], counts: [Int], bytesPerNode: Int, sums: inout [StepFigures])
+        -> (slots: [UnsafeMutablePointer<Float>?], firstStop: Bool)
+    {
+        var slots = [UnsafeMutablePointer<Float>?](repeating: nil, count: sums.count)
+        var firstStop = false
+        var offset = 0
+        for (r, nodes) in cut.enumerated() {
+            let message = receive.baseAddress! + offset
+            let wish = Self.readHead(message, nodes: nodes, into: &sums)
+            if r == 0 { firstStop = wish }
+            for (k, node) in nodes.enumerated() {
+                slots[node.first] = (message + Self.headBytes(nodes: nodes.count) + bytesPerNode * k).assumingMemoryBound(to: Float.self)
+            }
+            offset += counts[r]
+        }
+        return (slots, firstStop)
+    }
+
     /// Finishes the tree above `cut` on `elements` of the node buffers `slots` (indexed by each
     /// node's first shard), block by block, handing each finished block to `finish`.
     private static func finishTree(shards: Int, cut: [TreeNode], slots: [UnsafeMutablePointer<Float>?], elements: Int,
@@ -158,19 +179,7 @@ public final class GroupCombiner: StepCombiner, @unchecked Sendable {
                         into: UnsafeMutableRawBufferPointer(rebasing: receive[0..<received]))
         lastBytesReceived = received - counts[group.rank]
 
-        var slots = [UnsafeMutablePointer<Float>?](repeating: nil, count: sums.count)
-        var firstStop = false
-        var offset = 0
-        for (r, nodes) in cut.enumerated() {
-            let message = receive.baseAddress! + offset
-            let wish = Self.readHead(message, nodes: nodes, into: &sums)
-            if r == 0 { firstStop = wish }
-            for (k, node) in nodes.enumerated() {
-                slots[node.first] = (message + Self.headBytes(nodes: nodes.count) + gradientBytes * k)
-                    .assumingMemoryBound(to: Float.self)
-            }
-            offset += counts[r]
-        }
+        let (slots, firstStop) = readMessages(cut: cut, counts: counts, bytesPerNode: gradientBytes, sums: &sums)
         Self.finishTree(shards: sums.count, cut: cut.flatMap { $0 }, slots: slots, elements: p, pool: pool, finish: update)
         return firstStop
     }
@@ -204,20 +213,9 @@ public final class GroupCombiner: StepCombiner, @unchecked Sendable {
         group.allToAll(UnsafeRawBufferPointer(start: send.baseAddress!, count: sent), sendCounts: sendCounts,
                        into: UnsafeMutableRawBufferPointer(rebasing: receive[0..<received]), receiveCounts: receiveCounts)
 
-        // Every node's elements of this process's slice, found by the node's first shard.
-        var slots = [UnsafeMutablePointer<Float>?](repeating: nil, count: sums.count)
-        var firstStop = false
-        offset = 0
+        // Every node's elements of this process's slice.
         let n = slices[me].count
-        for (r, nodes) in cut.enumerated() {
-            let message = receive.baseAddress! + offset
-            let wish = Self.readHead(message, nodes: nodes, into: &sums)
-            if r == 0 { firstStop = wish }
-            for (k, node) in nodes.enumerated() {
-                slots[node.first] = (message + Self.headBytes(nodes: nodes.count) + 4 * n * k).assumingMemoryBound(to: Float.self)
-            }
-            offset += receiveCounts[r]
-        }
+        let (slots, firstStop) = readMessages(cut: cut, counts: receiveCounts, bytesPerNode: 4 * n, sums: &sums)
         let whole = total.baseAddress!.assumingMemoryBound(to: Float.self)
         if n > 0 {
             Self.finishTree(shards: sums.count, cut: cut.flatMap { $0 }, slots: slots, elements: n, pool: pool) { _, _ in }
