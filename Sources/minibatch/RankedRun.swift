@@ -73,7 +73,7 @@ final class Rank {
             mpi?.finalize()
             return code
         } catch {
-            let (message, code) = Self.report(error)
+            let (message, code) = errorReport(error)
             switch phase {
             case .loading:
                 // The ranks that loaded wait in agreeLoaded for this one.
@@ -101,16 +101,6 @@ final class Rank {
         }
     }
     #endif
-
-    /// The line and exit code the command line gives an error (as `runMinibatch` does).
-    static func report(_ error: any Error) -> (String, Int32) {
-        switch error {
-        case let e as UsageError: return ("minibatch: \(e.description)", 2)
-        case let e as LearningError: return ("minibatch: \(e.description)", e.isInputError ? 2 : 1)
-        case let e as WorkerPoolError: return ("minibatch: \(e.description)", 2)
-        default: return ("minibatch: \(error)", 1)
-        }
-    }
 }
 
 extension LearningError {

@@ -44,18 +44,21 @@ func runMinibatch(_ argv: [String]) -> Int32 {
             throw UsageError("unknown command '\(command)'" + (Spelling.suggestion(for: command, among: known).map { "; did you mean '\($0)'?" }
                                                             ?? "; commands: " + known.joined(separator: ", ")))
         }
-    } catch let e as UsageError {
-        Console.error("minibatch: \(e.description)")
-        return 2
-    } catch let e as LearningError {
-        Console.error("minibatch: \(e.description)")
-        return e.isInputError ? 2 : 1
-    } catch let e as WorkerPoolError {
-        Console.error("minibatch: \(e.description)")
-        return 2
     } catch {
-        Console.error("minibatch: \(error)")
-        return 1
+        let (line, code) = errorReport(error)
+        Console.error(line)
+        return code
+    }
+}
+
+/// The one line and the exit code the command line gives an error: 2 for bad usage, config,
+/// data or model files; 1 for a failure during training or writing.
+func errorReport(_ error: any Error) -> (line: String, code: Int32) {
+    switch error {
+    case let e as UsageError: ("minibatch: \(e.description)", 2)
+    case let e as LearningError: ("minibatch: \(e.description)", e.isInputError ? 2 : 1)
+    case let e as WorkerPoolError: ("minibatch: \(e.description)", 2)
+    default: ("minibatch: \(error)", 1)
     }
 }
 
