@@ -47,19 +47,28 @@ public struct EpochMetrics: Sendable, Equatable {
     /// null) and optionally the other figures (numbers or null). Other keys are ignored.
     public static func parseLog(_ bytes: [UInt8], file: String) throws(LearningError) -> [EpochMetrics] {
         var out: [EpochMetrics] = []
-        var lineNumber = 0
+        for (number, line) in nonBlankLines(bytes) {
+            out.append(try parseLine(line, file: file, line: number, previous: out.last?.epoch))
+        }
+        if out.isEmpty { throw .data(file: file, line: nil, message: "holds no epochs") }
+        return out
+    }
+
+    /// The lines of a metrics.jsonl text with their 1-based numbers, a trailing CR removed,
+    /// lines of only spaces and tabs left out.
+    static func nonBlankLines(_ bytes: [UInt8]) -> [(number: Int, line: [UInt8])] {
+        var out: [(number: Int, line: [UInt8])] = []
+        var number = 0
         var start = 0
         while start < bytes.count {
-            lineNumber += 1
+            number += 1
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             var line = Array(bytes[start..<end])
             start = end + 1
             if line.last == 0x0D { line.removeLast() }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            out.append(try parseLine(line, file: file, line: lineNumber, previous: out.last?.epoch))
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { out.append((number, line)) }
         }
-        if out.isEmpty { throw .data(file: file, line: nil, message: "holds no epochs") }
         return out
     }
 

@@ -295,3 +295,18 @@ public struct JSONParser {
         return d
     }
 }
+
+extension JSONValue {
+    /// The strings of an array `value` found at `key` of a file being read; `bad` makes the
+    /// file's error for a missing or non-array value, or an item that is not a string.
+    static func strings(_ value: JSONValue?, key: String, bad: (String) -> LearningError) throws(LearningError) -> [String] {
+        guard case .array(let items)? = value else { throw bad("\"\(key)\" is missing or not an array") }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let s) = item else { throw bad("\"\(key)\" must hold strings") }
+            out.append(s)
+        }
+        return out
+    }
+}

@@ -17,15 +17,7 @@ extension MetricsLog {
     /// - Throws: a data error at the first line of another run, saying that the folder mixes
     ///   two runs' files.
     static func checkRunID(_ bytes: [UInt8], expected: String?, file: String, modelFile: String) throws(LearningError) {
-        var lineNumber = 0
-        var start = 0
-        while start < bytes.count {
-            lineNumber += 1
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            let line = Array(bytes[start..<end])
-            start = end + 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        for (lineNumber, line) in EpochMetrics.nonBlankLines(bytes) {
             var found: String? = nil
             if let json = try? JSONParser.parse(line), case .string(let id)? = json["run_id"] { found = id }
             if found != expected {

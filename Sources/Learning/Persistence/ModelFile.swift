@@ -142,15 +142,7 @@ public struct SavedModel: Sendable {
     public static func decode(_ json: JSONValue, file: String) throws(LearningError) -> SavedModel {
         func bad(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
         try checkHeader(json, file: file)
-        func strings(_ key: String) throws(LearningError) -> [String] {
-            guard case .array(let items)? = json[key] else { throw bad("\"\(key)\" is missing or not an array") }
-            var out: [String] = []
-            for item in items {
-                guard case .string(let s) = item else { throw bad("\"\(key)\" must hold strings") }
-                out.append(s)
-            }
-            return out
-        }
+        func strings(_ key: String) throws(LearningError) -> [String] { try JSONValue.strings(json[key], key: key, bad: bad) }
         func floatArray(_ v: JSONValue?, _ key: String, count: Int) throws(LearningError) -> [Float] {
             guard case .array(let items)? = v else { throw bad("\"\(key)\" is missing or not an array") }
             guard items.count == count else { throw bad("\"\(key)\" has \(items.count) values, expected \(count)") }

@@ -28,13 +28,7 @@ extension ColumnPreprocessing {
     /// Reads the section; `bad` makes the model file's error.
     static func decode(_ json: JSONValue, bad: (String) -> LearningError) throws(LearningError) -> ColumnPreprocessing {
         func strings(_ v: JSONValue?, _ key: String) throws(LearningError) -> [String] {
-            guard case .array(let items)? = v else { throw bad("\"\(key)\" is missing or not an array") }
-            var out: [String] = []
-            for item in items {
-                guard case .string(let s) = item else { throw bad("\"\(key)\" must hold strings") }
-                out.append(s)
-            }
-            return out
+            try JSONValue.strings(v, key: key, bad: bad)
         }
         let ignored = try strings(json["ignored"], "preprocessing.ignored")
         guard case .array(let items)? = json["columns"] else { throw bad("\"preprocessing.columns\" is missing or not an array") }

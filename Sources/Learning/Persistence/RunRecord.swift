@@ -98,13 +98,7 @@ public struct RunRecord: Sendable {
         func bad(_ message: String) -> LearningError { .modelFile(file: file, message: message) }
         try SavedModel.checkHeader(json, file: file)
         func strings(_ v: JSONValue?, _ key: String) throws(LearningError) -> [String] {
-            guard case .array(let items)? = v else { throw bad("\"\(key)\" is missing or not an array") }
-            var out: [String] = []
-            for item in items {
-                guard case .string(let s) = item else { throw bad("\"\(key)\" must hold strings") }
-                out.append(s)
-            }
-            return out
+            try JSONValue.strings(v, key: key, bad: bad)
         }
         func counts(_ v: JSONValue?, _ key: String, length: Int) throws(LearningError) -> [Int] {
             guard case .array(let items)? = v, items.count == length else {
