@@ -59,7 +59,8 @@ final class DenseStepEngine<M: TrainableModel>: StepEngine {
         let owned = combiner.ownedShards(of: batch.plan.shardCount)
         let ownedRows = owned.isEmpty ? 0 : batch.plan.range(of: owned.upperBound - 1).upperBound
             - batch.plan.range(of: owned.lowerBound).lowerBound
-        shardFigures = [StepFigures](repeating: .zero, count: owned.count)
+        // Every owned shard's entry is written below: reallocate only when the count changes.
+        if shardFigures.count != owned.count { shardFigures = [StepFigures](repeating: .zero, count: owned.count) }
         shardFigures.withUnsafeMutableBufferPointer { figures in
             train.features.withUnsafeBufferPointer { x in
                 pool.forEachShard(owned.count, cost: ownedRows * model.flopsPerSample) { k in
