@@ -42,9 +42,8 @@ enum Console {
 
     /// Writes every one of `bytes` to `descriptor` (see ``write(_:to:name:)``).
     static func write(_ bytes: [UInt8], to descriptor: Int32, name: String) throws(LearningError) {
-        var bytes = bytes
         var failure: Int32 = 0
-        bytes.withUnsafeMutableBytes { raw in
+        bytes.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let r = Foundation.write(descriptor, raw.baseAddress! + done, raw.count - done)
