@@ -525,7 +525,8 @@ def worker_main(argv) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--init", required=True, help="initial layers (.npz); more than one: train the MLP")
+    ap.add_argument("--init", default=None, help="initial layers (.npz), for every training peer; "
+                    "more than one: train the MLP")
     ap.add_argument("--sequential", action="store_true", help="batches in file order, no shuffling")
     a = ap.parse_args(argv)
     if a.peer == "csv-pandas":
@@ -535,6 +536,8 @@ def worker_main(argv) -> int:
     import numpy as np
     X = np.load(Path(a.data) / "X.npy")
     y = np.load(Path(a.data) / "y.npy")
+    if not a.init:
+        ap.error("--init is required to train")
     init = load_layers(np.load(a.init))
     seq = a.sequential
     if len(init) > 1:

@@ -54,10 +54,10 @@ enum BenchCommand {
         }
 
         let bandwidthBytes: Int
-        if let mb = try a.integer("--bandwidth-mb", in: 1...1_048_576, meaning: "use a buffer size in MB, 1 or more") {
+        if let mb = try a.integer("--bandwidth-mb", in: 1...1_048_576, meaning: "use a buffer size of 1 to 1048576 MB") {
             bandwidthBytes = mb << 20
             if let shortfall = MemoryBudget.shortfall(needs: Double(bandwidthBytes)) {
-                throw UsageError("--bandwidth-mb \(mb): the buffer \(shortfall)")
+                throw UsageError("--bandwidth-mb: a buffer of \(mb) MB \(shortfall)")
             }
         } else {
             bandwidthBytes = ReadBandwidth.defaultBytes

@@ -75,7 +75,7 @@ struct BenchCommandTests {
 @Suite struct BenchMemoryTests {
     @Test("bench sizes beyond any memory: exit 2 naming the flag, before generating anything",
           arguments: [(["--samples", "10000000", "--features", "10000"], "--samples"),
-                      (["--hidden", "100000,100000"], "--hidden")])
+                      (["--hidden", "100000,100000"], "--hidden"), (["--bandwidth-mb", "1000000"], "--bandwidth-mb")])
     func beyondMemory(args: [String], flag: String) throws {
         let box = try Sandbox()
         defer { box.remove() }
