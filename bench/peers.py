@@ -697,7 +697,8 @@ def run_minibatch(folder, w, epochs, workers, args, log, init_model, sequential=
         cfg = {"data": {"train": "X.npy", "train_labels": "y.npy", "test_fraction": 0,
                         "standardize": False},
                "model": model_cfg,
-               "training": {"batch_size": w["batch"], "epochs": epochs,
+               # "optimizer": "sgd" spelled out: an mlp's default is adam.
+               "training": {"batch_size": w["batch"], "epochs": epochs, "optimizer": "sgd",
                             "learning_rate": "constant", "eta0": ETA0, "penalty": "l2",
                             "alpha": ALPHA, "tol": None, "shuffle": not sequential,
                             "seed": args.seed + r},
