@@ -96,7 +96,8 @@ enum SparseText {
     @Test(arguments: [
         (#""model": {"type": "mlp"}"#, "model.type", "linear models only"),
         (#""training": {"optimizer": "adam"}"#, "training.optimizer", "O(features)"),
-        (#""training": {"momentum": 0.5}"#, "training.momentum", "O(features)"),
+        (#""training": {"optimizer": "sgd", "momentum": 0.5}"#, "training.momentum", "O(features)"),
+        (#""training": {"momentum": 0.5}"#, "training.momentum", "with \"adagrad\" (it has no momentum)"),
         (#""training": {"average": true}"#, "training.average", "O(features)"),
         (#""training": {"average": 10}"#, "training.average", "O(features)"),
     ])
