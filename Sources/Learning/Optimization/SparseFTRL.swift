@@ -17,7 +17,8 @@ import DataParallel
 /// nor by the steps (docs/sparse.md). Weights are the closed form of (z, n), so an untouched
 /// weight needs no catching up: it is recomputed when its feature is next touched, and its
 /// stored value (used by the forward pass) is the one of its last touch. Biases: their own z
-/// and n, without penalty.
+/// and n, without penalty. A run that starts from non-zero weights (a warm start) sets z so
+/// that the closed form with n = 0 gives them back (``start(from:alpha:)``).
 final class SparseFTRL: SparseAdaptiveOptimizer {
     let l2: Float, l1: Float, beta: Float
     /// z of the weights (feature-major like V) and of the biases, then n of the weights and
@@ -37,6 +38,17 @@ final class SparseFTRL: SparseAdaptiveOptimizer {
     var stateCount: Int { state.count }
     var stateCopy: [Float] { state.copy }
     func restore(_ saved: [Float]) { state.restore(saved) }
+
+    /// z for every weight and bias w of a starting model, with n = 0:
+    /// z = -w (beta / alpha + l2) - sign(w) l1, so the closed form returns w (O(d K), once).
+    func start(from w: SparseLinearWeights, alpha: Float) {
+        let z = state.pointer
+        func seed(_ i: Int, _ x: Float, l1: Float, l2: Float) {
+            if x != 0 { z[i] = -x * (beta / alpha + l2) - (x > 0 ? l1 : -l1) }
+        }
+        for (i, x) in w.v.enumerated() { seed(i, Float(w.scale) * x, l1: l1, l2: l2) }
+        for (k, x) in w.bias.enumerated() { seed(weightCount + k, x, l1: 0, l2: 0) }
+    }
 
     /// The update of one coordinate: its (z, n) and its new weight from `w`, its gradient g.
     @inline(__always)

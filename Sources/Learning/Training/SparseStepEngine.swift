@@ -75,6 +75,7 @@ final class SparseStepEngine: StepEngine {
         self.combiner = combiner
         let regularization = Regularization(options)
         adaptive = makeSparseAdaptiveOptimizer(options, featureCount: d, outputs: o)
+        (adaptive as? SparseFTRL)?.start(from: w, alpha: Float(options.eta0))
         decay = adaptive == nil ? regularization.decay : 0
         l1 = regularization.hasL1 && adaptive == nil ? LazyL1(strength: regularization.l1Strength, weightCount: d * o) : nil
         // Per-shard buffers, sized for the largest batch.

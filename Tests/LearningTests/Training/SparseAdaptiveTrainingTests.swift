@@ -130,6 +130,22 @@ import Testing
         #expect(run.epochs.last!.loss < run.epochs.first!.loss)
     }
 
+    /// A warm start continues from its weights: with a tiny rate every weight stays within
+    /// 1e-3 of the starting model's (ftrl's z is set so that its closed form gives them back;
+    /// without that, a touched weight would restart near 0).
+    @Test(arguments: [OptimizerKind.adagrad, .ftrl])
+    func aWarmStartContinuesFromItsWeights(optimizer: OptimizerKind) throws {
+        let data = sparseRows(rows: 200, features: 30, classes: 3, seed: 70)
+        let fitted = try SparseTrainer(options: options(optimizer), pool: WorkerPool(workers: 1)).train(start(data), on: data).model
+        #expect(fitted.weights.filter { abs($0) > 0.1 }.count > 10)
+        let o = options(optimizer) { o in
+            o.eta0 = 1e-5
+            o.epochs = 1
+        }
+        let again = try SparseTrainer(options: o, pool: WorkerPool(workers: 1)).train(fitted, on: data).model
+        #expect(relativeGap(again.parameters, fitted.parameters) < 1e-3)
+    }
+
     /// Dense rows refuse the sparse-only optimizers with one config error naming the key.
     @Test(arguments: [OptimizerKind.adagrad, .ftrl])
     func denseTrainingRefusesThem(optimizer: OptimizerKind) throws {
