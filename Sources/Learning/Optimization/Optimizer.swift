@@ -28,6 +28,15 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
 
     /// True for the rules only the sparse path has (adagrad, ftrl).
     public var isSparseOnly: Bool { self == .adagrad || self == .ftrl }
+
+    /// Floats of state per weight on the sparse path: adagrad's G2, ftrl's z and n.
+    var sparseStateSlots: Int {
+        switch self {
+        case .adagrad: 1
+        case .ftrl: 2
+        case .sgd, .adam: 0
+        }
+    }
 }
 
 /// An update rule with its per-parameter state, one type per rule.
