@@ -95,7 +95,7 @@ extension TrainingOptions {
     /// The optimizer of a linear model on sparse data when the config names none.
     public static let sparseOptimizer = OptimizerKind.adagrad
     /// adagrad's default eta0.
-    public static let sparseAdaGradRate = 0.1
+    public static let sparseAdaGradRate = 0.03
     /// ftrl's default eta0 (its alpha).
-    public static let sparseFTRLRate = 0.1
+    public static let sparseFTRLRate = 1.0
 }
