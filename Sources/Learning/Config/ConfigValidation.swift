@@ -87,7 +87,8 @@ extension Config {
     }
 
     /// The training options the sparse path rejects because each would change every weight at
-    /// every step: adam, momentum and averaging.
+    /// every step: adam, momentum and averaging (momentum with adagrad or ftrl, which have
+    /// none, is refused too). sgd, adagrad and ftrl are allowed.
     static func checkSparseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
         if t.optimizer == .adam {
             throw r.fail("training.optimizer", "\"adam\" is not available for LIBSVM data: its moments "
