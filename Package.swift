@@ -10,13 +10,33 @@ import PackageDescription
 // library call per lane. `MINIBATCH_TARGET_CPU` picks the CPU the binary is tuned for:
 // "native" (the default) for the machine that builds it, a name such as "x86-64" or "znver4"
 // for a portable binary.
-let targetCPU = ProcessInfo.processInfo.environment["MINIBATCH_TARGET_CPU"] ?? "native"
-// The kernels are also optimised in debug builds: unoptimised, their register blocks are
-// generic code that runs ~100x slower and makes `swift test` crawl.
+let environment = ProcessInfo.processInfo.environment
+let targetCPU = environment["MINIBATCH_TARGET_CPU"] ?? "native"
+
+// The kernels' vector width: 16 float lanes where the target CPU has AVX-512, else 8.
+// `MINIBATCH_LANES` (8 or 16) overrides the choice. For a native build the width follows the
+// flags of this machine's /proc/cpuinfo; for a named CPU, the names of AVX-512 CPUs below.
+let avx512CPUs: Set<String> = [
+    "znver4", "znver5", "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client",
+    "icelake-server", "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
+    "graniterapids-d", "diamondrapids", "x86-64-v4",
+]
+func targetHasAVX512() -> Bool {
+    if targetCPU != "native" { return avx512CPUs.contains(targetCPU) }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+    // The first processor's "flags" line names the instruction sets; avx512f is the foundation.
+    guard let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    return flags.split(separator: " ").contains("avx512f")
+}
+let sixteenLanes = environment["MINIBATCH_LANES"].map { $0 == "16" } ?? targetHasAVX512()
+
+// The kernels are also optimised in debug builds, as one module: unoptimised, or without
+// whole-module optimisation, their generic register blocks stay unspecialised code that runs
+// ~100x slower and makes `swift test` crawl.
 let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
+] + (sixteenLanes ? [.define("MINIBATCH_LANES16")] : [])
 
 let package = Package(
     name: "minibatch",
