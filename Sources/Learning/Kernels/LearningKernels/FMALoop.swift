@@ -15,7 +15,11 @@ private func fmaLoop<V: FloatLanes>(_: V.Type, _ n: Int, seed: Float) -> Float {
     var acc = InlineArray<12, V>(repeating: V(repeating: seed))
     let m = V(repeating: 0.999_999), c = V(repeating: 1e-6)
     for _ in 0..<n {
-        for i in 0..<12 { acc[i] = c.addingProduct(acc[i], m) }
+        for i in 0..<12 {
+            var next = c
+            next.accumulate(acc[i], times: m)
+            acc[i] = next
+        }
     }
     var s = V()
     for i in 0..<12 { s += acc[i] }

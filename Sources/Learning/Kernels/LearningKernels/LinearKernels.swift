@@ -63,7 +63,7 @@ enum ForwardBlock<V: FloatLanes, let R: Int, let C: Int> {
             for r in 0..<R { xr[r] = V.load(xp[r] + j) }
             for c in 0..<C {
                 let wc = V.load(wp[c] + j)
-                for r in 0..<R { acc[c][r].addProduct(xr[r], wc) }
+                for r in 0..<R { acc[c][r].accumulate(xr[r], times: wc) }
             }
             j &+= V.width
         }
@@ -98,7 +98,7 @@ enum BackwardBlock<V: FloatLanes, let J: Int, let C: Int> {
             for jj in 0..<J { xv[jj] = V.load(xp + V.width &* jj) }
             for c in 0..<C {
                 let d = V(repeating: dzp[c])
-                for jj in 0..<J { acc[c][jj].addProduct(xv[jj], d) }
+                for jj in 0..<J { acc[c][jj].accumulate(xv[jj], times: d) }
             }
             dzp += ldz
         }
