@@ -1,3 +1,4 @@
+internal import LearningKernels
 import DataParallel
 
 /// AdaGrad per coordinate on sparse rows (Duchi, Hazan and Singer 2011, diagonal form). For
@@ -39,16 +40,8 @@ final class SparseAdaGrad: SparseAdaptiveOptimizer {
         w.v.withUnsafeMutableBufferPointer { vb in
             let v = vb.baseAddress!
             gradient.forEachTouched(pool: pool, cost: 12) { t, base in
-                let gt = values + t &* o
-                for k in 0..<o {
-                    let i = base &+ k
-                    let g = gt[k] * invB + l2 * v[i]
-                    s[i] += g * g
-                    let rate = eta / (s[i].squareRoot() + epsilon)
-                    var x = v[i] - rate * g
-                    if l1 > 0 { x = x > 0 ? max(0, x - rate * l1) : min(0, x + rate * l1) }
-                    v[i] = x
-                }
+                adagradFeatureStep(v: v + base, squares: s + base, gradient: values + t &* o, o: o, invB: invB, eta: eta,
+                                   l2: l2, l1: l1, epsilon: epsilon)
             }
         }
         let sb = s + weightCount

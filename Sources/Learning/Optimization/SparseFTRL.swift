@@ -1,3 +1,4 @@
+internal import LearningKernels
 import DataParallel
 
 /// FTRL-Proximal per coordinate (McMahan et al., "Ad Click Prediction: a View from the
@@ -50,18 +51,6 @@ final class SparseFTRL: SparseAdaptiveOptimizer {
         for (k, x) in w.bias.enumerated() { seed(weightCount + k, x, l1: 0, l2: 0) }
     }
 
-    /// The update of one coordinate: its (z, n) and its new weight from `w`, its gradient g.
-    @inline(__always)
-    static func update(z: inout Float, n: inout Float, w: Float, g: Float, alpha: Float, beta: Float, l1: Float,
-                       l2: Float) -> Float {
-        let root = n.squareRoot(), next = n + g * g, nextRoot = next.squareRoot()
-        let sigma = (nextRoot - root) / alpha
-        z += g - sigma * w
-        n = next
-        if abs(z) <= l1 { return 0 }
-        return -(z - (z > 0 ? l1 : -l1)) / ((beta + nextRoot) / alpha + l2)
-    }
-
     func step(_ w: inout SparseLinearWeights, gradient: SparseGradient, eta: Float, batchSize: Int, pool: WorkerPool) {
         precondition(w.scale == 1)
         let o = w.outputCount, invB = 1 / Float(batchSize), all = weightCount + outputs
@@ -69,17 +58,14 @@ final class SparseFTRL: SparseAdaptiveOptimizer {
         w.v.withUnsafeMutableBufferPointer { vb in
             let v = vb.baseAddress!
             gradient.forEachTouched(pool: pool, cost: 16) { t, base in
-                let gt = values + t &* o
-                for k in 0..<o {
-                    let i = base &+ k
-                    v[i] = Self.update(z: &z[i], n: &n[i], w: v[i], g: gt[k] * invB, alpha: eta, beta: beta, l1: l1, l2: l2)
-                }
+                ftrlFeatureStep(v: v + base, z: z + base, n: n + base, gradient: values + t &* o, o: o, invB: invB, alpha: eta,
+                                beta: beta, l1: l1, l2: l2)
             }
         }
         for k in 0..<o {
             let i = weightCount + k
-            w.bias[k] = Self.update(z: &z[i], n: &n[i], w: w.bias[k], g: gradient.bias[k] * invB, alpha: eta, beta: beta,
-                                    l1: 0, l2: 0)
+            w.bias[k] = ftrlCoordinateStep(z: &z[i], n: &n[i], w: w.bias[k], g: gradient.bias[k] * invB, alpha: eta,
+                                            beta: beta, l1: 0, l2: 0)
         }
     }
 }

@@ -92,4 +92,36 @@ import Testing
         let total = fmaLoop(1000, seed: 0.5, lanes: lanes)
         #expect(abs(total - Float(12 * lanes.count) * a) <= 1e-5 * abs(total))
     }
+
+    /// The sparse path's adaptive updates on one feature's 21 weights (two vectors and a tail
+    /// at 8 lanes, one and a tail at 16): the scalar rule's bits at either width, with and
+    /// without l1 (weights that cross 0 and weights that stay at 0 included).
+    @Test(arguments: LaneWidth.allCases, [Float(0), 0.02])
+    func sparseAdaptiveStepsAreTheScalarRuleAtEitherWidth(lanes: LaneWidth, l1: Float) {
+        let o = 21
+        let v0 = random(o, seed: 10, scale: 0.05).enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }
+        let g = random(o, seed: 11), s0 = random(o, seed: 12).map { $0 * $0 }, z0 = random(o, seed: 13, scale: 0.05)
+        let (invB, eta, l2, eps, beta): (Float, Float, Float, Float, Float) = (1 / 32, 0.03, 1e-3, 1e-7, 1)
+        var v = v0, sq = s0
+        adagradFeatureStep(v: &v, squares: &sq, gradient: g, o: o, invB: invB, eta: eta, l2: l2, l1: l1, epsilon: eps, lanes: lanes)
+        for k in 0..<o {
+            let gk = g[k] * invB + l2 * v0[k]
+            let sk = s0[k] + gk * gk
+            let rate = eta / (sk.squareRoot() + eps)
+            var x = v0[k] - rate * gk
+            if l1 > 0 { x = x > 0 ? max(0, x - rate * l1) : min(0, x + rate * l1) }
+            #expect(sq[k] == sk && v[k] == x, "adagrad weight \(k)")
+        }
+        var w = v0, z = z0, n = s0
+        ftrlFeatureStep(v: &w, z: &z, n: &n, gradient: g, o: o, invB: invB, alpha: eta, beta: beta, l1: l1, l2: l2, lanes: lanes)
+        for k in 0..<o {
+            var zk = z0[k], nk = s0[k]
+            let gk = g[k] * invB
+            let root = nk.squareRoot(), next = nk + gk * gk, nextRoot = next.squareRoot()
+            zk += gk - (nextRoot - root) / eta * v0[k]
+            nk = next
+            let wk: Float = abs(zk) <= l1 ? 0 : -(zk - (zk > 0 ? l1 : -l1)) / ((beta + nextRoot) / eta + l2)
+            #expect(z[k] == zk && n[k] == nk && w[k] == wk, "ftrl weight \(k)")
+        }
+    }
 }
