@@ -14,7 +14,7 @@ over the whole index range.
 S2, click-like: 2,000,000 training + 400,000 test rows, d = 2^18, K = 2, 30 binary features per
 row: one value from each of 30 fields (each field owns a band of 8,738 indices and draws its value
 by a Zipf-like law). The label is drawn from a logistic model with Gaussian weights on the values
-(and an offset for about 25% positives), so no model can be right on every row.
+(and an offset that leaves about 30% positives), so no model can be right on every row.
 
 Both are written by numpy's PCG64 generator from --seed; the same arguments write the same bytes.
 
