@@ -10,13 +10,42 @@ import PackageDescription
 // library call per lane. `MINIBATCH_TARGET_CPU` picks the CPU the binary is tuned for:
 // "native" (the default) for the machine that builds it, a name such as "x86-64" or "znver4"
 // for a portable binary.
-let targetCPU = ProcessInfo.processInfo.environment["MINIBATCH_TARGET_CPU"] ?? "native"
-// The kernels are also optimised in debug builds: unoptimised, their register blocks are
-// generic code that runs ~100x slower and makes `swift test` crawl.
+let environment = ProcessInfo.processInfo.environment
+let targetCPU = environment["MINIBATCH_TARGET_CPU"] ?? "native"
+
+// The kernels' vector width: 16 float lanes where the target CPU has AVX-512 on full-width
+// units, else 8. AMD Zen 4 has AVX-512 but executes a 16-lane instruction as two 8-lane
+// halves: the same FLOP/s peak, and the 16-lane build measured 1.4x slower there (W1, see
+// docs/benchmarks.md), so it gets 8 lanes. `MINIBATCH_LANES` (8 or 16) overrides the choice.
+// For a native build the width follows this machine's /proc/cpuinfo; for a named CPU, the
+// list below.
+let avx512CPUs: Set<String> = [
+    "znver5", "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client",
+    "icelake-server", "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
+    "graniterapids-d", "diamondrapids", "x86-64-v4",
+]
+func targetHasFullWidthAVX512() -> Bool {
+    if targetCPU != "native" { return avx512CPUs.contains(targetCPU) }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+    // The first processor's lines: "flags" names the instruction sets (avx512f is the
+    // foundation); AMD family 25 is Zen 3 and Zen 4.
+    let lines = info.split(separator: "\n")
+    func field(_ name: String) -> String? {
+        lines.first { $0.hasPrefix(name) }.flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+    guard let flags = field("flags"), flags.split(separator: " ").contains("avx512f") else { return false }
+    return !(field("vendor_id") == "AuthenticAMD" && field("cpu family") == "25")
+}
+let sixteenLanes = environment["MINIBATCH_LANES"].map { $0 == "16" } ?? targetHasFullWidthAVX512()
+
+// The kernels are also optimised in debug builds, as one module: unoptimised, or without
+// whole-module optimisation, their generic register blocks stay unspecialised code that runs
+// ~100x slower and makes `swift test` crawl.
 let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU]),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
+] + (sixteenLanes ? [.define("MINIBATCH_LANES16")] : [])
 
 let package = Package(
     name: "minibatch",

@@ -2,15 +2,20 @@
 """Benchmark `minibatch` against reference implementations on the same data.
 
 Every system trains the same model on the same seeded synthetic data with the same
-hyper-parameters; the script prints one table per workload with the median time per epoch,
+hyper-parameters and from the same initial weights, and every system's loop visits the rows
+in a fresh random order each epoch (minibatch's default, `training.shuffle`: numpy gathers
+`X[perm[s:s+B]]`, PyTorch indexes with a `torch.randperm` permutation as a DataLoader with
+shuffle=True does); `--unshuffled` adds a second table per workload with every loop reading
+the rows in file order. The script prints one table per workload with the median time per epoch,
 samples/s, the final training loss (mean cross-entropy over the whole training set, computed
 here in float64 from each system's final weights) and each peer's time relative to minibatch.
 All ratios come from one run of this script, side by side. See bench/README.md.
 
 Workloads: W1 softmax regression, MNIST-sized (60,000 x 784, 10 classes, batch 256); W2 few
 features, covtype-sized (500,000 x 54, 7 classes, batch 128); W3 an MLP 784-128-10 with ReLU
-on W1's data (batch 128), every system starting from the same initial weights, drawn here
-with numpy from a fixed seed (minibatch gets them as a model file, `train --init-model`).
+on W1's data (batch 128). Every system starts from the same initial weights, drawn here with
+numpy from a fixed seed (minibatch gets them as a model file, `train --init-model`), and the
+final losses must agree within 2 % (checked and printed).
 
 Each system runs in its own subprocess (so its peak RSS can be measured and the numpy peer
 can run with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset).
@@ -20,6 +25,7 @@ can run with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset).
     python3 bench/peers.py --epochs 2 --workloads W1 --skip sklearn
     python3 bench/peers.py --workloads W3 --epochs 2    # the MLP only
     python3 bench/peers.py --markdown           # tables for docs/benchmarks.md
+    python3 bench/peers.py --workloads W1 --unshuffled   # also every loop in file order
 """
 
 from __future__ import annotations
@@ -51,20 +57,23 @@ SAVED_ENV = "MINIBATCH_PEERS_OPENBLAS_ENV"
 
 # n, d, K: data shape; batch: mini-batch size; epochs: default E; seed: data seed;
 # separation: typical distance between two class centres in units of the noise s.d.
-# MLP workloads also have hidden (layer sizes, ReLU), data (the workload whose files they
-# train on), init_seed (the shared initial weights), loss_tol (the loss agreement asked of
-# the peers; 1 % otherwise) and speed_target (peer name, factor minibatch should beat it by).
+# init_seed: the shared initial weights (see initial_layers). MLP workloads also have hidden
+# (layer sizes, ReLU), data (the workload whose files they train on), and speed_target (peer
+# name, factor minibatch should beat it by). loss_tol: the agreement of the final losses
+# asked of the peers (LOSS_TOL unless given).
 WORKLOADS = {
     "W1": dict(title="W1: softmax, MNIST-sized", n=60_000, d=784, K=10, batch=256, epochs=5,
-               seed=1, separation=4.0),
+               seed=1, separation=4.0, init_seed=4),
     "W2": dict(title="W2: few features, covtype-sized", n=500_000, d=54, K=7, batch=128, epochs=3,
-               seed=2, separation=4.0),
+               seed=2, separation=4.0, init_seed=5),
     # W3: a one-hidden-layer ReLU network on W1's data (data="W1": the same files). Every
     # system starts from the same weights, drawn here from init_seed (see initial_layers).
     "W3": dict(title="W3: MLP 784-128-10 ReLU", n=60_000, d=784, K=10, hidden=[128], batch=128,
-               epochs=3, seed=1, separation=4.0, data="W1", init_seed=3, loss_tol=0.02,
+               epochs=3, seed=1, separation=4.0, data="W1", init_seed=3,
                speed_target=("PyTorch", 2.0)),
 }
+LOSS_TOL = 0.02     # final losses of the systems agree within 2 % (relative)
+INIT_SCALE = 0.01   # the linear workloads' shared initial weights: N(0, INIT_SCALE^2)
 PEERS = ("numpy", "torch", "sklearn", "minibatch", "csv")
 PY_PEERS = ("numpy", "torch", "sklearn")
 REQUIRES = {"numpy": ["numpy", "threadpoolctl"], "torch": ["torch"], "sklearn": ["sklearn"],
@@ -201,13 +210,18 @@ def flops_formula(w):
 
 
 def initial_layers(w):
-    """The shared initial weights of an MLP workload, float32, from w["init_seed"] by numpy:
+    """The shared initial weights of a workload, float32, from w["init_seed"] by numpy. An MLP:
     hidden layers He normal N(0, 2 / fan_in), the output layer Glorot uniform
     U(-l, l), l = sqrt(6 / (fan_in + fan_out)), every bias 0 (minibatch's own rules, drawn
-    here so that every system gets the same numbers)."""
+    here so that every system gets the same numbers). The linear model: W N(0, INIT_SCALE^2),
+    bias 0 (small but not zero, so that a system that ignored them would show in the check of
+    the initial loss and in the final losses)."""
     import numpy as np
     rng = np.random.default_rng(w["init_seed"])
     ws = layer_widths(w)
+    if len(ws) == 2:
+        W = rng.standard_normal((ws[1], ws[0])) * INIT_SCALE
+        return [(W.astype(np.float32), np.zeros(ws[1], np.float32))]
     layers = []
     for i in range(len(ws) - 1):
         fan_in, fan_out = ws[i], ws[i + 1]
@@ -233,7 +247,8 @@ def load_layers(z):
 
 def write_init_model(path: Path, w, layers) -> None:
     """A minibatch model file holding `layers`, for `minibatch train --init-model` (warm start:
-    training continues from exactly these weights). Its classes are the labels minibatch reads
+    training continues from exactly these weights): an "mlp" with "layers", or with one layer a
+    "softmax" with "weights" and "bias". Its classes are the labels minibatch reads
     from y.npy (int64 0..K-1 become the strings "0".."K-1"), in order, so output row k is class
     k; its features are named as minibatch names .npy columns (f0, f1, ...); no scaler."""
     assert w["K"] > 2, "two classes would need minibatch's single sigmoid output unit"
@@ -241,14 +256,20 @@ def write_init_model(path: Path, w, layers) -> None:
         return [float(v) for v in a]
     model = {
         "format": "minibatch-model", "version": 1,
-        "model": {"type": "mlp", "hidden": list(w["hidden"]), "activation": "relu"},
         "label": "label",
         "classes": [str(k) for k in range(w["K"])],
         "feature_names": [f"f{j}" for j in range(w["d"])],
         "scaler": None,
-        "layers": [{"weights": [floats(row) for row in W], "bias": floats(b)} for W, b in layers],
         "config": None, "metrics": None, "training": None,
     }
+    if w.get("hidden"):
+        model["model"] = {"type": "mlp", "hidden": list(w["hidden"]), "activation": "relu"}
+        model["layers"] = [{"weights": [floats(row) for row in W], "bias": floats(b)} for W, b in layers]
+    else:
+        (W, b), = layers
+        model["model"] = {"type": "softmax"}
+        model["weights"] = [floats(row) for row in W]
+        model["bias"] = floats(b)
     path.write_text(json.dumps(model) + "\n")
 
 
@@ -266,22 +287,29 @@ def blas_info():
     return [{k: v for k, v in lib.items() if k in keep} for lib in threadpoolctl.threadpool_info()]
 
 
-def worker_numpy(X, y, K, B, E, seed):
+def batches(n, B, perm):
+    """The epoch's batches as indexes into X and y: with a permutation, its slices (X is then
+    gathered, X[perm[s:s+B]], as a shuffling loop does); without, plain slices of the file
+    order (X[s:s+B] is a view, nothing is copied)."""
+    for s in range(0, n, B):
+        yield perm[s:s + B] if perm is not None else slice(s, s + B)
+
+
+def worker_numpy(X, y, K, B, E, seed, init, sequential):
     import numpy as np
     n, d = X.shape
-    W = np.zeros((K, d), np.float32)
-    b = np.zeros(K, np.float32)
+    (W, b), = [(W.astype(np.float32, copy=True), b.astype(np.float32, copy=True)) for W, b in init]
+    assert W.shape == (K, d)
     eta, alpha = np.float32(ETA0), np.float32(ALPHA)
     rng = np.random.default_rng(seed)
     rows = np.arange(B)
     times = []
     for _ in range(E):
         t0 = time.perf_counter()
-        perm = rng.permutation(n)
-        for s in range(0, n, B):
-            idx = perm[s:s + B]
-            m = len(idx)
-            Xb = X[idx]                                    # gather the batch
+        perm = None if sequential else rng.permutation(n)
+        for idx in batches(n, B, perm):
+            Xb = X[idx]                                    # gather the batch (a view in file order)
+            m = Xb.shape[0]
             Z = Xb @ W.T                                   # m x K scores
             Z += b
             Z -= Z.max(axis=1, keepdims=True)              # P = softmax(Z), stably
@@ -297,10 +325,12 @@ def worker_numpy(X, y, K, B, E, seed):
     return W, b, times, {"blas": blas_info()}
 
 
-def torch_sgd_epochs(model, linears, Xt, yt, B, E, seed):
+def torch_sgd_epochs(model, linears, Xt, yt, B, E, seed, sequential):
     """E epochs of mini-batch SGD (constant rate ETA0, weight decay ALPHA on the weight
-    matrices of `linears` only) over a fresh permutation each epoch; returns the epoch
-    times and a description of PyTorch's threads and BLAS."""
+    matrices of `linears` only) over a fresh torch.randperm permutation each epoch, the
+    batch gathered with index_select (what a DataLoader with shuffle=True does), or with
+    `sequential` over slices in file order; returns the epoch times and a description of
+    PyTorch's threads and BLAS."""
     import torch
     n = Xt.shape[0]
     opt = torch.optim.SGD([{"params": [l.weight for l in linears], "weight_decay": ALPHA},
@@ -311,11 +341,15 @@ def torch_sgd_epochs(model, linears, Xt, yt, B, E, seed):
     times = []
     for _ in range(E):
         t0 = time.perf_counter()
-        perm = torch.randperm(n, generator=gen)
+        perm = None if sequential else torch.randperm(n, generator=gen)
         for s in range(0, n, B):
-            idx = perm[s:s + B]
+            if perm is None:
+                xb, yb = Xt[s:s + B], yt[s:s + B]
+            else:
+                idx = perm[s:s + B]
+                xb, yb = Xt.index_select(0, idx), yt.index_select(0, idx)
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
         times.append(time.perf_counter() - t0)
@@ -325,30 +359,32 @@ def torch_sgd_epochs(model, linears, Xt, yt, B, E, seed):
     return times, info
 
 
-def worker_torch(X, y, K, B, E, seed, threads):
+def worker_torch(X, y, K, B, E, seed, threads, init, sequential):
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     n, d = X.shape
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     lin = torch.nn.Linear(d, K)
+    (W, b), = init
     with torch.no_grad():
-        lin.weight.zero_()
-        lin.bias.zero_()
-    times, info = torch_sgd_epochs(lin, [lin], Xt, yt, B, E, seed)
+        lin.weight.copy_(torch.from_numpy(W))
+        lin.bias.copy_(torch.from_numpy(b))
+    times, info = torch_sgd_epochs(lin, [lin], Xt, yt, B, E, seed, sequential)
     return lin.weight.detach().numpy().copy(), lin.bias.detach().numpy().copy(), times, info
 
 
-def worker_sklearn(X, y, K, B, E, seed, jobs):
+def worker_sklearn(X, y, K, B, E, seed, jobs, init, sequential):
     import warnings
     from sklearn.linear_model import SGDClassifier
+    (W, b), = init
     clf = SGDClassifier(loss="log_loss", penalty="l2", alpha=ALPHA, learning_rate="constant",
-                        eta0=ETA0, max_iter=E, tol=None, shuffle=True, random_state=seed,
+                        eta0=ETA0, max_iter=E, tol=None, shuffle=not sequential, random_state=seed,
                         n_jobs=jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
-        clf.fit(X, y)
+        clf.fit(X, y, coef_init=W.astype("float64"), intercept_init=b.astype("float64"))
         total = time.perf_counter() - t0
     # One fit of E epochs: only the mean epoch time is observable.
     return (clf.coef_.astype("float64"), clf.intercept_.astype("float64"), [total / E] * E,
@@ -356,7 +392,7 @@ def worker_sklearn(X, y, K, B, E, seed, jobs):
              "blas": blas_info()})
 
 
-def worker_numpy_mlp(X, y, layers, B, E, seed):
+def worker_numpy_mlp(X, y, layers, B, E, seed, sequential):
     """The MLP by hand: forward, backpropagation and the SGD step of every layer, float32."""
     import numpy as np
     Ws = [W.copy() for W, _ in layers]
@@ -369,11 +405,10 @@ def worker_numpy_mlp(X, y, layers, B, E, seed):
     times = []
     for _ in range(E):
         t0 = time.perf_counter()
-        perm = rng.permutation(n)
-        for s in range(0, n, B):
-            idx = perm[s:s + B]
-            m = len(idx)
-            acts = [X[idx]]                                # A_0: the gathered batch
+        perm = None if sequential else rng.permutation(n)
+        for idx in batches(n, B, perm):
+            acts = [X[idx]]                                # A_0: the gathered batch (a view in file order)
+            m = acts[0].shape[0]
             for l in range(L - 1):                         # A_l = relu(A_{l-1} W_l^T + b_l)
                 A = acts[-1] @ Ws[l].T
                 A += bs[l]
@@ -401,7 +436,7 @@ def worker_numpy_mlp(X, y, layers, B, E, seed):
     return list(zip(Ws, bs)), times, {"blas": blas_info()}
 
 
-def worker_torch_mlp(X, y, layers, B, E, seed, threads):
+def worker_torch_mlp(X, y, layers, B, E, seed, threads, sequential):
     """nn.Sequential(Linear, ReLU, ..., Linear) from the given weights, CrossEntropyLoss,
     optim.SGD with weight decay on the weight matrices only."""
     import torch
@@ -419,7 +454,7 @@ def worker_torch_mlp(X, y, layers, B, E, seed, threads):
         for lin, (W, b) in zip(linears, layers):
             lin.weight.copy_(torch.from_numpy(W))
             lin.bias.copy_(torch.from_numpy(b))
-    times, info = torch_sgd_epochs(net, linears, Xt, yt, B, E, seed)
+    times, info = torch_sgd_epochs(net, linears, Xt, yt, B, E, seed, sequential)
     return ([(l.weight.detach().numpy().copy(), l.bias.detach().numpy().copy()) for l in linears],
             times, info)
 
@@ -433,7 +468,7 @@ def sklearn_mlp_alpha(B):
     return ALPHA * B
 
 
-def worker_sklearn_mlp(X, y, layers, B, E, seed):
+def worker_sklearn_mlp(X, y, layers, B, E, seed, sequential):
     """MLPClassifier(solver="sgd") with momentum 0, a constant rate, no early stopping and
     no tol stop, started from the given weights (by overriding its weight initialiser)."""
     import warnings
@@ -450,7 +485,7 @@ def worker_sklearn_mlp(X, y, layers, B, E, seed):
     clf = FixedInitMLP(hidden_layer_sizes=hidden, activation="relu", solver="sgd",
                        alpha=sklearn_mlp_alpha(B), batch_size=B, learning_rate="constant",
                        learning_rate_init=ETA0, momentum=0.0, nesterovs_momentum=False,
-                       max_iter=E, shuffle=True, random_state=seed, tol=0.0,
+                       max_iter=E, shuffle=not sequential, random_state=seed, tol=0.0,
                        n_iter_no_change=E + 1, early_stopping=False)
     clf._peers_layers, clf._peers_next = layers, 0
     with warnings.catch_warnings():
@@ -490,7 +525,9 @@ def worker_main(argv) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--init", default=None, help="initial MLP layers (.npz): train the MLP")
+    ap.add_argument("--init", default=None, help="initial layers (.npz), for every training peer; "
+                    "more than one: train the MLP")
+    ap.add_argument("--sequential", action="store_true", help="batches in file order, no shuffling")
     a = ap.parse_args(argv)
     if a.peer == "csv-pandas":
         res = worker_csv_pandas(a.data, a.epochs)
@@ -499,23 +536,26 @@ def worker_main(argv) -> int:
     import numpy as np
     X = np.load(Path(a.data) / "X.npy")
     y = np.load(Path(a.data) / "y.npy")
-    if a.init:
-        init = load_layers(np.load(a.init))
+    if not a.init:
+        ap.error("--init is required to train")
+    init = load_layers(np.load(a.init))
+    seq = a.sequential
+    if len(init) > 1:
         if a.peer == "numpy":
-            layers, times, info = worker_numpy_mlp(X, y, init, a.batch, a.epochs, a.seed)
+            layers, times, info = worker_numpy_mlp(X, y, init, a.batch, a.epochs, a.seed, seq)
         elif a.peer == "torch":
-            layers, times, info = worker_torch_mlp(X, y, init, a.batch, a.epochs, a.seed, a.threads)
+            layers, times, info = worker_torch_mlp(X, y, init, a.batch, a.epochs, a.seed, a.threads, seq)
         elif a.peer == "sklearn":
-            layers, times, info = worker_sklearn_mlp(X, y, init, a.batch, a.epochs, a.seed)
+            layers, times, info = worker_sklearn_mlp(X, y, init, a.batch, a.epochs, a.seed, seq)
         else:
             raise SystemExit(f"unknown peer {a.peer}")
     else:
         if a.peer == "numpy":
-            W, b, times, info = worker_numpy(X, y, a.K, a.batch, a.epochs, a.seed)
+            W, b, times, info = worker_numpy(X, y, a.K, a.batch, a.epochs, a.seed, init, seq)
         elif a.peer == "torch":
-            W, b, times, info = worker_torch(X, y, a.K, a.batch, a.epochs, a.seed, a.threads)
+            W, b, times, info = worker_torch(X, y, a.K, a.batch, a.epochs, a.seed, a.threads, init, seq)
         elif a.peer == "sklearn":
-            W, b, times, info = worker_sklearn(X, y, a.K, a.batch, a.epochs, a.seed, a.jobs)
+            W, b, times, info = worker_sklearn(X, y, a.K, a.batch, a.epochs, a.seed, a.jobs, init, seq)
         else:
             raise SystemExit(f"unknown peer {a.peer}")
         layers = [(W, b)]
@@ -599,12 +639,12 @@ def describe_blas(libs) -> str:
                      for l in libs)
 
 
-def run_python_peer(peer, folder, w, epochs, threads, args, log, init=None):
-    """Runs a Python peer's worker `args.runs` times. init: the initial layers (.npz) of an
-    MLP workload, None for the linear model."""
+def run_python_peer(peer, folder, w, epochs, threads, args, log, init, sequential=False):
+    """Runs a Python peer's worker `args.runs` times. init: the initial layers (.npz);
+    sequential: batches in file order instead of a fresh permutation each epoch."""
     import numpy as np
     env = python_env(args)
-    if peer in ("numpy", "torch") or init is not None:
+    if peer in ("numpy", "torch") or w.get("hidden"):
         # OpenBLAS (numpy, and scikit-learn's MLP) and OpenMP/MKL (torch) thread pools.
         for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[k] = str(threads)
@@ -614,9 +654,8 @@ def run_python_peer(peer, folder, w, epochs, threads, args, log, init=None):
             res = Path(tmp) / "result.npz"
             cmd = [sys.executable, Path(__file__).resolve(), "_worker", peer, "--data", folder,
                    "--result", res, "--K", w["K"], "--batch", w["batch"], "--epochs", epochs,
-                   "--seed", args.seed + r, "--threads", threads, "--jobs", args.sklearn_jobs]
-            if init is not None:
-                cmd += ["--init", init]
+                   "--seed", args.seed + r, "--threads", threads, "--jobs", args.sklearn_jobs,
+                   "--init", init] + (["--sequential"] if sequential else [])
             rc, out, err, rss = run_child(cmd, env=env)
             if rc != 0:
                 return {"peer": peer, "error": (err.strip().splitlines() or ["exit %d" % rc])[-1]}
@@ -645,28 +684,30 @@ def minibatch_layers(model, w):
     return stored[:-1] + [(Wk, bk)]
 
 
-def run_minibatch(folder, w, epochs, workers, args, log, init_model=None):
-    """Train with the release binary; per-epoch seconds from metrics.jsonl. init_model: a
-    model file to start from (`--init-model`, the MLP workloads)."""
+def run_minibatch(folder, w, epochs, workers, args, log, init_model, sequential=False):
+    """Train with the release binary; per-epoch seconds from metrics.jsonl. init_model: the
+    model file to start from (`--init-model`); sequential: `training.shuffle` false (rows in
+    file order) instead of minibatch's default, a fresh permutation each epoch."""
     cfg_path = folder / f"minibatch-{w['key'].lower()}.json"
     model_cfg = ({"type": "mlp", "hidden": list(w["hidden"]), "activation": "relu"}
                  if w.get("hidden") else {"type": "softmax"})
     runs = []
     for r in range(args.runs):
-        out_dir = folder / f"out-{w['key'].lower()}-{workers}"
+        out_dir = folder / f"out-{w['key'].lower()}-{workers}{'-seq' if sequential else ''}"
         cfg = {"data": {"train": "X.npy", "train_labels": "y.npy", "test_fraction": 0,
                         "standardize": False},
                "model": model_cfg,
-               "training": {"batch_size": w["batch"], "epochs": epochs,
+               # "optimizer": "sgd" spelled out: an mlp's default is adam.
+               "training": {"batch_size": w["batch"], "epochs": epochs, "optimizer": "sgd",
                             "learning_rate": "constant", "eta0": ETA0, "penalty": "l2",
-                            "alpha": ALPHA, "tol": None, "shuffle": True, "seed": args.seed + r},
+                            "alpha": ALPHA, "tol": None, "shuffle": not sequential,
+                            "seed": args.seed + r},
                "workers": workers, "output": {"dir": str(out_dir)}}
         cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
         if out_dir.exists():
             shutil.rmtree(out_dir)
-        cmd = [args.minibatch, "train", "--config", cfg_path, "--json", "--quiet"]
-        if init_model is not None:
-            cmd += ["--init-model", init_model]
+        cmd = [args.minibatch, "train", "--config", cfg_path, "--json", "--quiet",
+               "--init-model", init_model]
         rc, out, err, rss = run_child(cmd)
         if rc != 0:
             msg = (err.strip().splitlines() or out.strip().splitlines() or [f"exit {rc}"])[-1]
@@ -729,7 +770,6 @@ def mib(nbytes):
 def bench_workload(key, args, work, log, emit):
     import numpy as np
     w = dict(WORKLOADS[key], key=key)
-    mlp = bool(w.get("hidden"))
     epochs = args.epochs or w["epochs"]
     data_key = w.get("data", key)
     if data_key != key:                  # W3 trains on W1's files: the same shape and seeds
@@ -739,26 +779,36 @@ def bench_workload(key, args, work, log, emit):
     ensure_data(folder, w, log)
     X = np.load(folder / "X.npy", mmap_mode="r")
     y = np.load(folder / "y.npy")
+
+    # The shared starting point: numpy draws it, the Python peers load the .npz, minibatch
+    # warm-starts from a model file holding the same float32 values.
+    init_dir = work / key
+    init_dir.mkdir(parents=True, exist_ok=True)
+    init = initial_layers(w)
+    init_npz, init_model = init_dir / "init.npz", init_dir / "init-model.json"
+    save_layers(init_npz, init)
+    write_init_model(init_model, w, init)
+    init_loss, _ = train_loss_f64(X, y, init)
+    if "minibatch" not in args.skip and Path(args.minibatch).exists():
+        init_note = check_init_model(args, folder, init_model, init_loss)
+    else:
+        init_note = f"initial weights (shared): loss {init_loss:.6f}"
+    # The shuffled table (every system's default order), then with --unshuffled the same
+    # systems with the rows in file order.
+    for sequential in [False] + ([True] if args.unshuffled else []):
+        bench_order(key, w, args, X, y, folder, epochs, init_npz, init_model, sequential,
+                    [init_note], log, emit)
+
+
+def bench_order(key, w, args, X, y, folder, epochs, init_npz, init_model, sequential, notes, log, emit):
+    """One table of a workload: every system with the rows shuffled each epoch, or with
+    `sequential` in file order."""
+    import numpy as np
+    mlp = bool(w.get("hidden"))
     n, d, K = w["n"], w["d"], w["K"]
     flops = flops_per_epoch(w)
-    loss_tol = w.get("loss_tol", 0.01)
-
-    init_npz = init_model = None
-    notes = []
-    if mlp:
-        # The shared starting point: numpy draws it, the Python peers load the .npz, minibatch
-        # warm-starts from a model file holding the same float32 values.
-        init_dir = work / key
-        init_dir.mkdir(parents=True, exist_ok=True)
-        init = initial_layers(w)
-        init_npz, init_model = init_dir / "init.npz", init_dir / "init-model.json"
-        save_layers(init_npz, init)
-        write_init_model(init_model, w, init)
-        init_loss, _ = train_loss_f64(X, y, init)
-        if "minibatch" not in args.skip and Path(args.minibatch).exists():
-            notes.append(check_init_model(args, folder, init_model, init_loss))
-        else:
-            notes.append(f"initial weights (shared): loss {init_loss:.6f}")
+    loss_tol = w.get("loss_tol", LOSS_TOL)
+    order_name = "rows in file order" if sequential else "rows shuffled every epoch"
 
     results = {}   # label -> result dict (times, layers, rss, epochs, info) or skip / error
     order = []
@@ -785,13 +835,14 @@ def bench_workload(key, args, work, log, emit):
                 add(label, {"peer": peer, "skip": "skipped (--skip-sklearn-w2)"})
                 continue
             e = min(epochs, args.sklearn_epochs) if args.sklearn_epochs else epochs
-            log(f"{key}: {peer}, {plural(e, 'epoch')} ...")
-            add(label, run_python_peer(peer, folder, w, e, t if mlp else 1, args, log, init_npz))
+            log(f"{key}: {peer}, {plural(e, 'epoch')}, {order_name} ...")
+            add(label, run_python_peer(peer, folder, w, e, t if mlp else 1, args, log, init_npz,
+                                       sequential))
             continue
         for t in args.threads:
             label = f"{name}, {plural(t, 'thread')}"
-            log(f"{key}: {peer}, {plural(t, 'thread')}, {plural(epochs, 'epoch')} ...")
-            add(label, run_python_peer(peer, folder, w, epochs, t, args, log, init_npz))
+            log(f"{key}: {peer}, {plural(t, 'thread')}, {plural(epochs, 'epoch')}, {order_name} ...")
+            add(label, run_python_peer(peer, folder, w, epochs, t, args, log, init_npz, sequential))
 
     mb_ref = None
     if "minibatch" not in args.skip:
@@ -801,8 +852,8 @@ def bench_workload(key, args, work, log, emit):
         else:
             for workers in args.workers:
                 label = f"minibatch, {plural(workers, 'worker')}"
-                log(f"{key}: minibatch, {plural(workers, 'worker')}, {plural(epochs, 'epoch')} ...")
-                add(label, run_minibatch(folder, w, epochs, workers, args, log, init_model))
+                log(f"{key}: minibatch, {plural(workers, 'worker')}, {plural(epochs, 'epoch')}, {order_name} ...")
+                add(label, run_minibatch(folder, w, epochs, workers, args, log, init_model, sequential))
             main_label = f"minibatch, {plural(max(args.workers), 'worker')}"
             if "times" in results.get(main_label, {}):
                 mb_ref = main_label
@@ -835,10 +886,12 @@ def bench_workload(key, args, work, log, emit):
                      f"{r['loss']:.5f}", f"{r['acc']:.4f}", rel, ratio,
                      f"{flops / (r['ms'] / 1000) / 1e9:.2f}", mib(r["rss"])])
 
-    emit(f"\n### {w['title']}\n" if args.markdown else f"\n== {w['title']} ==")
+    title = f"{w['title']}, {order_name}"
+    emit(f"\n### {title}\n" if args.markdown else f"\n== {title} ==")
     shape = (f"MLP {'-'.join(map(str, layer_widths(w)))} ReLU, n = {n:,}" if mlp
              else f"n = {n:,}, d = {d}, K = {K}")
-    start = "shared initial weights (He normal, Glorot uniform, zero biases)" if mlp else "zero initial weights"
+    start = ("shared initial weights (He normal, Glorot uniform, zero biases)" if mlp else
+             f"shared initial weights (N(0, {INIT_SCALE:g}^2), zero biases)")
     emit(f"{shape}, batch {w['batch']}, constant rate {ETA0}, L2 alpha = {ALPHA:g} on the weight "
          f"matrices, {start}, float32; median over {plural(epochs, 'epoch')} x {plural(args.runs, 'run')}"
          + ("\n" if args.markdown else ""))
@@ -998,6 +1051,50 @@ def bench_csv(args, work, log, emit):
                      "no test split here); pandas parses to int64, minibatch to float32")
     for line in notes:
         emit(("- " if args.markdown else "  ") + line)
+    if mb_res:
+        bench_predict(args, work, path, mb_s, log, emit)
+
+
+def bench_predict(args, work, path, load_s, log, emit):
+    """`minibatch predict` on the CSV just loaded, with the softmax model trained on it, its
+    CSV output written to a file: the whole command's wall time (model file, reading and
+    parsing the CSV, scoring, formatting, writing) against minibatch's load_seconds for the
+    same file. Target: at most 1.5x."""
+    model = work / "out-csv" / "model.json"
+    rows, notes = [], []
+    outputs = {}
+    for label, extra in (("predict (labels)", []), ("predict --proba", ["--proba"])):
+        times, err_msg = [], None
+        out_path = work / "predict-out.csv"
+        for _ in range(args.csv_repeats):
+            log(f"csv: minibatch {label} ...")
+            t0 = time.perf_counter()
+            with open(out_path, "wb") as f:
+                rc = subprocess.run([args.minibatch, "predict", "--model", model, "--data", path] + extra,
+                                    stdout=f, stderr=subprocess.PIPE).returncode
+            times.append(time.perf_counter() - t0)
+            if rc != 0:
+                err_msg = f"exit {rc}"
+                break
+        if err_msg:
+            rows.append([label, "unavailable", "-", "-", "-"])
+            notes.append(f"{label}: {err_msg}")
+            continue
+        size = out_path.stat().st_size
+        outputs[label] = sum(1 for _ in open(out_path)) - 1
+        s = median(times)
+        rows.append([label, f"{s:.3f}", f"{size / 1e6:.1f}", f"{s / load_s:.2f}x",
+                     "yes" if s <= 1.5 * load_s else "NO"])
+    emit("\n### predict on the same file\n" if args.markdown else "\n== predict on the same file ==")
+    emit(f"the whole command's wall time, output to a file, median of {args.csv_repeats}; "
+         f"against minibatch's load_seconds {load_s:.3f} s" + ("\n" if args.markdown else ""))
+    emit(fmt_table(["command", "seconds", "output MB", "time / load", "within 1.5x"], rows, args.markdown))
+    if args.markdown:
+        emit("")
+    for label, count in outputs.items():
+        notes.append(f"{label}: {count:,} rows written")
+    for line in notes:
+        emit(("- " if args.markdown else "  ") + line)
 
 
 def machine_header(args, emit):
@@ -1085,6 +1182,9 @@ def main(argv=None) -> int:
                     help="runs per system; epoch times of all runs are pooled (default %(default)s)")
     ap.add_argument("--csv-repeats", type=int, default=3, help="CSV loads to take the median of")
     ap.add_argument("--seed", type=int, default=0, help="shuffle seed of every system")
+    ap.add_argument("--unshuffled", action="store_true",
+                    help="add a second table per workload with every system reading the rows in "
+                    "file order (no shuffling; minibatch training.shuffle false)")
     ap.add_argument("--openblas-env", choices=("unset", "inherit"), default="unset",
                     help="run the Python peers with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset "
                     "(default) or as inherited")

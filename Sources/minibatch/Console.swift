@@ -18,6 +18,11 @@ enum Console {
         try write(text, to: STDOUT_FILENO, name: "standard output")
     }
 
+    /// Writes `bytes` as they are to stdout.
+    static func outBytes(_ bytes: [UInt8]) throws(LearningError) {
+        try write(bytes, to: STDOUT_FILENO, name: "standard output")
+    }
+
     /// One line on stderr, cut to a readable length when it quotes a huge input (a flag's
     /// value, say). A failure to write it is ignored: there is nowhere left to say so.
     static func error(_ line: String) {
@@ -32,9 +37,13 @@ enum Console {
     /// Writes every byte of `text` to `descriptor` with write(2), retrying short writes and
     /// EINTR; any other failure throws with the system's reason.
     static func write(_ text: String, to descriptor: Int32, name: String) throws(LearningError) {
-        var bytes = Array(text.utf8)
+        try write(Array(text.utf8), to: descriptor, name: name)
+    }
+
+    /// Writes every one of `bytes` to `descriptor` (see ``write(_:to:name:)``).
+    static func write(_ bytes: [UInt8], to descriptor: Int32, name: String) throws(LearningError) {
         var failure: Int32 = 0
-        bytes.withUnsafeMutableBytes { raw in
+        bytes.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let r = Foundation.write(descriptor, raw.baseAddress! + done, raw.count - done)

@@ -2,13 +2,15 @@ import DataParallel
 import Foundation
 import Learning
 
-/// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data.
+/// `minibatch evaluate`: accuracy, log loss and confusion matrix on labelled data, the rows
+/// scored on `--workers` threads (default one per active core); the figures are the same for
+/// any worker count.
 enum EvaluateCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels", "--format", "--config"],
+        let a = try Arguments(args, command: "evaluate", valued: ["--model", "--data", "--labels", "--format", "--config", "--workers"],
                               boolean: ["--json"])
         let format = try a.format(command: "evaluate")
-        let pool = try WorkerPool(workers: 0)
+        let pool = try WorkerPool(workers: try a.workers() ?? 0)
         let saved: SavedModel
         let data: ScoringData
         var source: String? = nil

@@ -69,8 +69,8 @@ enum Help {
     """
 
     static let evaluate = """
-    Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--format F] [--json]
-           minibatch evaluate --config FILE [--model FILE] [--json]
+    Usage: minibatch evaluate --model FILE --data FILE [--labels FILE] [--format F] [--workers N] [--json]
+           minibatch evaluate --config FILE [--model FILE] [--workers N] [--json]
 
     Scores a model on a labelled CSV file (the model's feature columns plus its label column):
     accuracy, log loss, the confusion matrix (rows: true labels, columns: predictions), and
@@ -86,15 +86,20 @@ enum Help {
                       which the model never trained on.
       --labels FILE   the labels of a .npy --data file, as a 1-D .npy array.
       --format F      csv, npy, libsvm, or auto (the default: by the file's extension).
+      --workers N     threads that score the rows; 0 (the default) uses every active core.
+                      The figures are the same for any N.
       --json          print the result as one JSON object.
     """
 
     static let predict = """
     Usage: minibatch predict --model FILE --data FILE [--format F] [--proba] [--keep COL,...]
+                             [--workers N]
 
     Writes one CSV row per input row to stdout: the predicted label (in a column named as
     the model's label column), and with --proba one probability column per class
-    ("p_<class>") after it. A label column in the input is ignored.
+    ("p_<class>") after it. A label column in the input is ignored. Every row is scored and
+    checked before anything is written (an error leaves stdout empty); the rows are then
+    formatted in parallel and written in chunks, in input order.
 
       --model FILE    a model.json written by 'minibatch train'.
       --data FILE     CSV with a header row holding the model's feature columns, a
@@ -105,6 +110,8 @@ enum Help {
       --proba         also print the class probabilities.
       --keep COLS     copy these CSV columns (an id, say) into the output before the
                       prediction, comma-separated.
+      --workers N     threads that score and format the rows; 0 (the default) uses every
+                      active core. The output is byte for byte the same for any N.
     """
 
     static let export = """
@@ -138,14 +145,18 @@ enum Help {
     static let bench = """
     Usage: minibatch bench [--workload W1|W2|W3] [--samples N] [--features D] [--classes K]
                            [--batch-size B] [--hidden H1,H2,...] [--epochs E] [--workers N]
-                           [--dispatch D] [--json]
+                           [--dispatch D] [--bandwidth-mb M] [--json]
 
     Generates a synthetic softmax workload in memory (standardised Gaussian blobs) and trains
     it for E epochs (default 5) with constant rate 0.1 and l2 alpha 1e-4, once for every
     worker count from 1 to N (default: all cores). Prints the median ms per epoch (the first
     epoch left out), samples/s, achieved GFLOP/s (4 n d K per epoch), the fraction of the
-    machine's peak (measured at start-up with an FMA loop), the speed-up over one worker,
-    and whether every worker count gave bitwise identical weights.
+    machine's peak at that thread count (an FMA loop on every thread at once, measured at
+    start-up for 1...N threads), the roofline bound max(FLOPs / peak, bytes / bandwidth) with
+    the read bandwidth measured at start-up (a streaming sum over a buffer far larger than
+    the caches, 1...N threads) and bytes = 4nd + 8n + 8P per epoch, the fraction of the
+    bound reached and which ceiling sets it, the speed-up over one worker, and whether every
+    worker count gave bitwise identical weights. See docs/benchmarks.md.
 
       --workload W    W1: n 60,000, d 784, K 10, batch 256 (default);
                       W2: n 500,000, d 54, K 7, batch 128;
@@ -156,6 +167,8 @@ enum Help {
       --workers N     the largest worker count; 0 means all cores.
       --dispatch D    team (default: long-lived helper threads) or per-call (one
                       concurrentPerform per parallel call), to compare the two.
+      --bandwidth-mb M  the bandwidth buffer in MB (default: 8 x the last-level cache,
+                      256 to 1024 MB, at most a quarter of the available memory).
       --json          one JSON object with every figure.
 
     minibatch bench --combine [--parameters P --shards S] [--steps N] [--workers N]

@@ -2,29 +2,26 @@ import DataParallel
 import Foundation
 import Learning
 
-/// `minibatch predict`: labels or probabilities as CSV on stdout.
+/// `minibatch predict`: labels or probabilities as CSV on stdout. Every row is scored (on
+/// `--workers` threads, default one per active core) and checked before the first byte is
+/// written, so an error about any row leaves stdout empty; the lines are then formatted in
+/// parallel chunks and written chunk by chunk in input order (``PredictionText``).
 enum PredictCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, command: "predict", valued: ["--model", "--data", "--format", "--keep"], boolean: ["--proba"])
+        let a = try Arguments(args, command: "predict", valued: ["--model", "--data", "--format", "--keep", "--workers"],
+                              boolean: ["--proba"])
+        let pool = try WorkerPool(workers: try a.workers() ?? 0)
         let format = try a.format(command: "predict")
         let saved = try SavedModel.read(path: try a.required("--model", command: "predict"))
         let path = try a.required("--data", command: "predict")
         let keep = try keptColumns(a, path: path, format: format)
         let (data, _) = try LoadingLine().around { try saved.loadInput(path: path, format: format) }
-        let scores = try saved.scoreChecked(data, pool: try WorkerPool(workers: 0), file: path)
-        let k = saved.classes.count
-        let proba = a.flag("--proba")
+        let scores = try saved.scoreChecked(data, pool: pool, file: path)
         // The kept columns, the prediction (named as the model's label column), and with
         // --proba one probability per class.
-        var header = keep.map { csvField($0.name) } + [csvField(saved.label)]
-        if proba { header += saved.classes.map { csvField("p_" + $0) } }
-        var out = header.joined(separator: ",") + "\n"
-        for i in 0..<data.count {
-            var fields = keep.map { csvField($0.cells[i]) } + [csvField(saved.classes[Int(scores.predicted[i])])]
-            if proba { fields += (0..<k).map { "\(scores.probabilities[i * k + $0])" } }
-            out += fields.joined(separator: ",") + "\n"
-        }
-        try Console.outRaw(out)
+        let text = PredictionText(kept: keep, labelName: saved.label, classes: saved.classes, scores: scores,
+                                  probabilities: a.flag("--proba"))
+        try text.write(pool: pool) { (bytes) throws(LearningError) in try Console.outBytes(bytes) }
         return 0
     }
 
@@ -42,13 +39,5 @@ enum PredictCommand {
             }
             return (name, cells)
         }
-    }
-
-    /// Quotes a field that holds a comma, a quote or a line break.
-    static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
     }
 }

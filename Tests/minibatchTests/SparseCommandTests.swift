@@ -17,7 +17,8 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
 
 @Suite struct SparseCommandTests {
     func config(_ training: [String: Any] = [:], model: [String: Any]? = nil, data: [String: Any] = [:]) -> [String: Any] {
-        var t: [String: Any] = ["epochs": 10, "tol": NSNull(), "batch_size": 8, "learning_rate": "constant", "eta0": 0.1]
+        var t: [String: Any] = ["optimizer": "sgd", "epochs": 10, "tol": NSNull(), "batch_size": 8,
+                                "learning_rate": "constant", "eta0": 0.1]
         t.merge(training) { $1 }
         var d: [String: Any] = ["train": "train.svm", "test": "test.svm"]
         d.merge(data) { $1 }
@@ -36,7 +37,7 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         let box = try Sandbox()
         defer { box.remove() }
         try writeData(box)
-        try box.writeJSON(config(), to: "run.json")
+        try box.writeJSON(config(data: ["standardize": true]), to: "run.json")
         let train = try box.run(["train", "--config", "run.json", "--out", "out", "--json", "--quiet"])
         #expect(train.exitCode == 0, "\(train)")
         let summary = try JSONRead.object(try #require(train.stdoutLines.last))
@@ -90,6 +91,58 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         let a = try JSONRead.object(try box.read("part/model.json")), b = try JSONRead.object(try box.read("whole/model.json"))
         #expect(JSONRead.matrix(a["weights"]) == JSONRead.matrix(b["weights"]))
         #expect(JSONRead.doubles(a["bias"]) == JSONRead.doubles(b["bias"]))
+    }
+
+    @Test("--checkpoint-every and --resume with adagrad and ftrl: their state in the checkpoint, the same model",
+          arguments: ["adagrad", "ftrl"])
+    func adaptiveCheckpointAndResume(optimizer: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try writeData(box)
+        try box.writeJSON(config(["optimizer": optimizer, "epochs": 5, "penalty": "elasticnet", "alpha": 0.01, "eta0": 0.05]),
+                          to: "run.json")
+        let whole = try box.run(["train", "--config", "run.json", "--out", "whole", "--quiet"])
+        let part = try box.run(["train", "--config", "run.json", "--out", "part", "--checkpoint-every", "2", "--quiet"])
+        #expect(whole.exitCode == 0 && part.exitCode == 0, "\(whole)\n\(part)")
+        let state = try #require(try JSONRead.object(try box.read("part/checkpoint"))["state"] as? [String: Any])
+        let slots = optimizer == "ftrl" ? 2 : 1
+        #expect(JSONRead.doubles(state["optimizer"])?.count == slots * (25 * 3 + 3), "the checkpoint holds the state")
+        try FileManager.default.removeItem(atPath: box.path("part/model.json"))
+        let resumed = try box.run(["train", "--resume", "part", "--workers", "1", "--quiet"])
+        #expect(resumed.exitCode == 0, "\(resumed)")
+        let a = try JSONRead.object(try box.read("part/model.json")), b = try JSONRead.object(try box.read("whole/model.json"))
+        #expect(JSONRead.matrix(a["weights"]) == JSONRead.matrix(b["weights"]))
+        #expect(JSONRead.doubles(a["bias"]) == JSONRead.doubles(b["bias"]))
+    }
+
+    /// Naming only the file trains with the sparse defaults (docs/sparse.md) and learns.
+    @Test("train --data x.svm alone: no scaler, adagrad, a good model")
+    func defaultsForLIBSVMData() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try writeData(box)
+        let printed = try box.run(["train", "--data", "train.svm", "--print-config"])
+        #expect(printed.exitCode == 0, "\(printed)")
+        let c = try JSONRead.object(printed.stdout)
+        #expect((c["training"] as? [String: Any])?["optimizer"] as? String == "adagrad")
+        #expect((c["data"] as? [String: Any])?["standardize"] as? Bool == false)
+        let train = try box.run(["train", "--data", "train.svm", "--test", "test.svm", "--out", "out", "--json", "--quiet"])
+        #expect(train.exitCode == 0, "\(train)")
+        let model = try JSONRead.object(try box.read("out/model.json"))
+        #expect(model["scaler"] == nil || model["scaler"] is NSNull)
+        let summary = try JSONRead.object(try #require(train.stdoutLines.last))
+        #expect((JSONRead.number(summary["test_accuracy"]) ?? 0) >= 0.9, "\(summary)")
+    }
+
+    @Test("adagrad or ftrl on CSV data: exit 2, one line naming training.optimizer", arguments: ["adagrad", "ftrl"])
+    func adaptiveOptimizersOnDenseData(optimizer: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.write("a,label\n1,x\n2,y\n3,x\n4,y\n", to: "d.csv")
+        try box.writeJSON(["data": ["train": "d.csv"], "training": ["optimizer": optimizer]], to: "run.json")
+        let r = try box.run(["train", "--config", "run.json", "--out", "out", "--quiet"])
+        expectOneLineError(r, mentioning: ["run.json", "training.optimizer", "LIBSVM"])
+        #expect(!box.exists("out"))
     }
 
     @Test("bad sparse input: exit 2 and one line naming the file and line or the config key", arguments: [

@@ -35,6 +35,25 @@ public struct BenchmarkWorkload: Sendable, Equatable {
         }
         return Double(samples) * perSample
     }
+
+    /// Trained parameters P: softmax K (d + 1); an MLP the sum over its layers of (in + 1) out.
+    public var parameterCount: Int {
+        let widths = [features] + hidden + [classes]
+        return (0..<(widths.count - 1)).reduce(0) { $0 + (widths[$1] + 1) * widths[$1 + 1] }
+    }
+
+    /// Bytes one epoch must move from memory at the least:
+    ///
+    ///     bytes = 4 n d  +  4 n  +  4 n  +  2 x 4 P
+    ///
+    /// every row of X once (float32), its label (int32) and its place in the epoch's row
+    /// order (int32), and the P parameters read once and written once. The parameters are
+    /// counted once, not once per step: a model of the bench's sizes stays in the caches between
+    /// steps. Per-step traffic that stays in the caches (gradients, activations) is not counted,
+    /// so the bytes, and the time bound made from them, are lower bounds.
+    public var bytesPerEpoch: Double {
+        4 * Double(samples) * Double(features) + 8 * Double(samples) + 8 * Double(parameterCount)
+    }
 }
 
 /// One worker count's figures.

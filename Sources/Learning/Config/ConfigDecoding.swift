@@ -114,12 +114,16 @@ extension Config {
             if let v = m["activation"] { c.activation = try r.choice(v, "model.activation", Activation.self) }
         }
 
-        c.training = TrainingOptions.defaults(for: c.modelType)
+        // LIBSVM data is not standardised unless asked (see docs/sparse.md), and trains with
+        // the sparse defaults of TrainingOptions.defaults.
+        let sparse = c.data.isSparse
+        if sparse && top["data"]?["standardize"] == nil { c.data.standardize = false }
+        c.training = TrainingOptions.defaults(for: c.modelType, sparse: sparse)
         if let v = top["training"] {
             let t = try r.object(v, path: "training", allowed: [
                 "batch_size", "epochs", "learning_rate", "eta0", "power_t", "penalty", "alpha", "l1_ratio", "tol",
                 "n_iter_no_change", "shuffle", "seed", "optimizer", "momentum", "nesterov", "beta1", "beta2", "epsilon",
-                "max_seconds", "early_stopping", "validation_fraction", "average",
+                "ftrl_beta",                 "max_seconds", "early_stopping", "validation_fraction", "average",
                 "class_weight",
             ])
             // The keys it leaves out take the defaults of what it trains (the model type, the
@@ -130,7 +134,7 @@ extension Config {
             let momentum = try t["momentum"].map { v throws(LearningError) in
                 try r.number(v, "training.momentum", ConfigLimits.momentum)
             }
-            var o = TrainingOptions.defaults(for: c.modelType, optimizer: optimizer, momentum: momentum ?? 0)
+            var o = TrainingOptions.defaults(for: c.modelType, optimizer: optimizer, momentum: momentum ?? 0, sparse: sparse)
             if let v = t["batch_size"] { o.batchSize = try r.integer(v, "training.batch_size", ConfigLimits.batchSize) }
             if let v = t["epochs"] { o.epochs = try r.integer(v, "training.epochs", ConfigLimits.epochs) }
             if let v = t["learning_rate"] { o.learningRate = try r.choice(v, "training.learning_rate", LearningRateKind.self) }
@@ -151,6 +155,7 @@ extension Config {
             if let v = t["beta1"] { o.beta1 = try r.number(v, "training.beta1", ConfigLimits.beta) }
             if let v = t["beta2"] { o.beta2 = try r.number(v, "training.beta2", ConfigLimits.beta) }
             if let v = t["epsilon"] { o.epsilon = try r.number(v, "training.epsilon", ConfigLimits.epsilon) }
+            if let v = t["ftrl_beta"] { o.ftrlBeta = try r.number(v, "training.ftrl_beta", ConfigLimits.ftrlBeta) }
             if let v = t["early_stopping"] { o.earlyStopping = try r.bool(v, "training.early_stopping") }
             if let v = t["validation_fraction"] {
                 o.validationFraction = try r.number(v, "training.validation_fraction", ConfigLimits.validationFraction)

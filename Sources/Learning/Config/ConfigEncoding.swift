@@ -42,6 +42,7 @@ extension Config {
                 ("seed", .number(Double(t.seed))), ("optimizer", .string(t.optimizer.rawValue)),
                 ("momentum", .number(t.momentum)), ("nesterov", .bool(t.nesterov)), ("beta1", .number(t.beta1)),
                 ("beta2", .number(t.beta2)), ("epsilon", .number(t.epsilon)),
+                ("ftrl_beta", .number(t.ftrlBeta)),
                 ("max_seconds", t.maxSeconds.map { .number($0) } ?? .null),
                 ("early_stopping", .bool(t.earlyStopping)), ("validation_fraction", .number(t.validationFraction)),
                 ("average", t.averageAfter.map { .number(Double($0)) } ?? .bool(false)),

@@ -48,6 +48,7 @@ enum ConfigLimits {
     static let momentum = NumberRange(min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
     static let beta = NumberRange(min: 0, max: 1, maxInclusive: false, allowed: "a number in [0, 1)")
     static let epsilon = NumberRange(min: 0, minInclusive: false, allowed: "a number > 0")
+    static let ftrlBeta = NumberRange(min: 0, allowed: "a number >= 0")
     static let validationFraction = NumberRange(min: 0, minInclusive: false, max: 1, maxInclusive: false,
                                                 allowed: "a number in (0, 1)")
     static let average = 1...Int(Int32.max)

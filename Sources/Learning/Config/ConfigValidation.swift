@@ -56,6 +56,7 @@ extension Config {
             throw r.fail("data.features", "only for LIBSVM training data (other formats have their feature count in the file)")
         }
         if !sparse {
+            try Self.checkDenseOptions(training, r)
             // The .npy label keys would be ignored for other data, and another column than the
             // one meant would silently be the label.
             let npyTrain = d.train != nil && d.trainFormat == .npy
@@ -86,11 +87,15 @@ extension Config {
     }
 
     /// The training options the sparse path rejects because each would change every weight at
-    /// every step: adam, momentum and averaging.
+    /// every step: adam, momentum and averaging (momentum with adagrad or ftrl, which have
+    /// none, is refused too). sgd, adagrad and ftrl are allowed.
     static func checkSparseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
-        if t.optimizer != .sgd {
-            throw r.fail("training.optimizer", "\"\(t.optimizer.rawValue)\" is not available for LIBSVM data: its moments "
-                + "change every weight at every step (O(features) work); use \"sgd\"")
+        if t.optimizer == .adam {
+            throw r.fail("training.optimizer", "\"adam\" is not available for LIBSVM data: its moments "
+                + "change every weight at every step (O(features) work); use \"adagrad\", \"ftrl\" or \"sgd\"")
+        }
+        if t.optimizer.isSparseOnly && t.momentum != 0 {
+            throw r.fail("training.momentum", "must be 0 with \"\(t.optimizer.rawValue)\" (it has no momentum)")
         }
         if t.momentum != 0 {
             throw r.fail("training.momentum", "must be 0 for LIBSVM data: the velocity changes every weight at every step "
@@ -99,6 +104,18 @@ extension Config {
         if t.averageAfter != nil {
             throw r.fail("training.average", "is not available for LIBSVM data: the running mean changes every weight at "
                 + "every step (O(features) work)")
+        }
+    }
+}
+
+extension Config {
+    /// The options only the sparse path has, refused for dense rows (CSV, .npy, synthetic
+    /// data, an mlp): "adagrad" and "ftrl" keep per-coordinate state that pays off on sparse
+    /// features; on dense rows use "adam" or "sgd".
+    static func checkDenseOptions(_ t: TrainingOptions, _ r: ConfigReader) throws(LearningError) {
+        if t.optimizer.isSparseOnly {
+            throw r.fail("training.optimizer", "\"\(t.optimizer.rawValue)\" is for LIBSVM (sparse) data only; "
+                + "for dense data (CSV, .npy, synthetic) use \"sgd\" or \"adam\"")
         }
     }
 }
@@ -225,6 +242,7 @@ extension TrainingOptions {
         try r.check(beta1, "training.beta1", ConfigLimits.beta)
         try r.check(beta2, "training.beta2", ConfigLimits.beta)
         try r.check(epsilon, "training.epsilon", ConfigLimits.epsilon)
+        try r.check(ftrlBeta, "training.ftrl_beta", ConfigLimits.ftrlBeta)
         try r.check(validationFraction, "training.validation_fraction", ConfigLimits.validationFraction)
         if let averageAfter { try r.check(averageAfter, "training.average", ConfigLimits.average) }
         if case .given(let entries) = classWeight {
@@ -250,7 +268,7 @@ extension Config {
     /// learning rate or optimizer is switched back and forth (and a search grid over them runs).
     public func unreadSettings() -> [String] {
         let t = training
-        let d = TrainingOptions.defaults(for: modelType, optimizer: t.optimizer, momentum: t.momentum)
+        let d = TrainingOptions.defaults(for: modelType, optimizer: t.optimizer, momentum: t.momentum, sparse: data.isSparse)
         var out: [String] = []
         func unread(_ key: String, _ value: String, _ why: String) {
             out.append("training.\(key) = \(value) is not read: \(why)")
@@ -264,14 +282,18 @@ extension Config {
             unread("power_t", text(t.powerT), "only the \"invscaling\" learning rate uses it "
                 + "(learning_rate is \"\(t.learningRate.rawValue)\")")
         }
-        if t.optimizer == .adam {
-            if t.momentum != 0 { unread("momentum", text(t.momentum), "adam has no momentum (it uses beta1 and beta2)") }
-            if t.nesterov { unread("nesterov", "true", "adam has no momentum (it uses beta1 and beta2)") }
-        } else {
-            for (key, value, base) in [("beta1", t.beta1, d.beta1), ("beta2", t.beta2, d.beta2), ("epsilon", t.epsilon, d.epsilon)]
-            where value != base {
-                unread(key, text(value), "only the \"adam\" optimizer uses it (optimizer is \"sgd\")")
-            }
+        if t.optimizer != .sgd {
+            if t.momentum != 0 { unread("momentum", text(t.momentum), "\(t.optimizer.rawValue) has no momentum") }
+            if t.nesterov { unread("nesterov", "true", "\(t.optimizer.rawValue) has no momentum") }
+        }
+        let readers: [(key: String, value: Double, base: Double, by: [OptimizerKind])] = [
+            ("beta1", t.beta1, d.beta1, [.adam]), ("beta2", t.beta2, d.beta2, [.adam]),
+            ("epsilon", t.epsilon, d.epsilon, [.adam, .adagrad]), ("ftrl_beta", t.ftrlBeta, d.ftrlBeta, [.ftrl]),
+        ]
+        for (key, value, base, by) in readers where value != base && !by.contains(t.optimizer) {
+            let names = by.map { "\"\($0.rawValue)\"" }.joined(separator: " and ")
+            unread(key, text(value), "only the \(names) optimizer\(by.count > 1 ? "s use" : " uses") it "
+                + "(optimizer is \"\(t.optimizer.rawValue)\")")
         }
         if t.penalty != .elasticnet && t.l1Ratio != d.l1Ratio {
             unread("l1_ratio", text(t.l1Ratio), "only the \"elasticnet\" penalty uses it (penalty is \"\(t.penalty.rawValue)\")")

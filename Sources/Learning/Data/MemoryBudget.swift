@@ -37,10 +37,16 @@ public enum MemoryBudget {
     /// buffers are counted apart.
     static let bytesPerNetworkParameter = 100.0
 
+    /// Per weight and slot of a sparse adaptive optimizer's state (adagrad 1, ftrl 2): the
+    /// float32 state, its checkpoint copy and that copy's JSON text.
+    static let bytesPerSparseStateSlot = 24.0
+
     /// The bytes a linear model trained on sparse data needs: `features` x `outputs` weights
-    /// plus per-feature and per-entry costs.
-    public static func sparseLinearBytes(features d: Int, outputs o: Int, standardize: Bool, rows: Int, entries: Int) -> Double {
-        let perFeature = bytesPerSparseFeature + (standardize ? bytesPerScaledFeature : 0) + bytesPerSparseWeight * Double(o)
+    /// (with `optimizerSlots` floats of optimizer state each) plus per-feature and per-entry costs.
+    public static func sparseLinearBytes(features d: Int, outputs o: Int, standardize: Bool, rows: Int, entries: Int,
+                                         optimizerSlots: Int = 0) -> Double {
+        let perWeight = bytesPerSparseWeight + bytesPerSparseStateSlot * Double(optimizerSlots)
+        let perFeature = bytesPerSparseFeature + (standardize ? bytesPerScaledFeature : 0) + perWeight * Double(o)
         return Double(d) * perFeature + Double(entries) * bytesPerSparseEntry + Double(rows) * bytesPerSparseRow
     }
 

@@ -74,7 +74,8 @@ extension Prepared where Rows == SparseDataset {
         let outputs = kind.outputCount(classes: k)
         let d = table.featureCount
         let bytes = MemoryBudget.sparseLinearBytes(features: d, outputs: outputs, standardize: config.data.standardize,
-                                                   rows: table.count, entries: table.values.count)
+                                                   rows: table.count, entries: table.values.count,
+                                                   optimizerSlots: config.training.optimizer.sparseStateSlots)
         guard let shortfall = MemoryBudget.shortfall(needs: bytes, available: available) else { return }
         let model = "a model of \(d) features x \(outputs) output\(outputs == 1 ? "" : "s")"
         if config.data.features != nil {

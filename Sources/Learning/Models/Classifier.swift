@@ -40,10 +40,13 @@ protocol TrainableModel: Classifier, Equatable {
     /// per-row weights w, of sum_i w_i L_i.
     /// - Parameters: x (n, featureCount); rows, labels: (count); weights: (count) or nil for
     ///   all 1; grad: (parameters.count); scratch: at least `scratchLength(rows: count)` floats.
+    ///   ahead: rows of x that the next shard on this thread will read, which the backward pass
+    ///   prefetches (speed only: never changes a result); nil for none.
     /// - Returns: the rows' (weighted) loss sum and correct predictions, with the current parameters.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        ahead: UpcomingRows?
     ) -> (loss: Double, correct: Int)
     /// Class probabilities (count, classCount), per-row losses (NaN for negative labels) and
     /// predicted classes for `count` rows.
@@ -55,12 +58,22 @@ protocol TrainableModel: Classifier, Equatable {
 }
 
 extension TrainableModel {
+    /// The gradient with nothing to prefetch.
+    func computeGradient(
+        x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) -> (loss: Double, correct: Int) {
+        computeGradient(x: x, labels: labels, rows: rows, count: count, weights: weights, grad: grad, scratch: scratch,
+                        ahead: nil)
+    }
+
     /// The unweighted gradient (every row's weight 1).
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
         grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) -> (loss: Double, correct: Int) {
-        computeGradient(x: x, labels: labels, rows: rows, count: count, weights: nil, grad: grad, scratch: scratch)
+        computeGradient(x: x, labels: labels, rows: rows, count: count, weights: nil, grad: grad, scratch: scratch,
+                        ahead: nil)
     }
 }
 

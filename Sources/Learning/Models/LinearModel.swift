@@ -98,12 +98,13 @@ public struct LinearModel: TrainableModel {
     /// - Returns: the rows' loss sum and correct predictions, with the current parameters.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        ahead: UpcomingRows?
     ) -> (loss: Double, correct: Int) {
         parameters.withUnsafeBufferPointer { p in
             linearClassifierGradient(grad: grad, x: x, rows: rows, labels: labels, weights: weights, count: count,
                                      params: p.baseAddress!, d: featureCount, stride: stride, o: outputCount, loss: kind.loss,
-                                     scratch: scratch)
+                                     scratch: scratch, ahead: ahead?.prefetch(x: x, d: featureCount))
         }
     }
 

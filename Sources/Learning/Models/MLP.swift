@@ -205,7 +205,8 @@ public struct MLP: TrainableModel {
     /// top (w_i (p_i - y_i)), which carries through every layer below.
     func computeGradient(
         x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: UnsafePointer<Int32>, count: Int,
-        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        ahead: UpcomingRows?
     ) -> (loss: Double, correct: Int) {
         let layout = scratchLayout(rows: count)
         let o = outputCount
@@ -228,7 +229,8 @@ public struct MLP: TrainableModel {
                     : UnsafePointer(UnsafeMutableRawPointer(scratch + layout.hiddenPointers[l - 1])
                         .bindMemory(to: UnsafePointer<Float>.self, capacity: count))
                 linearBackward(dw: grad + layer.weightOffset, db: grad + layer.biasOffset, dz: dz, ldz: ldz, rows: below,
-                               count: count, stride: layer.stride, o: layer.outputs)
+                               count: count, stride: layer.stride, o: layer.outputs,
+                               ahead: l == 0 ? ahead?.prefetch(x: x, d: featureCount) : nil)
                 if l > 0 {
                     // dA_{l-1} (B, s_l) = dZ_l W_l, then dZ_{l-1} = dA_{l-1} * f'(A_{l-1}) over A_{l-1}'s buffer.
                     linearInputGradient(dx: dA, dz: dz, ldz: ldz, count: count, w: p + layer.weightOffset,

@@ -16,8 +16,27 @@ import Foundation
 /// These are PyTorch's `optim.SGD` and `optim.Adam` with the l2 term added to the gradient
 /// (its `weight_decay`), applied to weights only. The update is elementwise, so it runs block
 /// by block as the gradient's blocks are summed, and gives the same bits for any worker count.
+///
+/// Two per-coordinate adaptive rules exist for sparse (LIBSVM) data only, where a step
+/// changes the state of the features the batch touches and no other (dense data refuses
+/// them with a config error naming `training.optimizer`):
+///
+/// - adagrad: G2 += g^2;  w <- w - eta * g / (sqrt(G2) + epsilon)            (``SparseAdaGrad``)
+/// - ftrl:    FTRL-Proximal of McMahan et al. (2013), z and n per coordinate  (``SparseFTRL``)
 public enum OptimizerKind: String, Sendable, CaseIterable {
-    case sgd, adam
+    case sgd, adam, adagrad, ftrl
+
+    /// True for the rules only the sparse path has (adagrad, ftrl).
+    public var isSparseOnly: Bool { self == .adagrad || self == .ftrl }
+
+    /// Floats of state per weight on the sparse path: adagrad's G2, ftrl's z and n.
+    var sparseStateSlots: Int {
+        switch self {
+        case .adagrad: 1
+        case .ftrl: 2
+        case .sgd, .adam: 0
+        }
+    }
 }
 
 /// An update rule with its per-parameter state, one type per rule.
@@ -47,5 +66,8 @@ func makeOptimizer(_ options: TrainingOptions, parameterCount: Int) -> any Optim
         MomentumSGD(momentum: Float(options.momentum), nesterov: options.nesterov, parameterCount: parameterCount)
     case .sgd:
         PlainSGD()
+    case .adagrad, .ftrl:
+        // Config validation and Trainer refuse these for dense rows (Config.checkFormat).
+        preconditionFailure("\(options.optimizer.rawValue) is for sparse rows only")
     }
 }

@@ -1,6 +1,7 @@
 /// The config section of a training report: the keys that the run's settings use, each with
 /// its value and whether that is minibatch's default. Keys the chosen settings ignore are left
-/// out: beta1, beta2 and epsilon unless the optimizer is adam; momentum unless it is sgd, and
+/// out: beta1 and beta2 unless the optimizer is adam, epsilon unless it is adam or adagrad,
+/// ftrl_beta unless it is ftrl; momentum unless it is sgd, and
 /// nesterov unless there is momentum; l1_ratio unless the penalty is elasticnet; power_t unless
 /// the schedule is invscaling; eta0 with the optimal schedule (which does not read it); alpha
 /// with no penalty and a schedule other than optimal; n_iter_no_change when nothing checks
@@ -8,8 +9,8 @@
 /// stopping; test_fraction with a test file; data.label and the column keys (ignore,
 /// categorical, missing) unless the data is CSV, missing_indicator unless missing fills
 /// cells; the .npy keys unless it is .npy; data.features unless it is LIBSVM; and optional
-/// keys left null. "Default" is judged against the defaults of the config's model and
-/// optimizer (an mlp's adam at 0.001 is its default).
+/// keys left null. "Default" is judged against the defaults of the config's model, optimizer
+/// and kind of data (an mlp's adam at 0.001 is its default; LIBSVM data's is adagrad, unstandardised).
 struct ConfigKeysUsed {
     struct Row: Equatable {
         var key: String
@@ -54,9 +55,16 @@ struct ConfigKeysUsed {
         if case .string(let o)? = config["training"]?["optimizer"] { optimizer = OptimizerKind(rawValue: o) }
         var momentum = 0.0
         if case .number(let m)? = config["training"]?["momentum"] { momentum = m }
+        var sparse = false
+        if case .string(let train)? = config["data"]?["train"] {
+            var format = DataFormat.auto
+            if case .string(let f)? = config["data"]?["format"] { format = DataFormat(rawValue: f) ?? .auto }
+            sparse = format.resolved(for: train) == .libsvm
+        }
         base.modelType = type
-        base.training = TrainingOptions.defaults(for: type, optimizer: optimizer, momentum: momentum)
-        base.training.optimizer = TrainingOptions.defaults(for: type).optimizer
+        base.training = TrainingOptions.defaults(for: type, optimizer: optimizer, momentum: momentum, sparse: sparse)
+        base.training.optimizer = TrainingOptions.defaults(for: type, sparse: sparse).optimizer
+        if sparse { base.data.standardize = false }
         return base
     }
 
@@ -90,7 +98,9 @@ struct ConfigKeysUsed {
         case "training.nesterov":
             if case .number(let m)? = config["training"]?["momentum"] { return optimizer == "sgd" && m != 0 }
             return false
-        case "training.beta1", "training.beta2", "training.epsilon": return optimizer == "adam"
+        case "training.beta1", "training.beta2": return optimizer == "adam"
+        case "training.epsilon": return optimizer == "adam" || optimizer == "adagrad"
+        case "training.ftrl_beta": return optimizer == "ftrl"
         case "training.validation_fraction": return isTrue("training", "early_stopping")
         case "training.tol": return true  // null is a setting: no convergence check
         case "data.test_fraction": return config["data"]?["test"] == .null

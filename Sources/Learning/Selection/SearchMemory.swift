@@ -19,7 +19,8 @@ enum SearchMemory {
             // The model kind's outputs; a config whose type the data refuses counts as softmax.
             let kind = (try? Prepared<Rows>.modelKind(config.modelType, classCount: k, configFile: config.file)) ?? .softmax
             return rows + MemoryBudget.sparseLinearBytes(features: d, outputs: kind.outputCount(classes: k),
-                                                         standardize: config.data.standardize, rows: 0, entries: 0)
+                                                         standardize: config.data.standardize, rows: 0, entries: 0,
+                                                         optimizerSlots: config.training.optimizer.sparseStateSlots)
         }
         if config.modelType == .mlp {
             let t = config.training

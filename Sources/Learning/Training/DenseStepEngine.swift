@@ -55,7 +55,7 @@ final class DenseStepEngine<M: TrainableModel>: StepEngine {
     }
 
     func accumulate(_ batch: Batch) {
-        let model = current, gradients = gradients, scratch = scratch
+        let model = current, gradients = gradients, scratch = scratch, workers = pool.workerCount
         let owned = combiner.ownedShards(of: batch.plan.shardCount)
         let ownedRows = owned.isEmpty ? 0 : batch.plan.range(of: owned.upperBound - 1).upperBound
             - batch.plan.range(of: owned.lowerBound).lowerBound
@@ -69,7 +69,8 @@ final class DenseStepEngine<M: TrainableModel>: StepEngine {
                     let (loss, correct) = model.computeGradient(
                         x: x.baseAddress!, labels: batch.labels + at, rows: batch.rows + at, count: range.count,
                         weights: batch.weights.map { $0 + at }, grad: gradients.buffer(shard).baseAddress!,
-                        scratch: scratch.buffer(shard).baseAddress!)
+                        scratch: scratch.buffer(shard).baseAddress!,
+                        ahead: batch.upcoming(after: shard, workers: workers, shards: owned))
                     figures[k] = StepFigures(loss: loss, correct: correct)
                 }
             }

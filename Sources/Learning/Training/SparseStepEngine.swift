@@ -35,6 +35,9 @@ public struct SparseTrainingWork: Sendable, Equatable {
 ///   rounding); with elasticnet the decay and the truncation of an untouched weight come in
 ///   another order than on the dense path, a second-order difference.
 ///
+/// With "adagrad" or "ftrl" (``SparseAdaptiveOptimizer``) the rule applies the penalty itself
+/// and the scale stays 1: a step changes only the touched weights and their state.
+///
 /// Per epoch, the stopping rule's penalty, the finiteness check and the l1 settlement read
 /// every weight once (O(d K) per epoch, not per step).
 final class SparseStepEngine: StepEngine {
@@ -46,6 +49,8 @@ final class SparseStepEngine: StepEngine {
     let combiner: any StepCombiner
     private let decay: Float
     private let l1: LazyL1?
+    /// adagrad or ftrl; nil for sgd.
+    private let adaptive: (any SparseAdaptiveOptimizer)?
     private let maxRows: Int
     private let scratch: ShardBuffers
     private let gradients: SparseShardGradients
@@ -69,8 +74,10 @@ final class SparseStepEngine: StepEngine {
         self.pool = pool
         self.combiner = combiner
         let regularization = Regularization(options)
-        decay = regularization.decay
-        l1 = regularization.hasL1 ? LazyL1(strength: regularization.l1Strength, weightCount: d * o) : nil
+        adaptive = makeSparseAdaptiveOptimizer(options, featureCount: d, outputs: o)
+        (adaptive as? SparseFTRL)?.start(from: w, alpha: Float(options.eta0))
+        decay = adaptive == nil ? regularization.decay : 0
+        l1 = regularization.hasL1 && adaptive == nil ? LazyL1(strength: regularization.l1Strength, weightCount: d * o) : nil
         // Per-shard buffers, sized for the largest batch.
         let batches = Batches(batchSize: options.batchSize, rows: train.count)
         let shardCount = batches.maxShards
@@ -95,7 +102,7 @@ final class SparseStepEngine: StepEngine {
     func restore(_ state: TrainingState, rows: Int, file: String) throws(LearningError) {
         let d = w.featureCount, o = w.outputCount
         let parameterCount = o * (LinearModel.stride(d) + 1)
-        try state.checkFits(parameters: parameterCount, optimizerBuffers: 0,
+        try state.checkFits(parameters: parameterCount, optimizerBuffers: adaptive?.stateCount ?? 0,
                             l1Received: l1 == nil ? 0 : o * LinearModel.stride(d), averaging: false, rows: rows, file: file)
         guard state.weightScale.isFinite, state.weightScale != 0 else {
             throw .modelFile(file: file,
@@ -103,6 +110,7 @@ final class SparseStepEngine: StepEngine {
         }
         w = SparseLinearWeights(kind: w.kind, featureCount: d, classCount: w.classCount, parameters: state.parameters,
                                 scale: state.weightScale)
+        adaptive?.restore(state.optimizerBuffers)
         l1?.restore(total: state.l1Total,
                     received: SparseLinearWeights.featureMajor(state.l1Received, outputs: o, features: d,
                                                                stride: LinearModel.stride(d)))
@@ -111,6 +119,7 @@ final class SparseStepEngine: StepEngine {
     func save(into state: inout TrainingState) {
         state.parameters = w.unscaledParameters
         state.weightScale = w.scale
+        if let adaptive { state.optimizerBuffers = adaptive.stateCopy }
         if let l1 {
             state.l1Total = l1.total
             state.l1Received = SparseLinearWeights.classMajor(l1.received, outputs: w.outputCount, features: w.featureCount)
@@ -159,7 +168,11 @@ final class SparseStepEngine: StepEngine {
                 work.weightsFolded += w.v.count
             }
         }
-        sparseStep(&w, gradient: gradient, eta: eta, batchSize: batch.count, l1: l1, pool: pool)
+        if let adaptive {
+            adaptive.step(&w, gradient: gradient, eta: eta, batchSize: batch.count, pool: pool)
+        } else {
+            sparseStep(&w, gradient: gradient, eta: eta, batchSize: batch.count, l1: l1, pool: pool)
+        }
         let o = w.outputCount
         work.steps += 1
         work.weightsUpdated += gradient.count * o

@@ -5,8 +5,9 @@ import DataParallel
 /// proportional to the batch's stored entries times the outputs. Batches and shards are the
 /// dense trainer's, and the results are bitwise the same for any worker count.
 ///
-/// Options that would change every weight at every step (adam, momentum, averaging) are
-/// rejected.
+/// The optimizer is sgd, or one of the per-coordinate adaptive rules (adagrad, ftrl: see
+/// ``SparseAdaptiveOptimizer``). Options that would change every weight at every step (adam,
+/// momentum, averaging) are rejected.
 public final class SparseTrainer {
     public let options: TrainingOptions
     public let pool: WorkerPool

@@ -12,6 +12,27 @@ struct Batch {
     let weights: UnsafePointer<Float>?
     /// The batch's shards (``Batches/plan(batchRows:)``).
     let plan: ShardPlan
+    /// Rows of the epoch after this batch: `rows + count` points at the next batch's rows
+    /// when this is above 0.
+    var following = 0
+
+    /// The rows the thread that computes shard `shard` of this batch will probably read next,
+    /// with `workers` threads taking shards in turn from `shards` (this process's own): shard
+    /// `shard + workers`, or the matching shard of the next batch, whose rows follow this
+    /// batch's in the epoch's order. Nil when the epoch has no such rows.
+    func upcoming(after shard: Int, workers: Int, shards: Range<Int>) -> UpcomingRows? {
+        let target = shard + workers
+        if target < shards.upperBound {
+            let r = plan.range(of: target)
+            return UpcomingRows(rows: rows + r.lowerBound, count: r.count)
+        }
+        guard following > 0 else { return nil }
+        let nextPlan = Batches.plan(batchRows: min(count, following))
+        let nextShard = target - shards.upperBound + shards.lowerBound
+        guard nextShard < nextPlan.shardCount else { return nil }
+        let r = nextPlan.range(of: nextShard)
+        return UpcomingRows(rows: rows + count + r.lowerBound, count: r.count)
+    }
 }
 
 /// What differs between training on dense and on sparse rows, behind one interface, so that

@@ -73,6 +73,7 @@ public final class Trainer {
         control: TrainingControl, onEpoch: (EpochReport) -> Void
     ) throws(LearningError) -> TrainingRun<M> {
         try options.validate()
+        try Config.checkDenseOptions(options, ConfigReader(file: "<training options>"))
         // Every process starts from the first one's parameters.
         var start = start, resume = resume
         combiner.share(&start.parameters)

@@ -83,7 +83,7 @@ struct TrainingLoop {
                             let first = st.position, b = batches.rows(at: first)
                             let batch = Batch(first: first, count: b, rows: rows.baseAddress! + first,
                                               labels: ys.baseAddress! + first, weights: weights.map { $0 + first },
-                                              plan: Batches.plan(batchRows: b))
+                                              plan: Batches.plan(batchRows: b), following: n - first - b)
                             engine.accumulate(batch)
                             st.step += 1
                             st.learningRate = schedule.rate(step: st.step, divisor: st.adaptiveDivisor)

@@ -43,6 +43,29 @@ import Testing
         #expect(given.training.optimizer == .adam && given.training.eta0 == 0.01 && given.training.learningRate == .invscaling)
     }
 
+    /// LIBSVM data (docs/sparse.md): no standardisation unless asked, adagrad at a constant
+    /// rate; ftrl or sgd named get their own defaults; CSV data keeps the dense defaults.
+    @Test func sparseDataHasItsOwnDefaults() throws {
+        let c = try decode(#"{"data": {"train": "x.svm"}}"#)
+        #expect(!c.data.standardize)
+        #expect(c.training.optimizer == .adagrad && c.training.learningRate == .constant)
+        #expect(c.training.eta0 == TrainingOptions.sparseAdaGradRate && c.training.ftrlBeta == 1)
+        #expect(try decode(#"{"data": {"train": "x.svm", "standardize": true}}"#).data.standardize)
+        let ftrl = try decode(#"{"data": {"train": "x.svm"}, "training": {"optimizer": "ftrl"}}"#).training
+        #expect(ftrl.optimizer == .ftrl && ftrl.learningRate == .constant && ftrl.eta0 == TrainingOptions.sparseFTRLRate)
+        let sgd = try decode(#"{"data": {"train": "x.svm"}, "training": {"optimizer": "sgd"}}"#).training
+        #expect(sgd == TrainingOptions())
+        let text = try decode(#"{"data": {"train": "x.txt", "format": "libsvm"}}"#)
+        #expect(!text.data.standardize && text.training.optimizer == .adagrad)
+        // The resolved config (what --print-config writes) reads back as itself, without warnings.
+        let again = try Config.decode(c.jsonValue, file: "c.json")
+        #expect(again == c && again.unreadSettings().isEmpty)
+        // Keys of another optimizer are named.
+        let warned = try decode(#"{"data": {"train": "x.svm"}, "training": {"ftrl_beta": 2, "beta1": 0.5}}"#).unreadSettings()
+        #expect(warned.count == 2 && warned[1].hasPrefix("training.ftrl_beta = 2 is not read"), "\(warned)")
+        #expect(try decode(#"{"data": {"train": "x.svm"}, "training": {"epsilon": 0.1}}"#).unreadSettings().isEmpty)
+    }
+
     /// A key the chosen settings never read, set to something else than its default, gets one
     /// warning naming it and why; a default value (as the full resolved config writes) gets none.
     @Test func unreadKeysAreNamedOnce() throws {

@@ -108,6 +108,13 @@ struct ConfigMistake: Sendable, CustomTestStringConvertible {
         ConfigMistake("training.optimizer", "O(features)") { $0.data.train = "t.svm"; $0.training.optimizer = .adam },
         ConfigMistake("training.momentum", "O(features)") { $0.data.train = "t.svm"; $0.training.momentum = 0.5 },
         ConfigMistake("training.average", "O(features)") { $0.data.train = "t.svm"; $0.training.averageAfter = 10 },
+        ConfigMistake("training.optimizer", "is for LIBSVM (sparse) data only") { $0.training.optimizer = .adagrad },
+        ConfigMistake("training.optimizer", "is for LIBSVM (sparse) data only") {
+            $0.data.train = nil; $0.data.synthetic = SyntheticSpec(); $0.training.optimizer = .ftrl
+        },
+        ConfigMistake("training.momentum", "with \"ftrl\" (it has no momentum)") {
+            $0.data.train = "t.svm"; $0.training.optimizer = .ftrl; $0.training.momentum = 0.5
+        },
     ])
     func crossKeyMistakesNameTheKey(mistake: ConfigMistake) throws {
         var c = Self.csvConfig()

@@ -21,6 +21,12 @@ import Testing
         let manyClasses = MemoryBudget.sparseLinearBytes(features: 1_000_000, outputs: 100, standardize: true, rows: 10,
                                                          entries: 20)
         #expect(wide > 900 * small && manyClasses > 20 * wide)
+        // ftrl's z and n per weight cost more than adagrad's G2, which costs more than sgd.
+        let adagrad = MemoryBudget.sparseLinearBytes(features: 1_000_000, outputs: 100, standardize: true, rows: 10,
+                                                     entries: 20, optimizerSlots: OptimizerKind.adagrad.sparseStateSlots)
+        let ftrl = MemoryBudget.sparseLinearBytes(features: 1_000_000, outputs: 100, standardize: true, rows: 10,
+                                                  entries: 20, optimizerSlots: OptimizerKind.ftrl.sparseStateSlots)
+        #expect(ftrl - adagrad > 1e9 && adagrad - manyClasses > 1e9)
         // 2^31 - 1 features, one output: hundreds of gigabytes.
         #expect(MemoryBudget.sparseLinearBytes(features: Int(Int32.max), outputs: 1, standardize: false, rows: 2,
                                                entries: 3) > 3e11)

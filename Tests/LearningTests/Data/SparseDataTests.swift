@@ -96,7 +96,8 @@ enum SparseText {
     @Test(arguments: [
         (#""model": {"type": "mlp"}"#, "model.type", "linear models only"),
         (#""training": {"optimizer": "adam"}"#, "training.optimizer", "O(features)"),
-        (#""training": {"momentum": 0.5}"#, "training.momentum", "O(features)"),
+        (#""training": {"optimizer": "sgd", "momentum": 0.5}"#, "training.momentum", "O(features)"),
+        (#""training": {"momentum": 0.5}"#, "training.momentum", "with \"adagrad\" (it has no momentum)"),
         (#""training": {"average": true}"#, "training.average", "O(features)"),
         (#""training": {"average": 10}"#, "training.average", "O(features)"),
     ])
@@ -163,7 +164,7 @@ enum SparseText {
         _ = folder.write("t.svm", "1 1:1 4:2\n2 2:1\n1 3:5 # a comment\n2 4:1\n")
         _ = folder.write("big.svm", "1 1:1\n2 9:1\n")
         #expect(try PreparedSparseData.load(config(folder, #"{"train": "t.svm", "test_fraction": 0}"#)).train.featureCount == 4)
-        let fixed = try PreparedSparseData.load(config(folder, #"{"train": "t.svm", "test_fraction": 0, "features": 50}"#))
+        let fixed = try PreparedSparseData.load(config(folder, #"{"train": "t.svm", "test_fraction": 0, "features": 50, "standardize": true}"#))
         #expect(fixed.train.featureCount == 50 && fixed.scaler!.scale.count == 50)
         for (data, file) in [(#"{"train": "t.svm", "features": 3}"#, "t.svm:1:"), (#"{"train": "t.svm", "test": "big.svm"}"#, "big.svm:2:")] {
             #expect {

@@ -30,21 +30,37 @@ package func sgdStep(
 /// - Parameters: velocity: (weightCount + biasCount), updated in place.
 package func momentumStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, velocity: UnsafeMutablePointer<Float>,
+    range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float, momentum: Float, nesterov: Bool,
+    lanes: LaneWidth = .native
+) {
+    switch lanes {
+    case .eight:
+        momentumStep(SIMD8<Float>.self, parameters: parameters, gradient: gradient, velocity: velocity, range: range,
+                     weightCount: weightCount, eta: eta, batchSize: batchSize, decay: decay, momentum: momentum, nesterov: nesterov)
+    case .sixteen:
+        momentumStep(SIMD16<Float>.self, parameters: parameters, gradient: gradient, velocity: velocity, range: range,
+                     weightCount: weightCount, eta: eta, batchSize: batchSize, decay: decay, momentum: momentum, nesterov: nesterov)
+    }
+}
+
+private func momentumStep<V: FloatLanes>(
+    _: V.Type, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, velocity: UnsafeMutablePointer<Float>,
     range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float, momentum: Float, nesterov: Bool
 ) {
     let invB = 1 / Float(batchSize)
-    // Weights (with the l2 term), then biases; 8 lanes at a time with the scalar rule's
-    // arithmetic lane by lane, so the result is the same bits as one element at a time.
+    // Weights (with the l2 term), then biases; a vector at a time with the scalar rule's
+    // arithmetic lane by lane, so the result is the same bits as one element at a time (for
+    // either width).
     let split = min(max(weightCount, range.lowerBound), range.upperBound)
     for (part, decayed) in [(range.lowerBound..<split, true), (split..<range.upperBound, false)] {
         var i = part.lowerBound
-        while i + laneCount <= part.upperBound {
-            let w = loadLanes(parameters + i)
-            let g = loadLanes(gradient + i) * invB + (decayed ? decay * w : Lanes(repeating: 0))
-            let v = momentum * loadLanes(velocity + i) + g
-            storeLanes(v, velocity + i)
-            storeLanes(w - eta * (nesterov ? g + momentum * v : v), parameters + i)
-            i += laneCount
+        while i + V.width <= part.upperBound {
+            let w = V.load(parameters + i)
+            let g = V.load(gradient + i) * invB + (decayed ? decay * w : V(repeating: 0))
+            let v = momentum * V.load(velocity + i) + g
+            v.store(velocity + i)
+            (w - eta * (nesterov ? g + momentum * v : v)).store(parameters + i)
+            i += V.width
         }
         while i < part.upperBound {
             let g = gradient[i] * invB + (decayed ? decay * parameters[i] : 0)
@@ -64,23 +80,40 @@ package func momentumStep(
 package func adamStep(
     parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
     v: UnsafeMutablePointer<Float>, range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float,
+    beta1: Float, beta2: Float, epsilon: Float, correction1: Float, correction2: Float, lanes: LaneWidth = .native
+) {
+    switch lanes {
+    case .eight:
+        adamStep(SIMD8<Float>.self, parameters: parameters, gradient: gradient, m: m, v: v, range: range, weightCount: weightCount,
+                 eta: eta, batchSize: batchSize, decay: decay, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                 correction1: correction1, correction2: correction2)
+    case .sixteen:
+        adamStep(SIMD16<Float>.self, parameters: parameters, gradient: gradient, m: m, v: v, range: range, weightCount: weightCount,
+                 eta: eta, batchSize: batchSize, decay: decay, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                 correction1: correction1, correction2: correction2)
+    }
+}
+
+private func adamStep<V: FloatLanes>(
+    _: V.Type, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+    v: UnsafeMutablePointer<Float>, range: Range<Int>, weightCount: Int, eta: Float, batchSize: Int, decay: Float,
     beta1: Float, beta2: Float, epsilon: Float, correction1: Float, correction2: Float
 ) {
     let invB = 1 / Float(batchSize)
-    // As momentumStep: weights, then biases, 8 lanes at a time with the scalar arithmetic
+    // As momentumStep: weights, then biases, a vector at a time with the scalar arithmetic
     // (IEEE division and square root are exact per lane), the same bits as the scalar loop.
     let split = min(max(weightCount, range.lowerBound), range.upperBound)
     for (part, decayed) in [(range.lowerBound..<split, true), (split..<range.upperBound, false)] {
         var i = part.lowerBound
-        while i + laneCount <= part.upperBound {
-            let w = loadLanes(parameters + i)
-            let g = loadLanes(gradient + i) * invB + (decayed ? decay * w : Lanes(repeating: 0))
-            let mi = beta1 * loadLanes(m + i) + (1 - beta1) * g
-            let vi = beta2 * loadLanes(v + i) + (1 - beta2) * g * g
-            storeLanes(mi, m + i)
-            storeLanes(vi, v + i)
-            storeLanes(w - eta * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon), parameters + i)
-            i += laneCount
+        while i + V.width <= part.upperBound {
+            let w = V.load(parameters + i)
+            let g = V.load(gradient + i) * invB + (decayed ? decay * w : V(repeating: 0))
+            let mi = beta1 * V.load(m + i) + (1 - beta1) * g
+            let vi = beta2 * V.load(v + i) + (1 - beta2) * g * g
+            mi.store(m + i)
+            vi.store(v + i)
+            (w - eta * (mi / correction1) / ((vi / correction2).squareRoot() + epsilon)).store(parameters + i)
+            i += V.width
         }
         while i < part.upperBound {
             let g = gradient[i] * invB + (decayed ? decay * parameters[i] : 0)

@@ -1,24 +1,108 @@
 // Register-blocked SIMD building blocks of the dense kernels.
 //
-// Vectors are 8 float32 lanes (one AVX2 register). A block keeps R x C (forward) or
-// J x C (backward) accumulators in registers; value generics fix the block shape at
-// compile time so the loops over it unroll and the accumulators never touch memory.
-// Feature rows are padded with zeros to a multiple of 8 (see `LinearModel.stride`), so
-// no block needs a scalar tail.
+// The kernels are generic over the vector they compute on (``FloatLanes``): 8 float32 lanes
+// (one AVX2 register) or 16 (one AVX-512 register). Each entry point takes a ``LaneWidth``,
+// by default the build's own (``LaneWidth/native``), and runs its loops specialised for it,
+// so the tests check both widths against the reference on any machine. A block keeps R x C
+// (forward) or J x C (backward) accumulators in registers; value generics fix the block
+// shape at compile time so the loops over it unroll and the accumulators never touch memory.
+// Feature rows are padded with zeros to a multiple of the build's width (see
+// `LinearModel.stride`), so no block needs a scalar tail.
 //
 // Everything here is internal and inlined into this module's entry points: a generic or
 // inlinable kernel called from another module would be compiled with that module's flags,
 // without the target CPU.
 
-typealias Lanes = SIMD8<Float>
-/// Floats per vector: rows of the dense kernels are padded to a multiple of it.
-package let laneCount = 8
+/// A vector of float32 lanes the kernels compute on.
+///
+/// The helpers are requirements, each implemented for the concrete vector: a kernel
+/// specialised for one width then calls that width's code directly. (Debug builds compile each
+/// file on its own, so a generic helper from another file would run unspecialised, lane by
+/// lane through the runtime, a thousand times slower.)
+protocol FloatLanes: SIMD where Scalar == Float {
+    /// The same number of unsigned 32-bit lanes (for building floats from their bits).
+    associatedtype Bits: SIMD where Bits.Scalar == UInt32
+    /// Lanes per vector.
+    static var width: Int { get }
+    /// The vector at `p` (any alignment).
+    static func load(_ p: UnsafePointer<Float>) -> Self
+    /// Writes the vector at `p` (any alignment).
+    func store(_ p: UnsafeMutablePointer<Float>)
+    /// The sum of the lanes as a tree of halves (the standard library's `sum()` is a serial
+    /// chain of adds).
+    var laneSum: Float { get }
+    /// e^x on every lane (``exp(lanes:)``).
+    var exponential: Self { get }
+    /// e^x in place on `count` contiguous floats (``expInPlace(_:_:count:)``).
+    static func exponentiate(_ z: UnsafeMutablePointer<Float>, count: Int)
+    /// self <- self + a b, one fused multiply-add per lane.
+    mutating func accumulate(_ a: Self, times b: Self)
+}
 
-@inline(__always)
-func loadLanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+extension SIMD8: FloatLanes where Scalar == Float {
+    typealias Bits = SIMD8<UInt32>
+    static var width: Int { 8 }
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+    @inline(__always)
+    var laneSum: Float {
+        let a = lowHalf + highHalf
+        let b = a.lowHalf + a.highHalf
+        return b[0] + b[1]
+    }
+    @inline(__always)
+    var exponential: Self { exp(lanes: self) }
+    static func exponentiate(_ z: UnsafeMutablePointer<Float>, count: Int) { expInPlace(Self.self, z, count: count) }
+    @inline(__always)
+    mutating func accumulate(_ a: Self, times b: Self) { addProduct(a, b) }
+}
 
-@inline(__always)
-func storeLanes(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+extension SIMD16: FloatLanes where Scalar == Float {
+    typealias Bits = SIMD16<UInt32>
+    static var width: Int { 16 }
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+    @inline(__always)
+    var laneSum: Float { (lowHalf + highHalf).laneSum }
+    @inline(__always)
+    var exponential: Self { exp(lanes: self) }
+    static func exponentiate(_ z: UnsafeMutablePointer<Float>, count: Int) { expInPlace(Self.self, z, count: count) }
+    /// Half by half: the standard library's 16-lane `addProduct` is a loop over the lanes
+    /// that LLVM leaves scalar inside the register blocks (16 scalar FMAs), while each 8-lane
+    /// half becomes one vector FMA.
+    @inline(__always)
+    mutating func accumulate(_ a: Self, times b: Self) {
+        self = SIMD16(lowHalf: lowHalf.addingProduct(a.lowHalf, b.lowHalf),
+                      highHalf: highHalf.addingProduct(a.highHalf, b.highHalf))
+    }
+}
+
+/// The vector width a kernel runs with.
+package enum LaneWidth: Sendable, CaseIterable {
+    /// 8 lanes: one AVX2 (ymm) register.
+    case eight
+    /// 16 lanes: one AVX-512 (zmm) register.
+    case sixteen
+
+    /// The build's width: 16 where the target CPU has AVX-512 (the manifest then defines
+    /// `MINIBATCH_LANES16`), else 8. Builds of different widths add in different orders and
+    /// can differ in the last bits; within a build, results do not depend on the worker count.
+    #if MINIBATCH_LANES16
+    package static let native = LaneWidth.sixteen
+    #else
+    package static let native = LaneWidth.eight
+    #endif
+
+    /// Floats per vector.
+    package var count: Int { self == .eight ? 8 : 16 }
+}
+
+/// Floats per vector of the build's width: dense rows are padded to a multiple of it.
+package let laneCount = LaneWidth.native.count
 
 #if DEBUG
 /// A no-op in debug builds, where the sanitizers run: ThreadSanitizer's instrumentation lets
@@ -26,6 +110,8 @@ func storeLanes(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRaw
 /// changes no result, only speed.
 @inline(__always)
 func prefetch(_ p: UnsafePointer<Float>) {}
+@inline(__always)
+func prefetchToL2(_ p: UnsafePointer<Float>) {}
 #else
 /// LLVM's prefetch intrinsic, reached by its symbol name: Swift has no prefetch of its own.
 /// Arguments: address, 0 = read, locality 0...3 (3 = keep in every cache level), 1 = data.
@@ -37,141 +123,84 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 /// while it computes on the rows it has. (Release builds only: see the debug version.)
 @inline(__always)
 func prefetch(_ p: UnsafePointer<Float>) { llvmPrefetch(UnsafeRawPointer(p), 0, 3, 1) }
+
+/// Like ``prefetch(_:)`` with a lower locality (`prefetcht1`): the line goes to the outer
+/// caches, not L1, for data needed some microseconds later.
+@inline(__always)
+func prefetchToL2(_ p: UnsafePointer<Float>) { llvmPrefetch(UnsafeRawPointer(p), 0, 2, 1) }
 #endif
 
-/// Sum of the lanes as a tree of halves (the standard library's `sum()` is a serial chain).
-@inline(__always)
-func horizontalSum(_ v: Lanes) -> Float {
-    let a = v.lowHalf + v.highHalf
-    let b = a.lowHalf + a.highHalf
-    return b[0] + b[1]
-}
+/// Rows to pull into the cache ahead of their use, one cache line per ``advance()``: a shard's
+/// backward pass, which reads its rows from L2 and leaves the memory bus idle, walks the rows
+/// the next forward pass will read, so that they arrive from memory while it computes.
+/// Shapes: x (n, d); rows (count) indices into x.
+package struct RowPrefetch {
+    let x: UnsafePointer<Float>
+    let rows: UnsafePointer<Int32>
+    let count: Int
+    let d: Int
+    private var row = 0
+    private var offset = 0
+    private var base: UnsafePointer<Float>
 
-/// z[r, c] = x_r . w_c + b_c for an R-row x C-class block.
-/// Shapes: z (R, ldz) at class offset 0; rows: R pointers to rows of `stride` floats;
-/// w (C, stride); b (C).
-/// Addresses advance by pointer bumps (wrapping arithmetic), keeping overflow checks out of
-/// the inner loop. `ahead` and `ahead2`, when given, are rows of `stride` floats that the
-/// block prefetches as it goes, one vector's address of each per step: the rows the next
-/// block reads, which would otherwise arrive from memory one miss at a time.
-enum ForwardBlock<let R: Int, let C: Int> {
-    @inline(__always)
-    static func run(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>,
-                    w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int,
-                    ahead: UnsafePointer<Float>? = nil, ahead2: UnsafePointer<Float>? = nil) {
-        if let ahead {
-            if let ahead2 {
-                run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { j in prefetch(ahead + j); prefetch(ahead2 + j) }
-            } else {
-                run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { j in prefetch(ahead + j) }
-            }
-        } else {
-            run(z: z, ldz: ldz, rows: rows, w: w, b: b, stride: stride) { _ in }
-        }
+    package init(x: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, d: Int) {
+        self.x = x
+        self.rows = rows
+        self.count = count
+        self.d = d
+        base = count > 0 ? x + Int(rows[0]) &* d : x
     }
 
+    /// Prefetches the next line (16 floats) of the rows, if any is left.
     @inline(__always)
-    private static func run(z: UnsafeMutablePointer<Float>, ldz: Int, rows: UnsafePointer<UnsafePointer<Float>>,
-                            w: UnsafePointer<Float>, b: UnsafePointer<Float>, stride: Int, each: (Int) -> Void) {
-        var acc = InlineArray<C, InlineArray<R, Lanes>>(repeating: InlineArray<R, Lanes>(repeating: Lanes()))
-        var xp = InlineArray<R, UnsafePointer<Float>>(repeating: rows[0])
-        for r in 0..<R { xp[r] = rows[r] }
-        var wp = InlineArray<C, UnsafePointer<Float>>(repeating: w)
-        for c in 0..<C { wp[c] = w + c &* stride }
-        var j = 0
-        while j < stride {
-            each(j)
-            var xr = InlineArray<R, Lanes>(repeating: Lanes())
-            for r in 0..<R { xr[r] = loadLanes(xp[r] + j) }
-            for c in 0..<C {
-                let wc = loadLanes(wp[c] + j)
-                for r in 0..<R { acc[c][r].addProduct(xr[r], wc) }
-            }
-            j &+= laneCount
-        }
-        for c in 0..<C {
-            for r in 0..<R { z[r &* ldz &+ c] = horizontalSum(acc[c][r]) + b[c] }
+    mutating func advance() {
+        guard row < count else { return }
+        prefetchToL2(base + offset)
+        offset &+= 16
+        if offset >= d {
+            offset = 0
+            row &+= 1
+            if row < count { base = x + Int(rows[row]) &* d }
         }
     }
 }
 
-/// g[c, j0 ..< j0 + 8J] = sum_i dz[i, c] x[i, j0 ..< j0 + 8J] for a C-class x 8J-column block
-/// (written, not added: each element of g has exactly one block, so g needs no zeroing).
-/// Shapes: g (C, stride); dz (count, ldz) at class offset 0; rows: count pointers to rows of
-/// `stride` floats.
-enum BackwardBlock<let J: Int, let C: Int> {
-    @inline(__always)
-    static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
-                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, j0: Int) {
-        var acc = InlineArray<C, InlineArray<J, Lanes>>(repeating: InlineArray<J, Lanes>(repeating: Lanes()))
-        var dzp = dz
-        for i in 0..<count {
-            let xp = rows[i] + j0
-            var xv = InlineArray<J, Lanes>(repeating: Lanes())
-            for jj in 0..<J { xv[jj] = loadLanes(xp + laneCount * jj) }
-            for c in 0..<C {
-                let d = Lanes(repeating: dzp[c])
-                for jj in 0..<J { acc[c][jj].addProduct(xv[jj], d) }
-            }
-            dzp += ldz
-        }
-        for c in 0..<C {
-            for jj in 0..<J {
-                let offset: Int = c &* stride &+ j0 &+ laneCount &* jj
-                storeLanes(acc[c][jj], g + offset)
-            }
-        }
-    }
-
-    /// Runs the block over columns [j0, stride) in steps of 8J; returns where it stopped.
-    @inline(__always)
-    static func sweep(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
-                      rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, from j0: Int) -> Int {
-        var j = j0
-        while j &+ laneCount * J <= stride {
-            run(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: stride, j0: j)
-            j &+= laneCount * J
-        }
-        return j
-    }
-}
-
-/// e^x on 8 lanes (Cephes-style): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
+/// e^x on every lane (Cephes-style): x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-6
 /// polynomial, scaled by 2^n built in the exponent bits. Inputs are clamped to
 /// [-87.34, 88.38]; the maximum relative error is about 8e-8 (libm's expf is ~11x slower).
 @inline(__always)
-func exp(lanes x0: Lanes) -> Lanes {
-    let hi = Lanes(repeating: 88.3762626647949), lo = Lanes(repeating: -87.3365478515625)
+func exp<V: FloatLanes>(lanes x0: V) -> V {
+    let hi = V(repeating: 88.3762626647949), lo = V(repeating: -87.3365478515625)
     var x = x0.replacing(with: hi, where: x0 .> hi)
     x = x.replacing(with: lo, where: x .< lo)
     // n = round(x / ln2): adding 1.5 * 2^23 rounds to an integer held in the low mantissa bits.
-    let magic = Lanes(repeating: 12582912.0)
-    let t = x * Lanes(repeating: 1.44269504088896341) + magic
+    let magic = V(repeating: 12582912.0)
+    let t = x * V(repeating: 1.44269504088896341) + magic
     let n = t - magic
-    var r = x - n * Lanes(repeating: 0.693359375)
-    r = r - n * Lanes(repeating: -2.12194440e-4)
-    var p = Lanes(repeating: 1.9875691500e-4)
-    p = p * r + Lanes(repeating: 1.3981999507e-3)
-    p = p * r + Lanes(repeating: 8.3334519073e-3)
-    p = p * r + Lanes(repeating: 4.1665795894e-2)
-    p = p * r + Lanes(repeating: 1.6666665459e-1)
-    p = p * r + Lanes(repeating: 5.0000001201e-1)
-    p = p * (r * r) + r + Lanes(repeating: 1)
-    let bits = unsafeBitCast(t, to: SIMD8<UInt32>.self) &- unsafeBitCast(magic, to: SIMD8<UInt32>.self)
-    let scale = unsafeBitCast((bits &+ SIMD8<UInt32>(repeating: 127)) &<< SIMD8<UInt32>(repeating: 23), to: Lanes.self)
+    var r = x - n * V(repeating: 0.693359375)
+    r = r - n * V(repeating: -2.12194440e-4)
+    var p = V(repeating: 1.9875691500e-4)
+    p = p * r + V(repeating: 1.3981999507e-3)
+    p = p * r + V(repeating: 8.3334519073e-3)
+    p = p * r + V(repeating: 4.1665795894e-2)
+    p = p * r + V(repeating: 1.6666665459e-1)
+    p = p * r + V(repeating: 5.0000001201e-1)
+    p = p * (r * r) + r + V(repeating: 1)
+    let bits = unsafeBitCast(t, to: V.Bits.self) &- unsafeBitCast(magic, to: V.Bits.self)
+    let scale = unsafeBitCast((bits &+ V.Bits(repeating: 127)) &<< V.Bits(repeating: 23), to: V.self)
     return p * scale
 }
 
-/// Applies e^x to `count` contiguous floats in place.
+/// Applies e^x to `count` contiguous floats in place, V.width at a time.
 @inline(__always)
-func expInPlace(_ z: UnsafeMutablePointer<Float>, count: Int) {
+func expInPlace<V: FloatLanes>(_: V.Type, _ z: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0
-    while i + laneCount <= count {
-        storeLanes(exp(lanes: loadLanes(z + i)), z + i)
-        i += laneCount
+    while i + V.width <= count {
+        exp(lanes: V.load(z + i)).store(z + i)
+        i += V.width
     }
     if i < count {
-        var tail = Lanes(repeating: -100)
+        var tail = V(repeating: -100)
         for l in 0..<(count - i) { tail[l] = z[i + l] }
         let e = exp(lanes: tail)
         for l in 0..<(count - i) { z[i + l] = e[l] }

@@ -62,10 +62,11 @@ import Testing
     @Test func linearForwardAndBackwardMatchHandArithmetic() {
         // X rows (picked in order 1, 0): x1 = (1, 2), x0 = (3, -1); W = [[1, 0], [2, 1]], b = (0.5, -1).
         let x: [Float] = [3, -1, 1, 2]
-        let s = 8  // padded stride
+        let s = 16  // padded stride: a multiple of either vector width
         var xg = [Float](repeating: .nan, count: 4 * s)
-        gatherRows(xg: &xg, x: x, rows: [1, 0], count: 2, paddedCount: 4, d: 2, stride: s)
-        #expect(Array(xg[0..<8]) == [1, 2, 0, 0, 0, 0, 0, 0] && Array(xg[8..<10]) == [3, -1] && xg[16...].allSatisfy { $0 == 0 })
+        gatherRows(SIMD8<Float>.self, xg: &xg, x: x, rows: [1, 0], count: 2, paddedCount: 4, d: 2, stride: s)
+        #expect(Array(xg[0..<s]) == [1, 2] + [Float](repeating: 0, count: s - 2) && Array(xg[s..<(s + 2)]) == [3, -1])
+        #expect(xg[(s + 2)...].allSatisfy { $0 == 0 })
         var w = [Float](repeating: 0, count: 2 * s)
         w[0] = 1; w[s] = 2; w[s + 1] = 1
         let b: [Float] = [0.5, -1]
@@ -89,19 +90,22 @@ import Testing
     }
 
     /// The register-blocked kernels against plain loops, for shapes that exercise every
-    /// block and remainder (classes 1-12, features not multiples of 8, rows not multiples of 4).
-    @Test(arguments: [(1, 1, 1), (3, 7, 2), (5, 54, 7), (13, 17, 10), (6, 33, 12), (9, 100, 1), (4, 8, 3), (2, 24, 5), (7, 40, 4), (11, 9, 2)])
-    func blockedKernelsMatchPlainLoops(count: Int, d: Int, o: Int) {
+    /// block and remainder (classes 1-12, features not multiples of 8, rows not multiples of
+    /// 4), at both vector widths whatever the build's own.
+    @Test(arguments: [(1, 1, 1), (3, 7, 2), (5, 54, 7), (13, 17, 10), (6, 33, 12), (9, 100, 1), (4, 8, 3), (2, 24, 5),
+                      (7, 40, 4), (11, 9, 2), (5, 48, 3), (3, 80, 11)], LaneWidth.allCases)
+    func blockedKernelsMatchPlainLoops(shape: (count: Int, d: Int, o: Int), lanes: LaneWidth) {
+        let (count, d, o) = shape
         var g = SplitMix64(seed: UInt64(count * 1000 + d * 10 + o))
         let n = count + 5
         let x = (0..<(n * d)).map { _ in Float(g.nextGaussian()) }
         let rows = (0..<count).map { _ in Int32(g.nextInt(below: n)) }
-        let s = (d + 7) / 8 * 8, rp = (count + 3) / 4 * 4
+        let s = (d + 15) / 16 * 16, rp = (count + 3) / 4 * 4
         var w = [Float](repeating: 0, count: o * s)
         for k in 0..<o { for j in 0..<d { w[k * s + j] = Float(g.nextGaussian()) } }
         let b = (0..<o).map { _ in Float(g.nextGaussian()) }
         var xg = [Float](repeating: .nan, count: rp * s)
-        gatherRows(xg: &xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
+        gatherRows(SIMD16<Float>.self, xg: &xg, x: x, rows: rows, count: count, paddedCount: rp, d: d, stride: s)
         var z = [Float](repeating: .nan, count: rp * o)
         let ptrs = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rp)
         defer { ptrs.deallocate() }
@@ -109,7 +113,7 @@ import Testing
         defer { xb.deallocate() }
         xb.initialize(from: xg, count: xg.count)
         for r in 0..<rp { ptrs[r] = UnsafePointer(xb + r * s) }
-        linearForward(z: &z, ldz: o, rows: ptrs, count: rp, w: w, b: b, stride: s, o: o)
+        linearForward(z: &z, ldz: o, rows: ptrs, count: rp, w: w, b: b, stride: s, o: o, lanes: lanes)
         for i in 0..<count {
             for k in 0..<o {
                 var ref = Double(b[k])
@@ -119,7 +123,7 @@ import Testing
         }
         let dz = (0..<(count * o)).map { _ in Float(g.nextGaussian()) }
         var dw = [Float](repeating: .nan, count: o * s), db = [Float](repeating: .nan, count: o)
-        linearBackward(dw: &dw, db: &db, dz: dz, ldz: o, rows: ptrs, count: count, stride: s, o: o)
+        linearBackward(dw: &dw, db: &db, dz: dz, ldz: o, rows: ptrs, count: count, stride: s, o: o, lanes: lanes)
         for k in 0..<o {
             for j in 0..<s {
                 var ref = 0.0
@@ -135,32 +139,82 @@ import Testing
         var worst = 0.0
         var v: Float = -87
         while v < 88 {
-            var lanes = Lanes()
-            for l in 0..<8 { lanes[l] = v + Float(l) * 0.0137 }
+            var lanes = SIMD16<Float>()
+            for l in 0..<16 { lanes[l] = v + Float(l) * 0.0137 }
             let e = exp(lanes: lanes)
-            for l in 0..<8 {
+            // The 8-lane version gives the same bits lane by lane.
+            let low = exp(lanes: lanes.lowHalf), high = exp(lanes: lanes.highHalf)
+            for l in 0..<16 {
                 let ref = Foundation.exp(Double(lanes[l]))
                 worst = max(worst, abs(Double(e[l]) - ref) / ref)
+                #expect(e[l] == (l < 8 ? low[l] : high[l - 8]))
             }
             v += 0.11
         }
         #expect(worst < 2e-7)
         // Clamped below: tiny but finite and non-negative, never NaN; e^0 = 1 exactly.
-        let low = exp(lanes: Lanes(repeating: -1000))
+        let low = exp(lanes: SIMD8<Float>(repeating: -1000))
         #expect(low[0] >= 0 && low[0] < 1e-37)
-        #expect(exp(lanes: Lanes(repeating: 0))[3] == 1)
+        #expect(exp(lanes: SIMD16<Float>(repeating: 0))[13] == 1)
+    }
+
+    /// The build's width is the one the manifest chose: 16 lanes exactly when this machine has
+    /// AVX-512 and the build is native (``LaneWidth/native``, `laneCount`).
+    @Test func nativeWidthFollowsTheBuild() {
+        #expect(laneCount == LaneWidth.native.count)
+        #expect([8, 16].contains(laneCount))
+    }
+
+    /// A shard's gradient is the same at both widths up to the order of its sums, and
+    /// prefetching the next shard's rows (``RowPrefetch``) changes no bit of it.
+    @Test(arguments: [(37, 784, 10), (33, 54, 7), (20, 100, 1)])
+    func classifierGradientAgreesAcrossWidthsAndPrefetching(shape: (count: Int, d: Int, o: Int)) {
+        let (count, d, o) = shape
+        var g = SplitMix64(seed: UInt64(count * 7 + d))
+        let n = 3 * count
+        let x = (0..<(n * d)).map { _ in Float(g.nextGaussian()) }
+        let rows = (0..<count).map { _ in Int32(g.nextInt(below: n)) }
+        let next = (0..<count).map { _ in Int32(g.nextInt(below: n)) }
+        let labels = (0..<count).map { _ in Int32(g.nextInt(below: max(o, 2))) }
+        let s = (d + 15) / 16 * 16
+        var params = [Float](repeating: 0, count: o * s + o)
+        for k in 0..<o { for j in 0..<d { params[k * s + j] = Float(g.nextGaussian()) * 0.05 } }
+        let loss: OutputLoss = o == 1 ? .sigmoid : .softmax
+        func gradient(_ lanes: LaneWidth, prefetch: Bool) -> (grad: [Float], loss: Double, correct: Int) {
+            var grad = [Float](repeating: .nan, count: o * s + o)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: linearClassifierScratchLength(rows: count, d: d, stride: s, o: o))
+            defer { scratch.deallocate() }
+            let stats = x.withUnsafeBufferPointer { xb in
+                next.withUnsafeBufferPointer { nb in
+                    linearClassifierGradient(
+                        grad: &grad, x: xb.baseAddress!, rows: rows, labels: labels, weights: nil, count: count, params: params,
+                        d: d, stride: s, o: o, loss: loss, scratch: scratch,
+                        ahead: prefetch ? RowPrefetch(x: xb.baseAddress!, rows: nb.baseAddress!, count: count, d: d) : nil,
+                        lanes: lanes)
+                }
+            }
+            return (grad, stats.loss, stats.correct)
+        }
+        let eight = gradient(.eight, prefetch: false), sixteen = gradient(.sixteen, prefetch: false)
+        for (a, b) in zip(eight.grad, sixteen.grad) { #expect(abs(a - b) <= 1e-4 * (1 + abs(a))) }
+        #expect(abs(eight.loss - sixteen.loss) <= 1e-4 * eight.loss)
+        for lanes in LaneWidth.allCases {
+            let plain = gradient(lanes, prefetch: false), ahead = gradient(lanes, prefetch: true)
+            #expect(plain.grad == ahead.grad && plain.loss == ahead.loss && plain.correct == ahead.correct)
+        }
     }
 }
-
 
 /// The dense layer's kernel pair against finite differences of the scalar
 /// S = sum(G * (X W^T + b)) in float64: dS/dW = G^T X, dS/db = column sums of G, dS/dX = G W.
 @Suite struct DenseLayerKernelTests {
     /// Shapes: rows (on the 4-row blocks and not), inputs (padded or not), outputs (over and under
     /// 5, and over 10, where the weight gradient runs columns outer, with 1 to 4 left over).
-    @Test(arguments: [(4, 8, 3), (7, 5, 12), (13, 16, 7), (9, 20, 1), (5, 20, 13), (6, 40, 17), (3, 33, 11), (8, 16, 14)])
-    func backwardMatchesFiniteDifferences(rows b: Int, inputs d: Int, outputs o: Int) {
-        let s = LinearModel.stride(d), bp = (b + 3) / 4 * 4
+    @Test(arguments: [(4, 8, 3), (7, 5, 12), (13, 16, 7), (9, 20, 1), (5, 20, 13), (6, 40, 17), (3, 33, 11), (8, 16, 14)],
+          LaneWidth.allCases)
+    func backwardMatchesFiniteDifferences(shape: (rows: Int, inputs: Int, outputs: Int), lanes: LaneWidth) {
+        let (b, d, o) = shape
+        let s = (d + 15) / 16 * 16, bp = (b + 3) / 4 * 4
         var rng = SplitMix64(seed: UInt64(b * 100 + d * 10 + o))
         func random(_ n: Int) -> [Double] { (0..<n).map { _ in rng.nextGaussian() } }
         let x = random(b * d), w = random(o * d), bias = random(o), g = random(b * o)
@@ -185,12 +239,13 @@ import Testing
         var transposed = [Float](repeating: .nan, count: o * b)
         xs.withUnsafeBufferPointer { xb in
             let rows = (0..<bp).map { UnsafePointer(xb.baseAddress! + min($0, b - 1) * s) }
-            linearForward(z: &z, ldz: o, rows: rows, count: bp, w: ws, b: bs, stride: s, o: o)
-            linearBackward(dw: &dw, db: &db, dz: gs, ldz: o, rows: rows, count: b, stride: s, o: o)
+            linearForward(z: &z, ldz: o, rows: rows, count: bp, w: ws, b: bs, stride: s, o: o, lanes: lanes)
+            linearBackward(dw: &dw, db: &db, dz: gs, ldz: o, rows: rows, count: b, stride: s, o: o, lanes: lanes)
         }
         let wRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: o)
         defer { wRows.deallocate() }
-        linearInputGradient(dx: &dx, dz: gs, ldz: o, count: b, w: ws, stride: s, o: o, transposed: &transposed, wRows: wRows)
+        linearInputGradient(dx: &dx, dz: gs, ldz: o, count: b, w: ws, stride: s, o: o, transposed: &transposed, wRows: wRows,
+                            lanes: lanes)
         // Forward: Z = X W^T + b.
         for i in 0..<b {
             for c in 0..<o {
