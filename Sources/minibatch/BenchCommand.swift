@@ -75,7 +75,7 @@ enum BenchCommand {
             let shape = w.hidden.isEmpty ? "softmax" : "mlp \(([w.features] + w.hidden + [w.classes]).map(String.init).joined(separator: "-")) relu"
             try Console.out("minibatch bench: \(w.name) \(shape), n = \(w.samples), d = \(w.features), K = \(w.classes), batch \(w.batchSize), "
                 + "\(epochs) epochs, constant rate 0.1, l2 alpha 1e-4, dispatch \(dispatch.rawValue)")
-            try Console.out("peak (FMA loop), GFLOP/s by threads: \(byThreads(peak.byThreads.map { $0 / 1e9 }, "%.1f")) (\(cores) cores)")
+            try Console.out("peak (FMA loop, \(Benchmark.vectorLanes)-lane vectors), GFLOP/s by threads: \(byThreads(peak.byThreads.map { $0 / 1e9 }, "%.1f")) (\(cores) cores)")
             try Console.out("read bandwidth (streaming sum over \(bandwidthBytes >> 20) MB), GB/s by threads: "
                 + byThreads(read.byThreads.map { $0 / 1e9 }, "%.1f"))
             try Console.out(String(format: "per epoch: %.3f GFLOP, %.1f MB read (4nd + 8n + 8P bytes: rows, labels, row order, parameters)",
@@ -122,7 +122,7 @@ enum BenchCommand {
                 ("features", .number(Double(w.features))), ("classes", .number(Double(w.classes))),
                 ("batch_size", .number(Double(w.batchSize))), ("epochs", .number(Double(epochs))),
                 ("dispatch", .string(dispatch.rawValue)),
-                ("peak_gflops_per_core", .number(peak.perCore / 1e9)), ("peak_gflops", .number(peak.flops(threads: top) / 1e9)),
+                ("vector_lanes", .number(Double(Benchmark.vectorLanes))), ("peak_gflops_per_core", .number(peak.perCore / 1e9)), ("peak_gflops", .number(peak.flops(threads: top) / 1e9)),
                 ("peak_gflops_by_threads", .array(peak.byThreads.map { .number($0 / 1e9) })),
                 ("bandwidth_buffer_bytes", .number(Double(bandwidthBytes))),
                 ("bandwidth_gb_per_s_by_threads", .array(read.byThreads.map { .number($0 / 1e9) })),

@@ -1,3 +1,4 @@
+internal import LearningKernels
 import DataParallel
 import Foundation
 
@@ -70,6 +71,10 @@ public struct BenchmarkResult: Sendable {
 }
 
 public enum Benchmark {
+    /// Float lanes per vector in this build's kernels: 16 on full-width AVX-512, else 8
+    /// (chosen by the package manifest; builds of different widths can differ in the last bits).
+    public static var vectorLanes: Int { laneCount }
+
     /// The workload as a config: Gaussian blobs of its shape, its model (softmax, or an MLP
     /// with ReLU), and `epochs` epochs at constant rate 0.1 with l2 alpha = 1e-4 and no
     /// tolerance. Errors from ``Config/validate()`` name the file "bench".

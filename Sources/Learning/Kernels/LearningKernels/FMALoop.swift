@@ -25,3 +25,7 @@ private func fmaLoop<V: FloatLanes>(_: V.Type, _ n: Int, seed: Float) -> Float {
     for i in 0..<12 { s += acc[i] }
     return s.laneSum
 }
+
+/// Floating-point operations in one iteration of ``fmaLoop(_:seed:lanes:)`` at the build's
+/// width: 12 fused multiply-adds (2 FLOPs each) on vectors of `laneCount` lanes.
+package let fmaLoopFlopsPerIteration = 12 * 2 * laneCount

@@ -27,7 +27,3 @@ package func streamingSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
     for l in 0..<16 { total += s[l] }
     return total + tail
 }
-
-/// Floating-point operations in one iteration of ``fmaLoop(_:seed:)``: 12 fused multiply-adds
-/// (2 FLOPs each) on vectors of the kernels' lane count.
-package let fmaLoopFlopsPerIteration = 12 * 2 * Lanes.scalarCount
