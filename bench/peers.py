@@ -1149,6 +1149,10 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_worker"]:
         return worker_main(argv[1:])
+    if "--sparse" in argv:  # the sparse workloads S1, S2: bench/sparse_peers.py, which takes the other flags
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import sparse_peers
+        return sparse_peers.main([a for a in argv if a != "--sparse"])
     ap = argparse.ArgumentParser(description="Benchmark minibatch next to numpy, PyTorch and "
                                  "scikit-learn on the same data (see bench/README.md).")
     ap.add_argument("--work", default="/tmp/minibatch-peers", help="work folder for data, configs "

@@ -6,6 +6,7 @@ import Learning
 enum BenchCommand {
     static func run(_ args: [String]) throws -> Int32 {
         if args.contains("--combine") { return try CombineBench.run(args) }
+        if args.contains("--load") { return try LoadBench.run(args) }
         let a = try Arguments(args, command: "bench",
                               valued: ["--workload", "--samples", "--features", "--classes", "--batch-size", "--hidden",
                                        "--epochs", "--workers", "--dispatch", "--bandwidth-mb"],

@@ -175,6 +175,10 @@ enum Help {
     times one step's combine of the shard gradients (W1's 7,850 and W3's 101,770 floats, or
     P floats in S shards): alone, or across the ranks when mpirun starts it in a build with
     the MPI trait. Prints rank 0's median and 90th percentile and the bytes it received.
+
+    minibatch bench --load FILE [--workers N] [--repeat R] [--json]
+    times reading and parsing the LIBSVM file FILE as training loads it (in parallel on N
+    workers, default all cores), R times (default 3); prints the median and MB/s.
     """
 
     static let search = """

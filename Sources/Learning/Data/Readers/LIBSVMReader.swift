@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 
 /// A sparse labelled table in compressed sparse row (CSR) form.
@@ -60,46 +61,43 @@ public enum LIBSVMReader {
     /// The largest 1-based index: 0-based indices are stored as Int32.
     public static let maxIndex = Int(Int32.max)
 
-    /// Reads the file at `path`.
+    /// Reads the file at `path`; a large file is read and parsed in parallel on `pool` (by
+    /// default one worker per active core, see ``parse(_:file:featureCount:pool:chunking:)``).
     /// - Parameter featureCount: the number of features expected (for data scored by a model
     ///   trained on another file): an index above it is an error, and the table has this many
     ///   features even when the file uses fewer. Nil: the largest index in the file.
-    public static func read(path: String, featureCount: Int? = nil) throws(LearningError) -> SparseTable {
-        try parse(try CSVReader.readFile(path), file: path, featureCount: featureCount)
+    public static func read(path: String, featureCount: Int? = nil, pool: WorkerPool? = nil) throws(LearningError) -> SparseTable {
+        let pool = pool ?? CSVReader.defaultPool(path)
+        return try parse(try CSVReader.readFile(path, pool: pool), file: path, featureCount: featureCount, pool: pool)
     }
 
     /// Parses the bytes of a file; `file` names it in messages.
-    public static func parse(_ bytes: [UInt8], file: String, featureCount: Int? = nil) throws(LearningError) -> SparseTable {
-        var parser = Parser(file: file, limit: featureCount)
-        var failure: LearningError? = nil
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var p = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            let n = buffer.count
-            var line = 0
-            while p < n {
-                line += 1
-                let lineEnd = memchr(base + p, 0x0A, n - p).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
-                var stop = lineEnd
-                if stop > p && base[stop - 1] == 0x0D { stop -= 1 }
-                if let hash = memchr(base + p, Int32(UInt8(ascii: "#")), stop - p) {
-                    stop = UnsafePointer<UInt8>(hash.assumingMemoryBound(to: UInt8.self)) - base
-                }
-                if let error = parser.parseLine(base, p..<stop, bufferEnd: n, line: line) {
-                    failure = error
-                    return
-                }
-                p = lineEnd + 1
-            }
-        }
-        if let failure { throw failure }
-        if parser.labels.isEmpty {
+    ///
+    /// The rows are cut into chunks at line starts exactly as ``CSVReader`` cuts a CSV file's
+    /// (see ``CSVChunking``: the cut depends on the file only), the chunks parse in parallel
+    /// on `pool` and are joined in file order. The table, and the first error in file order
+    /// with its line, are those of a serial parse for any pool and any chunking.
+    public static func parse(_ bytes: [UInt8], file: String, featureCount: Int? = nil, pool: WorkerPool? = nil)
+        throws(LearningError) -> SparseTable
+    {
+        try parse(bytes, file: file, featureCount: featureCount, pool: pool, chunking: .standard)
+    }
+
+    /// ``parse(_:file:featureCount:pool:)`` with the given chunking (tests cut small files
+    /// into many chunks).
+    static func parse(
+        _ bytes: [UInt8], file: String, featureCount: Int?, pool: WorkerPool?, chunking: CSVChunking
+    ) throws(LearningError) -> SparseTable {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let joined = try parseRows(bytes, data: start..<bytes.count, file: file, limit: featureCount,
+                                   pool: pool, chunking: chunking)
+        if joined.labels.isEmpty {
             throw .data(file: file, line: nil,
                         message: bytes.isEmpty ? "the file is empty" : "no data rows (each row is a line 'label index:value ...')")
         }
-        var table = SparseTable(rowOffsets: parser.rowOffsets, columns: parser.columns, values: parser.values,
-                                labels: parser.labels, featureCount: featureCount ?? parser.largestIndex, file: file)
-        table.largestIndexLine = parser.largestIndexLine
+        var table = SparseTable(rowOffsets: joined.rowOffsets, columns: joined.columns, values: joined.values,
+                                labels: joined.labels, featureCount: featureCount ?? joined.largestIndex, file: file)
+        table.largestIndexLine = joined.largestIndexLine
         return table
     }
 
