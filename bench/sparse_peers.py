@@ -46,11 +46,11 @@ INSTALL_HINT = "pip install numpy scipy scikit-learn vowpalwabbit liblinear-mult
 # minibatch's settings for the sparse runs: change them here (the lead tunes them once the
 # sparse optimizers land). Every key goes to the config's "training" section as written.
 MINIBATCH_TRAINING = {
-    "optimizer": "sgd",
+    "optimizer": "adagrad",
     "learning_rate": "constant",
-    "eta0": 2.0,
-    "batch_size": 64,
-    "epochs": 10,
+    "eta0": 0.03,
+    "batch_size": 32,
+    "epochs": 5,
 }
 MINIBATCH_STANDARDIZE = False   # data.standardize
 ALPHA = 1e-6                    # l2 strength of every system; LIBLINEAR's C = 1 / (n * ALPHA)

@@ -50,9 +50,12 @@ import Testing
         #expect(!c.data.standardize)
         #expect(c.training.optimizer == .adagrad && c.training.learningRate == .constant)
         #expect(c.training.eta0 == TrainingOptions.sparseAdaGradRate && c.training.ftrlBeta == 1)
+        #expect(c.training.batchSize == 256 && TrainingOptions.sparseBatchSize == 256)
+        #expect(try decode(#"{"data": {"train": "x.svm"}, "training": {"batch_size": 32}}"#).training.batchSize == 32)
         #expect(try decode(#"{"data": {"train": "x.svm", "standardize": true}}"#).data.standardize)
         let ftrl = try decode(#"{"data": {"train": "x.svm"}, "training": {"optimizer": "ftrl"}}"#).training
         #expect(ftrl.optimizer == .ftrl && ftrl.learningRate == .constant && ftrl.eta0 == TrainingOptions.sparseFTRLRate)
+        #expect(ftrl.batchSize == 256)
         let sgd = try decode(#"{"data": {"train": "x.svm"}, "training": {"optimizer": "sgd"}}"#).training
         #expect(sgd == TrainingOptions())
         let text = try decode(#"{"data": {"train": "x.txt", "format": "libsvm"}}"#)
