@@ -34,25 +34,32 @@ public enum AtomicFile {
     /// close, each checked; a short write is continued, EINTR retried). On failure the file
     /// is removed and the error names `naming` (the file the user knows about).
     static func writeFlushed(_ text: String, to path: String, naming: String) throws(LearningError) {
-        try writeFlushed(Array(text.utf8), to: path, naming: naming)
+        // The string's own UTF-8 storage, without a copy (a model file's text can be hundreds of MB).
+        var text = text
+        if let error = text.withUTF8({ writeFlushed(raw: UnsafeRawBufferPointer($0), to: path, naming: naming) }) { throw error }
     }
 
     static func writeFlushed(_ bytes: [UInt8], to path: String, naming: String) throws(LearningError) {
+        if let error = bytes.withUnsafeBytes({ writeFlushed(raw: $0, to: path, naming: naming) }) { throw error }
+    }
+
+    /// ``writeFlushed(_:to:naming:)`` on raw bytes: nil when written, else the error.
+    private static func writeFlushed(raw: UnsafeRawBufferPointer, to path: String, naming: String) -> LearningError? {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw .output(file: naming, message: "cannot write: \(String(cString: strerror(errno)))") }
+        if fd < 0 { return .output(file: naming, message: "cannot write: \(String(cString: strerror(errno)))") }
         var written = 0
-        var ok: Bool = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let r = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 {
-                    if r == 0 { errno = EIO }
-                    return false
-                }
-                written += r
+        var ok = true
+        while written < raw.count {
+            let r = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+            if r < 0 && errno == EINTR { continue }
+            if r <= 0 {
+                if r == 0 { errno = EIO }
+                ok = false
+                break
             }
-            return fsync(fd) == 0
+            written += r
         }
+        if ok { ok = fsync(fd) == 0 }
         var message = ok ? "" : String(cString: strerror(errno))
         if close(fd) != 0 && ok {
             ok = false
@@ -60,8 +67,9 @@ public enum AtomicFile {
         }
         if !ok {
             unlink(path)
-            throw .output(file: naming, message: "cannot write: \(message)")
+            return .output(file: naming, message: "cannot write: \(message)")
         }
+        return nil
     }
 
     /// Flushes a folder's entries (renames and new files in it) to the disk.

@@ -52,16 +52,18 @@ enum RunFolder {
                              testCount: testCount, classCounts: classCounts)
         if case .object(let members) = saved.training { saved.training = .object(members + [("run_id", .string(output.runID))]) }
         let metrics = MetricsLog.text(result.epochs, runID: output.runID)
-        let modelJSON = saved.jsonValue
+        let modelText = saved.fileText
         let modelPath = (output.folder as NSString).appendingPathComponent("model.json")
-        // The report is built from the same model and metrics the folder will hold.
+        // The report is built from the same model and metrics the folder will hold (its
+        // record: the model file's members but the weights, which it does not read).
         let report = TrainingReport(
             epochs: try EpochMetrics.parseLog(Array(metrics.utf8), file: "metrics.jsonl"),
-            record: try RunRecord.decode(modelJSON, file: modelPath), name: TrainingReport.name(of: output.folder))
+            record: try RunRecord.decode(saved.jsonValueWithoutWeights, file: modelPath),
+            name: TrainingReport.name(of: output.folder))
         try output.commit([
             ("metrics.jsonl", metrics),
             (TrainingReport.fileName, report.html()),
-            ("model.json", modelJSON.prettyText() + "\n"),
+            ("model.json", modelText),
         ])
     }
 

@@ -204,3 +204,33 @@ import Testing
         }
     }
 }
+
+/// The model file's text is written without a JSON tree of the weights (``SavedModel/fileText``):
+/// the same bytes as the tree's pretty text, for every kind of model.
+@Suite struct ModelFileTextTests {
+    func saved(_ model: Model, features: Int) -> SavedModel {
+        SavedModel(model: model, classes: ["a", "b", "c"].prefix(model.classCount).map { $0 },
+                   featureNames: (0..<features).map { "x\($0)" }, label: "y", scaler: nil,
+                   config: .object([("data", .object([("train", .string("t.csv"))]))]))
+    }
+
+    @Test func fileTextIsThePrettyTextOfTheTree() {
+        var rng = SplitMix64(seed: 5)
+        var linear = LinearModel(kind: .softmax, featureCount: 7, classCount: 3)
+        for i in linear.parameters.indices { linear.parameters[i] = Float(rng.nextGaussian()) * (i % 4 == 0 ? 1e-9 : 3) }
+        linear.parameters[0] = -0.0
+        var logistic = LinearModel(kind: .logistic, featureCount: 2, classCount: 2)
+        for i in logistic.parameters.indices { logistic.parameters[i] = Float(i) - 0.5 }
+        let mlp = MLP(featureCount: 5, hidden: [4, 3], activation: .tanh, classCount: 3).initialized(seed: 2)
+        for (model, d) in [(Model.linear(linear), 7), (.linear(logistic), 2), (.mlp(mlp), 5)] {
+            let s = saved(model, features: d)
+            #expect(s.fileText == s.jsonValue.prettyText() + "\n")
+            // The tree without the weights has every other member.
+            if case .object(let members) = s.jsonValueWithoutWeights, case .object(let full) = s.jsonValue {
+                #expect(members.map(\.key) == full.map(\.key))
+            } else {
+                Issue.record("not an object")
+            }
+        }
+    }
+}
