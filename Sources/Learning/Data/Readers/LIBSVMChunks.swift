@@ -52,10 +52,7 @@ extension LIBSVMReader {
                 if let error = chunk.error {
                     failure = error
                 } else {
-                    let parsed = chunk.parser  // the arrays move over, not copied
-                    rows = LIBSVMRows(rowOffsets: parsed.rowOffsets, columns: parsed.columns, values: parsed.values,
-                                      labels: parsed.labels, largestIndex: parsed.largestIndex,
-                                      largestIndexLine: parsed.largestIndexLine)
+                    rows = chunk.parser.rows  // the arrays move over, not copied
                 }
                 return
             }
@@ -135,7 +132,7 @@ extension LIBSVMRows {
             guard case let .data(file, line, message) = error else { return error }
             return .data(file: file, line: line.map { $0 + linesBefore }, message: message)
         }
-        let parsed = chunk.parser
+        let parsed = chunk.parser.rows
         let offset = columns.count
         rowOffsets.reserveCapacity(rowOffsets.count + parsed.labels.count)
         for r in parsed.rowOffsets.dropFirst() { rowOffsets.append(r + offset) }

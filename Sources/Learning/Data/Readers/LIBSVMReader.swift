@@ -105,12 +105,8 @@ public enum LIBSVMReader {
     struct Parser {
         let file: String
         let limit: Int?
-        var rowOffsets = [0]
-        var columns: [Int32] = []
-        var values: [Float] = []
-        var labels: [String] = []
-        var largestIndex = 0
-        var largestIndexLine: Int? = nil
+        /// The rows parsed so far, line numbers counted from the parser's first line.
+        var rows = LIBSVMRows()
 
         init(file: String, limit: Int?) {
             self.file = file
@@ -201,13 +197,13 @@ public enum LIBSVMReader {
                     }
                     return fail("feature \(index) value '\(v)' is not a number")
                 }
-                columns.append(Int32(index - 1))
-                values.append(value)
+                rows.columns.append(Int32(index - 1))
+                rows.values.append(value)
                 previous = index
             }
-            if previous > largestIndex { (largestIndex, largestIndexLine) = (previous, line) }
-            labels.append(label)
-            rowOffsets.append(columns.count)
+            if previous > rows.largestIndex { (rows.largestIndex, rows.largestIndexLine) = (previous, line) }
+            rows.labels.append(label)
+            rows.rowOffsets.append(rows.columns.count)
             return nil
         }
 
