@@ -80,17 +80,25 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         defer { box.remove() }
         try writeData(box)
         try box.writeJSON(config(["epochs": 5, "penalty": "elasticnet", "alpha": 0.01]), to: "run.json")
+        let state = try resumedEqualsWhole(box)
+        #expect(JSONRead.number(state["weight_scale"]).map { $0 != 1 } == true, "the checkpoint keeps the l2 scale")
+    }
+
+    /// Trains run.json whole and with a checkpoint every 2 epochs, resumes the checkpointed run
+    /// on 1 worker after removing its model, and expects the same weights and biases.
+    /// - Returns: the checkpoint's "state".
+    func resumedEqualsWhole(_ box: Sandbox) throws -> [String: Any] {
         let whole = try box.run(["train", "--config", "run.json", "--out", "whole", "--quiet"])
         let part = try box.run(["train", "--config", "run.json", "--out", "part", "--checkpoint-every", "2", "--quiet"])
         #expect(whole.exitCode == 0 && part.exitCode == 0, "\(whole)\n\(part)")
         let state = try #require(try JSONRead.object(try box.read("part/checkpoint"))["state"] as? [String: Any])
-        #expect(JSONRead.number(state["weight_scale"]).map { $0 != 1 } == true, "the checkpoint keeps the l2 scale")
         try FileManager.default.removeItem(atPath: box.path("part/model.json"))
         let resumed = try box.run(["train", "--resume", "part", "--workers", "1", "--quiet"])
         #expect(resumed.exitCode == 0, "\(resumed)")
         let a = try JSONRead.object(try box.read("part/model.json")), b = try JSONRead.object(try box.read("whole/model.json"))
         #expect(JSONRead.matrix(a["weights"]) == JSONRead.matrix(b["weights"]))
         #expect(JSONRead.doubles(a["bias"]) == JSONRead.doubles(b["bias"]))
+        return state
     }
 
     @Test("--checkpoint-every and --resume with adagrad and ftrl: their state in the checkpoint, the same model",
@@ -101,18 +109,9 @@ func libsvmText(rows: Int, offset: Int = 0) -> String {
         try writeData(box)
         try box.writeJSON(config(["optimizer": optimizer, "epochs": 5, "penalty": "elasticnet", "alpha": 0.01, "eta0": 0.05]),
                           to: "run.json")
-        let whole = try box.run(["train", "--config", "run.json", "--out", "whole", "--quiet"])
-        let part = try box.run(["train", "--config", "run.json", "--out", "part", "--checkpoint-every", "2", "--quiet"])
-        #expect(whole.exitCode == 0 && part.exitCode == 0, "\(whole)\n\(part)")
-        let state = try #require(try JSONRead.object(try box.read("part/checkpoint"))["state"] as? [String: Any])
+        let state = try resumedEqualsWhole(box)
         let slots = optimizer == "ftrl" ? 2 : 1
         #expect(JSONRead.doubles(state["optimizer"])?.count == slots * (25 * 3 + 3), "the checkpoint holds the state")
-        try FileManager.default.removeItem(atPath: box.path("part/model.json"))
-        let resumed = try box.run(["train", "--resume", "part", "--workers", "1", "--quiet"])
-        #expect(resumed.exitCode == 0, "\(resumed)")
-        let a = try JSONRead.object(try box.read("part/model.json")), b = try JSONRead.object(try box.read("whole/model.json"))
-        #expect(JSONRead.matrix(a["weights"]) == JSONRead.matrix(b["weights"]))
-        #expect(JSONRead.doubles(a["bias"]) == JSONRead.doubles(b["bias"]))
     }
 
     /// Naming only the file trains with the sparse defaults (docs/sparse.md) and learns.

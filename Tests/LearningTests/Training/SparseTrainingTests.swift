@@ -30,6 +30,36 @@ func sparseRows(rows n: Int, features d: Int, classes k: Int, seed: UInt64, perR
                          classes: (0..<k).map { "c\($0)" }, featureCount: featureCount ?? d)
 }
 
+/// Trains the same `rows` rows (3 classes) twice on 2 workers with `options`: in d = 1,000 and
+/// spread over d = 1,000,000 features (generated feature j stored at j * 1000 + 7), and checks
+/// that every step did the same work, bounded by the batch's entries x outputs, and that the
+/// weights came out with the same bits, the untouched features at exactly 0.
+/// - Returns: both runs and the large run's work, for the caller's own checks.
+func expectSpreadRunsAgree(rows n: Int, options o: TrainingOptions) throws
+    -> (small: TrainingRun<LinearModel>, large: TrainingRun<LinearModel>, work: SparseTrainingWork)
+{
+    let small = sparseRows(rows: n, features: 1000, classes: 3, seed: 40)
+    let large = sparseRows(rows: n, features: 1000, classes: 3, seed: 40, featureCount: 1_000_000,
+                           column: { $0 * 1000 + 7 })
+    func start(_ data: SparseDataset) -> LinearModel {
+        LinearModel(kind: .softmax, featureCount: data.featureCount, classCount: data.classes.count)
+    }
+    let a = SparseTrainer(options: o, pool: try WorkerPool(workers: 2))
+    let smallRun = try a.train(start(small), on: small)
+    let b = SparseTrainer(options: o, pool: try WorkerPool(workers: 2))
+    let largeRun = try b.train(start(large), on: large)
+    #expect(a.work == b.work, "\(a.work) vs \(b.work)")
+    #expect(b.work.folds == 0 && b.work.l1Settlements == 0)
+    #expect(b.work.weightsUpdated <= 3 * b.work.batchEntries)
+    #expect(b.work.mostWeightsInAStep <= 3 * 64 * 9, "a step changed \(b.work.mostWeightsInAStep) weights")
+    let ws = smallRun.model.weights, wl = largeRun.model.weights
+    var moved = [Float](repeating: 0, count: 3 * 1_000_000)
+    for k in 0..<3 { for j in 0..<1000 { moved[k * 1_000_000 + j * 1000 + 7] = ws[k * 1000 + j] } }
+    #expect(wl.map(\.bitPattern) == moved.map(\.bitPattern))
+    #expect(largeRun.model.bias.map(\.bitPattern) == smallRun.model.bias.map(\.bitPattern))
+    return (smallRun, largeRun, b.work)
+}
+
 /// The largest |a - b| over the largest |b|: how far two weight vectors are apart, relative
 /// to the reference's size.
 func relativeGap(_ a: [Float], _ b: [Float]) -> Double {
@@ -258,27 +288,13 @@ func relativeGap(_ a: [Float], _ b: [Float]) -> Double {
     /// weights come out with the same bits, the untouched 999,000 features at exactly 0. A
     /// step never costs O(d): a dense copy of these rows alone would take 8 GB.
     @Test func stepWorkFollowsTheNonZerosNotTheFeatureCount() throws {
-        let small = sparseRows(rows: 2000, features: 1000, classes: 3, seed: 40)
-        let large = sparseRows(rows: 2000, features: 1000, classes: 3, seed: 40, featureCount: 1_000_000,
-                               column: { $0 * 1000 + 7 })
         let o = options { o in
             o.batchSize = 64
             o.epochs = 2
             o.alpha = 0.01
         }
-        let a = SparseTrainer(options: o, pool: try WorkerPool(workers: 2))
-        let smallRun = try a.train(start(small, .softmax), on: small)
-        let b = SparseTrainer(options: o, pool: try WorkerPool(workers: 2))
-        let largeRun = try b.train(start(large, .softmax), on: large)
-        #expect(a.work == b.work, "\(a.work) vs \(b.work)")
-        #expect(b.work.steps == 2 * 32 && b.work.folds == 0 && b.work.l1Settlements == 0)
-        #expect(b.work.weightsUpdated <= 3 * b.work.batchEntries)
-        #expect(b.work.mostWeightsInAStep <= 3 * 64 * 9, "a step changed \(b.work.mostWeightsInAStep) weights")
-        let ws = smallRun.model.weights, wl = largeRun.model.weights
-        var moved = [Float](repeating: 0, count: 3 * 1_000_000)
-        for k in 0..<3 { for j in 0..<1000 { moved[k * 1_000_000 + j * 1000 + 7] = ws[k * 1000 + j] } }
-        #expect(wl.map(\.bitPattern) == moved.map(\.bitPattern))
-        #expect(largeRun.model.bias.map(\.bitPattern) == smallRun.model.bias.map(\.bitPattern))
+        let work = try expectSpreadRunsAgree(rows: 2000, options: o).work
+        #expect(work.steps == 2 * 32)
     }
 
     /// Interrupted mid-epoch (with the scale away from 1 and l1 owed to untouched weights), the
