@@ -6,16 +6,22 @@ import Foundation
 /// process left is named `.NAME.tmp-PID-N` (``isTemporaryName(_:)``); the next run into the
 /// folder removes it (``RunOutput``).
 public enum AtomicFile {
+    /// Writes `text` as the whole of `path`, atomically (from the string's own storage).
     public static func write(_ text: String, to path: String) throws(LearningError) {
-        try write(bytes: Array(text.utf8), to: path)
+        try replace(path) { temp throws(LearningError) in try writeFlushed(text, to: temp, naming: path) }
     }
 
     /// Writes `bytes` as the whole of `path`, atomically.
     public static func write(bytes: [UInt8], to path: String) throws(LearningError) {
+        try replace(path) { temp throws(LearningError) in try writeFlushed(bytes, to: temp, naming: path) }
+    }
+
+    /// Writes a temporary file beside `path` with `writeTemporary`, then renames it over `path`.
+    private static func replace(_ path: String, _ writeTemporary: (String) throws(LearningError) -> Void) throws(LearningError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temp = (folder as NSString).appendingPathComponent(".\(url.lastPathComponent)\(temporaryMark)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try writeFlushed(bytes, to: temp, naming: path)
+        try writeTemporary(temp)
         if rename(temp, path) != 0 {
             let message = String(cString: strerror(errno))
             unlink(temp)

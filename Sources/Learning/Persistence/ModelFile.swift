@@ -62,15 +62,15 @@ public struct SavedModel: Sendable {
     func floats(_ values: some Sequence<Float>) -> JSONValue { .array(values.map { .number(Double($0)) }) }
 
     /// The model file's JSON.
-    public var jsonValue: JSONValue { json(matrices: nil) }
+    public var jsonValue: JSONValue { json(weightsAsPlaceholders: false).value }
 
     /// The model file's text, `jsonValue.prettyText() + "\n"` byte for byte, written without
     /// holding the weight matrices as a JSON tree: each matrix stands in the tree as a
     /// placeholder string, and its rows are written straight into the text. (As a tree, the
     /// 21 million weights of a 2^20-feature, 20-class sparse model took about 2 GB.)
     public var fileText: String {
-        var matrices: [(weights: [Float], rows: Int, columns: Int)] = []
-        let tree = json(matrices: &matrices).prettyText() + "\n"
+        let (value, matrices) = json(weightsAsPlaceholders: true)
+        let tree = value.prettyText() + "\n"
         // The tree's text up to each placeholder, then the matrix in its place (the
         // placeholders come in order), then the rest.
         var text = ""
@@ -91,10 +91,7 @@ public struct SavedModel: Sendable {
 
     /// The model file's JSON with each weight matrix a placeholder string: for readers of its
     /// other members (the run record), without a tree of every weight.
-    var jsonValueWithoutWeights: JSONValue {
-        var matrices: [(weights: [Float], rows: Int, columns: Int)] = []
-        return json(matrices: &matrices)
-    }
+    var jsonValueWithoutWeights: JSONValue { json(weightsAsPlaceholders: true).value }
 
     /// A string no model file holds (it starts with a control character, which JSON text
     /// escapes), standing for matrix `index` in ``fileText``.
@@ -122,13 +119,14 @@ public struct SavedModel: Sendable {
         text += "]"
     }
 
-    /// The model file's JSON; with `matrices`, the weight matrices are placeholders
-    /// (``matrixPlaceholder(_:)``) and are appended to it, in placeholder order.
-    private func json(matrices: UnsafeMutablePointer<[(weights: [Float], rows: Int, columns: Int)]>?) -> JSONValue {
+    /// The model file's JSON; with `weightsAsPlaceholders`, each weight matrix is a
+    /// placeholder (``matrixPlaceholder(_:)``) and `matrices` lists them in placeholder order.
+    private func json(weightsAsPlaceholders: Bool) -> (value: JSONValue, matrices: [(weights: [Float], rows: Int, columns: Int)]) {
+        var matrices: [(weights: [Float], rows: Int, columns: Int)] = []
         func matrix(_ w: [Float], rows: Int, columns: Int) -> JSONValue {
-            if let matrices {
-                matrices.pointee.append((w, rows, columns))
-                return .string(Self.matrixPlaceholder(matrices.pointee.count - 1))
+            if weightsAsPlaceholders {
+                matrices.append((w, rows, columns))
+                return .string(Self.matrixPlaceholder(matrices.count - 1))
             }
             return .array((0..<rows).map { floats(w[($0 * columns)..<(($0 + 1) * columns)]) })
         }
@@ -162,7 +160,7 @@ public struct SavedModel: Sendable {
         members.append(("scaler", scalerValue))
         members += parameters
         members += [("config", config), ("metrics", metrics), ("training", training), ("evaluation", evaluation)]
-        return .object(members)
+        return (.object(members), matrices)
     }
 
     /// Writes the model atomically to `path`.

@@ -78,14 +78,7 @@ enum ForwardBlock<V: FloatLanes, let R: Int, let C: Int> {
 /// Shapes: g (C, stride); dz (count, ldz) at class offset 0; rows: count pointers to rows of
 /// `stride` floats.
 enum BackwardBlock<V: FloatLanes, let J: Int, let C: Int> {
-    @inline(__always)
-    static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
-                    rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, j0: Int) {
-        var none: RowPrefetch? = nil
-        run(g: g, dz: dz, ldz: ldz, rows: rows, count: count, stride: stride, j0: j0, ahead: &none)
-    }
-
-    /// The block, advancing `ahead` by one line per row.
+    /// The block, advancing `ahead` (rows to prefetch, if any) by one line per row.
     @inline(__always)
     static func run(g: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, ldz: Int,
                     rows: UnsafePointer<UnsafePointer<Float>>, count: Int, stride: Int, j0: Int, ahead: inout RowPrefetch?) {
