@@ -40,6 +40,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# The helpers the dense benchmark has too (bench/ is on the path when either script runs).
+from peers import fmt_table, have
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_HINT = "pip install numpy scipy scikit-learn vowpalwabbit liblinear-multicore"
 
@@ -71,11 +74,6 @@ SYSTEMS = ("minibatch", "vw", "liblinear", "sklearn")
 
 def log(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def have(module):
-    import importlib.util
-    return importlib.util.find_spec(module) is not None
 
 
 def run_child(cmd, cwd=None):
@@ -330,18 +328,6 @@ def ensure_data(args, w):
     d = {"s1": 1 << 20, "s2": 1 << 18}[w["set"]]
     return {"folder": folder, "train": train, "test": test, "rows": rows,
             "labels": sorted(labels, key=lambda s: float(s)), "features": max(features, d)}
-
-
-def fmt_table(headers, rows, markdown):
-    rows = [[str(c) for c in r] for r in rows]
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |",
-                 "| " + " | ".join("---" if i == 0 else "---:" for i in range(len(headers))) + " |"]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    def line(cells):
-        return "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells))
-    return "\n".join([line(headers), line(["-" * x for x in widths])] + [line(r) for r in rows])
 
 
 def mib(nbytes):
